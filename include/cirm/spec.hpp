@@ -1,0 +1,143 @@
+#pragma once
+/// \file
+/// The spec: the artifact that passes from the offline stage (localization, selection, search)
+/// to the online one (intervention). It holds the edited neurons of each site with the values
+/// they are pinned to, the positions mode, the replacement kind, the per-bias budgets, and where
+/// it came from. io/spec_json.hpp and io/spec_safetensors.hpp save and load it.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cirm/activation_view.hpp"
+#include "cirm/error.hpp"
+#include "cirm/site.hpp"
+
+namespace cirm {
+
+/// What an edited neuron is overwritten with (METHOD.md §6).
+enum class replacement { median, mean, zero, swap };
+
+constexpr std::string_view to_string(replacement r) noexcept {
+    switch (r) {
+        case replacement::median: return "median";
+        case replacement::mean: return "mean";
+        case replacement::zero: return "zero";
+        case replacement::swap: return "swap";
+    }
+    return "?";
+}
+inline replacement parse_replacement(std::string_view s) {
+    for (auto r : {replacement::median, replacement::mean, replacement::zero, replacement::swap})
+        if (to_string(r) == s) return r;
+    throw error("unknown replacement '" + std::string(s) + "' (expected median, mean, zero or swap)");
+}
+
+constexpr std::string_view to_string(positions p) noexcept {
+    return p == positions::last_token ? "last" : "all";
+}
+inline positions parse_positions(std::string_view s) {
+    if (s == "last") return positions::last_token;
+    if (s == "all") return positions::all;
+    throw error("unknown positions mode '" + std::string(s) + "' (expected last or all)");
+}
+
+/// One bias that chose a neuron, with the neuron's Spearman ρ against that bias.
+struct bias_rho {
+    std::string bias;
+    double rho = 0.0;
+    friend bool operator==(const bias_rho&, const bias_rho&) = default;
+};
+
+/// The edited neurons of one site. indices are ascending and unique; values[i] is the pin value
+/// of neuron indices[i]; chosen_by[i] lists the biases that selected it (may be empty for
+/// hand-made specs).
+struct spec_site {
+    std::string name;
+    std::vector<std::int64_t> indices;
+    std::vector<float> values;
+    std::vector<std::vector<bias_rho>> chosen_by;
+    friend bool operator==(const spec_site&, const spec_site&) = default;
+};
+
+/// The budget k_b of one bias.
+struct bias_budget {
+    std::string bias;
+    std::size_t k = 0;
+    friend bool operator==(const bias_budget&, const bias_budget&) = default;
+};
+
+/// Where a spec came from.
+struct spec_provenance {
+    std::vector<std::string> attributes;  ///< attribute names, in table order
+    std::size_t samples = 0;              ///< validation samples the statistics were taken over
+    std::string data_hash;                ///< SHA-256 (hex) of the validation data
+    std::size_t total_neurons = 0;        ///< neurons of the model's site layout
+    friend bool operator==(const spec_provenance&, const spec_provenance&) = default;
+};
+
+struct spec {
+    std::vector<spec_site> sites;  ///< in the model's site order; sites with no edited neuron are left out
+    cirm::positions positions = positions::last_token;
+    cirm::replacement replacement = replacement::median;
+    std::vector<bias_budget> budgets;
+    spec_provenance provenance;
+
+    /// Number of edited neurons.
+    std::size_t edited() const noexcept {
+        std::size_t n = 0;
+        for (const auto& s : sites) n += s.indices.size();
+        return n;
+    }
+
+    /// Checks the spec on its own: names present and unique, indices ascending and unique and
+    /// non-negative, one finite value per index, provenance lists sized like the indices.
+    void validate() const {
+        std::vector<std::string_view> names;
+        for (const auto& s : sites) {
+            if (s.name.empty()) throw error("spec: a site has an empty name");
+            names.push_back(s.name);
+            if (s.values.size() != s.indices.size())
+                throw error("spec: site '" + s.name + "' has " + std::to_string(s.indices.size()) + " indices but " +
+                            std::to_string(s.values.size()) + " values");
+            if (!s.chosen_by.empty() && s.chosen_by.size() != s.indices.size())
+                throw error("spec: site '" + s.name + "' has provenance for " + std::to_string(s.chosen_by.size()) +
+                            " of its " + std::to_string(s.indices.size()) + " neurons");
+            for (std::size_t i = 0; i < s.indices.size(); ++i) {
+                if (s.indices[i] < 0)
+                    throw error("spec: site '" + s.name + "' has a negative index " + std::to_string(s.indices[i]));
+                if (i > 0 && s.indices[i] <= s.indices[i - 1])
+                    throw error("spec: site '" + s.name + "' indices are not strictly ascending at position " +
+                                std::to_string(i));
+                if (!std::isfinite(s.values[i]))
+                    throw error("spec: site '" + s.name + "' neuron " + std::to_string(s.indices[i]) +
+                                " has a non-finite value");
+            }
+        }
+        std::sort(names.begin(), names.end());
+        if (auto it = std::adjacent_find(names.begin(), names.end()); it != names.end())
+            throw error("spec: site '" + std::string(*it) + "' appears twice");
+    }
+
+    /// Checks that the spec fits a model: every site exists and every index is within its width.
+    void validate_against(const site_layout& layout) const {
+        validate();
+        for (const auto& s : sites) {
+            auto pos = layout.find(s.name);
+            if (!pos)
+                throw error("spec names site '" + s.name + "', which the model does not have");
+            const auto width = layout[*pos].width;
+            if (!s.indices.empty() && static_cast<std::size_t>(s.indices.back()) >= width)
+                throw error("spec: neuron " + std::to_string(s.indices.back()) + " of site '" + s.name +
+                            "' is out of range (the site has width " + std::to_string(width) + ")");
+        }
+    }
+
+    friend bool operator==(const spec&, const spec&) = default;
+};
+
+}  // namespace cirm
