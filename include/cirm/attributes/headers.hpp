@@ -1,0 +1,33 @@
+#pragma once
+/// \file
+/// The `headers` bias attribute (beyond the method, METHOD.md §4): lines starting with '#'.
+
+#include <cstddef>
+#include <string_view>
+
+#include "cirm/detail/lines.hpp"
+
+namespace cirm::attributes {
+
+/// Number of lines of the response whose first character is '#' ("# Title", "### Step 2", but
+/// also "#hashtag"; an indented "  # x" does not count). Lines inside a ``` fenced code block are
+/// not counted, so that comments of Python or shell code ("# install") and "#include" are not
+/// taken for headers; an unclosed fence runs to the end. Lines end at "\n" or "\r\n". Throws
+/// cirm::error for invalid UTF-8.
+struct headers {
+    static constexpr std::string_view name() noexcept { return "headers"; }
+    double operator()(std::string_view /*prompt*/, std::string_view response) const {
+        std::size_t count = 0;
+        bool in_code_block = false;
+        detail::for_each_line(response, "response", [&](std::string_view line) {
+            if (detail::is_code_fence(line)) {
+                in_code_block = !in_code_block;
+            } else if (!in_code_block && line.starts_with('#')) {
+                ++count;
+            }
+        });
+        return static_cast<double>(count);
+    }
+};
+
+}  // namespace cirm::attributes

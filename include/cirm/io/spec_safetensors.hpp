@@ -1,0 +1,233 @@
+#pragma once
+/// \file
+/// A spec (cirm/spec.hpp) as a safetensors file, so that a PyTorch user can apply it with
+/// `safetensors.torch.load_file` and a few forward hooks, without cirm.
+///
+/// Tensors, two per site (a site with no edited neuron has none in a spec):
+///
+///     "<site>.indices"   I64, shape [n]   edited output units of the site, ascending
+///     "<site>.values"    F32, shape [n]   the value each is pinned to
+///
+/// e.g. "model.layers.3.mlp.up_proj.indices". Everything else is in "__metadata__" (strings):
+///
+///     "format": "cirm-spec", "version": "1", "positions": "last" | "all",
+///     "replacement": "median" | "mean" | "zero" | "swap",
+///     "sites":      JSON array of the site names, in the spec's order
+///     "budgets":    JSON, as in spec_json.hpp: [{"bias": "length", "k": 500}, ...]
+///     "provenance": JSON, as in spec_json.hpp: {"attributes": [...], "samples": N, ...}
+///     "chosen_by":  JSON object, site → one {"bias": rho, ...} object per neuron (sites that
+///                   have provenance only)
+///
+/// In Python:
+///
+///     import json
+///     from safetensors import safe_open
+///     from safetensors.torch import load_file
+///     pins = load_file("spec.safetensors")
+///     with safe_open("spec.safetensors", "pt") as f: meta = f.metadata()
+///     for site in json.loads(meta["sites"]):
+///         idx, val = pins[site + ".indices"], pins[site + ".values"]
+///         module = model.get_submodule(site)
+///         def hook(mod, inp, out, idx=idx, val=val):
+///             out[:, -1, idx] = val.to(out.dtype)   # last token; out[..., idx] for "all"
+///         module.register_forward_hook(hook)
+///
+/// Loading checks that every listed site has both tensors with the right dtypes and equal 1-d
+/// shapes, that no other tensor is present, and then runs spec::validate(). Metadata keys other
+/// than the ones above are ignored (the metadata map is shared with other tools).
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cirm/error.hpp"
+#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/safetensors.hpp"
+#include "cirm/io/spec_json.hpp"
+#include "cirm/spec.hpp"
+
+namespace cirm {
+
+namespace detail::spec_format {
+
+inline constexpr std::string_view indices_suffix = ".indices";
+inline constexpr std::string_view values_suffix = ".values";
+
+inline const std::string* metadata_entry(const std::map<std::string, std::string>& metadata, const std::string& key) {
+    auto it = metadata.find(key);
+    return it == metadata.end() ? nullptr : &it->second;
+}
+
+/// The 1-d tensor `name` with dtype `type`; anything else is an error naming the tensor.
+inline const safetensors::tensor_view& site_tensor(const safetensors::reader& file, const std::string& site,
+                                                   std::string_view suffix, safetensors::dtype type) {
+    const std::string name = site + std::string(suffix);
+    const auto* t = file.find(name);
+    if (!t) throw error("spec: site '" + site + "' has no tensor '" + name + "'");
+    if (t->type != type)
+        throw error("spec: tensor '" + name + "' has dtype " + std::string(safetensors::to_string(t->type)) +
+                    ", expected " + std::string(safetensors::to_string(type)));
+    if (t->shape.size() != 1)
+        throw error("spec: tensor '" + name + "' has shape " + safetensors::detail::shape_text(t->shape) +
+                    ", expected one dimension [n]");
+    return *t;
+}
+
+inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
+    const auto& metadata = file.metadata();
+    const std::string* format = metadata_entry(metadata, "format");
+    if (!format) throw error("spec: __metadata__ has no 'format' (is this a cirm spec?)");
+    if (*format != format_name)
+        throw error("spec: __metadata__ format is '" + *format + "', expected '" + std::string(format_name) + "'");
+    const std::string* version_text = metadata_entry(metadata, "version");
+    if (!version_text) throw error("spec: __metadata__ has no 'version'");
+    if (*version_text != std::to_string(version))
+        throw error("spec: __metadata__ version '" + *version_text + "' is not supported (this build reads version " +
+                    std::to_string(version) + ")");
+
+    spec s;
+    if (const std::string* p = metadata_entry(metadata, "positions")) {
+        try {
+            s.positions = parse_positions(*p);
+        } catch (const error& e) {
+            throw error(std::string("spec: __metadata__ positions: ") + e.what());
+        }
+    }
+    if (const std::string* r = metadata_entry(metadata, "replacement")) {
+        try {
+            s.replacement = parse_replacement(*r);
+        } catch (const error& e) {
+            throw error(std::string("spec: __metadata__ replacement: ") + e.what());
+        }
+    }
+    if (const std::string* b = metadata_entry(metadata, "budgets"))
+        s.budgets = read_budgets(parse_document(*b, "__metadata__ budgets"), "__metadata__.budgets");
+    if (const std::string* p = metadata_entry(metadata, "provenance"))
+        s.provenance = read_provenance(parse_document(*p, "__metadata__ provenance"), "__metadata__.provenance");
+
+    const std::string* sites_text = metadata_entry(metadata, "sites");
+    if (!sites_text) throw error("spec: __metadata__ has no 'sites' (the site order)");
+    const json site_names = parse_document(*sites_text, "__metadata__ sites");
+    require_array(site_names, "__metadata__.sites");
+    std::map<std::string, std::size_t> site_position;
+    for (std::size_t i = 0; i < site_names.size(); ++i) {
+        spec_site site;
+        site.name = as_string(site_names[i], element("__metadata__.sites", i));
+        if (!site_position.emplace(site.name, i).second)
+            throw error("spec: __metadata__ sites lists '" + site.name + "' twice");
+        const auto& indices = site_tensor(file, site.name, indices_suffix, safetensors::dtype::i64);
+        const auto& values = site_tensor(file, site.name, values_suffix, safetensors::dtype::f32);
+        if (indices.shape != values.shape)
+            throw error("spec: site '" + site.name + "' has " + std::to_string(indices.shape[0]) + " indices but " +
+                        std::to_string(values.shape[0]) + " values");
+        site.indices = indices.to_int64s();
+        site.values = values.to_floats();
+        s.sites.push_back(std::move(site));
+    }
+    // Every tensor must be one of the two of a listed site: anything else means the file is not
+    // what it claims, or a site is missing from the order.
+    const std::size_t expected_tensors = 2 * s.sites.size();
+    if (file.tensors().size() != expected_tensors) {
+        for (const auto& t : file.tensors()) {
+            const std::string& name = t.name;
+            bool belongs = false;
+            for (auto suffix : {indices_suffix, values_suffix})
+                if (name.size() > suffix.size() && name.ends_with(suffix))
+                    belongs = belongs || site_position.count(name.substr(0, name.size() - suffix.size())) > 0;
+            if (!belongs)
+                throw error("spec: tensor '" + name + "' is not '<site>.indices' or '<site>.values' of a site listed in "
+                            "__metadata__ sites");
+        }
+    }
+
+    if (const std::string* c = metadata_entry(metadata, "chosen_by")) {
+        const std::string path = "__metadata__.chosen_by";
+        const json chosen_by = parse_document(*c, "__metadata__ chosen_by");
+        require_object(chosen_by, path);
+        for (const auto& item : chosen_by.items()) {
+            const std::string at = child(path, item.key());
+            auto position = site_position.find(item.key());
+            if (position == site_position.end()) fail(at, "names a site that __metadata__ sites does not list");
+            spec_site& site = s.sites[position->second];
+            require_array(item.value(), at);
+            if (item.value().size() != site.indices.size())
+                fail(at, "has " + std::to_string(item.value().size()) + " entries for the site's " +
+                             std::to_string(site.indices.size()) + " neurons");
+            for (std::size_t n = 0; n < item.value().size(); ++n)
+                site.chosen_by.push_back(read_chosen_by(item.value()[n], element(at, n)));
+        }
+    }
+    s.validate();
+    return s;
+}
+
+}  // namespace detail::spec_format
+
+/// The bytes of a safetensors file holding the spec (layout in this file's comment). The spec is
+/// validated first.
+inline std::string spec_to_safetensors(const spec& s) {
+    namespace f = detail::spec_format;
+    s.validate();
+    std::map<std::string, std::string> metadata;
+    metadata["format"] = std::string(f::format_name);
+    metadata["version"] = std::to_string(f::version);
+    metadata["positions"] = std::string(to_string(s.positions));
+    metadata["replacement"] = std::string(to_string(s.replacement));
+    metadata["budgets"] = f::budgets_text(s.budgets);
+    metadata["provenance"] = f::provenance_text(s.provenance);
+
+    std::string sites = "[";
+    std::string chosen_by = "{";
+    bool any_chosen_by = false;
+    std::vector<safetensors::tensor_data> tensors;
+    tensors.reserve(2 * s.sites.size());
+    for (std::size_t i = 0; i < s.sites.size(); ++i) {
+        const spec_site& site = s.sites[i];
+        if (i) sites += ", ";
+        f::append_string(sites, site.name, "site name '" + site.name + "'");
+        tensors.push_back({site.name + std::string(f::indices_suffix), safetensors::dtype::i64, {site.indices.size()},
+                           safetensors::bytes_of(site.indices)});
+        tensors.push_back({site.name + std::string(f::values_suffix), safetensors::dtype::f32, {site.values.size()},
+                           safetensors::bytes_of(site.values)});
+        if (site.chosen_by.empty()) continue;
+        if (any_chosen_by) chosen_by += ", ";
+        any_chosen_by = true;
+        f::append_string(chosen_by, site.name, "site name '" + site.name + "'");
+        chosen_by += ": [";
+        for (std::size_t n = 0; n < site.chosen_by.size(); ++n) {
+            if (n) chosen_by += ", ";
+            chosen_by += f::chosen_by_text(site.chosen_by[n], site.name, site.indices[n]);
+        }
+        chosen_by += "]";
+    }
+    metadata["sites"] = sites + "]";
+    if (any_chosen_by) metadata["chosen_by"] = chosen_by + "}";
+    return safetensors::serialize(tensors, metadata);
+}
+
+/// Parses a spec from safetensors bytes (which need only live during the call) and validates it.
+inline spec spec_from_safetensors(std::span<const std::byte> bytes) {
+    return detail::spec_format::spec_from_safetensors_reader(safetensors::reader(bytes));
+}
+inline spec spec_from_safetensors(std::string_view bytes) {
+    return detail::spec_format::spec_from_safetensors_reader(safetensors::reader(bytes));
+}
+
+/// Writes the spec as a safetensors file, atomically.
+inline void save_spec_safetensors(const std::filesystem::path& path, const spec& s) {
+    write_file_atomically(path, spec_to_safetensors(s));
+}
+
+/// Reads and validates a safetensors spec; errors name the file.
+inline spec load_spec_safetensors(const std::filesystem::path& path) {
+    const safetensors::mapped_file file(path);
+    return detail::spec_format::naming_source(
+        path, [&] { return detail::spec_format::spec_from_safetensors_reader(file.contents()); });
+}
+
+}  // namespace cirm
