@@ -1,0 +1,116 @@
+#pragma once
+/// \file
+/// The joint search of the budgets k_b (METHOD.md §7) over a model: every trial selects the
+/// neurons for its budgets from a localization (Spearman top/bottom-k), pins them, and scores
+/// the validation pairs; the objective is the accuracy. Returns the trial log and the spec of
+/// the best trial.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cirm/calibrate/localize.hpp"
+#include "cirm/concepts/activation_source.hpp"
+#include "cirm/error.hpp"
+#include "cirm/eval/metrics.hpp"
+#include "cirm/eval/score_pairs.hpp"
+#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/search/exhaustive_sampler.hpp"
+#include "cirm/search/joint_search.hpp"
+#include "cirm/search/k_grid.hpp"
+#include "cirm/search/random_sampler.hpp"
+#include "cirm/search/space.hpp"
+#include "cirm/search/tpe_sampler.hpp"
+#include "cirm/select/make_spec.hpp"
+#include "cirm/select/top_bottom_k.hpp"
+
+namespace cirm {
+
+enum class sampler_kind { tpe, random, exhaustive };
+
+inline sampler_kind parse_sampler(std::string_view s) {
+    if (s == "tpe") return sampler_kind::tpe;
+    if (s == "random") return sampler_kind::random;
+    if (s == "grid" || s == "exhaustive") return sampler_kind::exhaustive;
+    throw error("unknown sampler '" + std::string(s) + "' (expected tpe, random or grid)");
+}
+
+struct budget_search_options {
+    std::vector<std::size_t> k_grid;  ///< candidate k per bias; empty = search::default_k_grid(neurons)
+    std::size_t trials = 100;
+    sampler_kind sampler = sampler_kind::tpe;
+    std::uint64_t seed = 0;
+    cirm::replacement replacement = replacement::median;
+    cirm::positions positions = positions::last_token;
+    std::size_t batch_size = 16;
+    std::function<void(const search::trial&)> on_trial;  ///< e.g. progress output
+};
+
+struct budget_search_result {
+    search::search_result search;  ///< every trial; trials[0] is the base (nothing edited)
+    spec best;                     ///< the spec of the best trial
+};
+
+/// The spec for given budgets (one per column of loc.table).
+inline spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budgets,
+                             cirm::replacement replacement = replacement::median,
+                             cirm::positions positions = positions::last_token) {
+    const auto chosen = spearman_top_bottom_k{}.select(loc.table, budgets);
+    return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash});
+}
+
+template <ActivationSource S>
+budget_search_result search_budgets(S& source, const localization& loc, std::span<const preference_pair> validation,
+                                    const budget_search_options& options = {}) {
+    if (validation.empty()) throw error("search: the validation set has no pairs");
+    if (options.replacement == replacement::swap)
+        throw error("search: the swap replacement scores pairs jointly and is not searched; use median, mean or zero");
+    std::size_t available = 0;
+    for (auto c : loc.table.constant) available += c == 0;
+    auto grid = options.k_grid.empty() ? search::default_k_grid(loc.table.neurons) : options.k_grid;
+    grid = search::clamp_k_grid(std::move(grid), available);
+
+    // a constant attribute cannot be searched: its only candidate is 0
+    std::vector<search::bias_candidates> biases;
+    for (std::size_t b = 0; b < loc.table.biases(); ++b) {
+        const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
+        biases.push_back({loc.table.attributes[b], constant ? std::vector<std::size_t>{0} : grid});
+    }
+    const search::space space(std::move(biases));
+
+    const auto objective = [&](std::span<const std::size_t> budgets) {
+        const neuron_pin pin(spec_for_budgets(loc, budgets, options.replacement, options.positions), source.layout());
+        const auto r = score_pairs(source, validation, pin, options.batch_size);
+        return eval::accuracy(r.chosen, r.rejected);
+    };
+    const auto on_trial = [&](const search::trial& t) {
+        if (options.on_trial) options.on_trial(t);
+    };
+
+    budget_search_result out;
+    switch (options.sampler) {
+        case sampler_kind::tpe: {
+            search::tpe_sampler sampler(space, options.seed);
+            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            break;
+        }
+        case sampler_kind::random: {
+            search::random_sampler sampler(space, options.seed);
+            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            break;
+        }
+        case sampler_kind::exhaustive: {
+            search::exhaustive_sampler sampler(space);
+            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            break;
+        }
+    }
+    out.best = spec_for_budgets(loc, out.search.best_trial().budgets, options.replacement, options.positions);
+    return out;
+}
+
+}  // namespace cirm

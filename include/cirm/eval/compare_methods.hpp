@@ -1,0 +1,174 @@
+#pragma once
+/// \file
+/// The comparison of METHOD.md §8–9 on one dataset: the base RM, the length baselines (LP, LWR)
+/// and CIRM (the RM under an intervention), each evaluated with every metric of eval/metrics.hpp
+/// — accuracy, neutral accuracy, biased / unbiased subsets per attribute, and the style flip
+/// rate per injectable attribute.
+///
+/// Flip rates: for each method attribute, the rejected response of every pair gets the
+/// counterfactual style edit (eval/counterfactual.hpp) and is scored again by each method. LP
+/// penalises the edited response's own length. LWR is transductive: it is refitted over the
+/// scored set of that evaluation, the chosen responses and the edited rejected ones (the
+/// original rejected response where the edit does not apply).
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cirm/attributes/any_attribute.hpp"
+#include "cirm/attributes/builtin.hpp"
+#include "cirm/attributes/evaluate.hpp"
+#include "cirm/attributes/length.hpp"
+#include "cirm/concepts/activation_source.hpp"
+#include "cirm/eval/baselines.hpp"
+#include "cirm/eval/counterfactual.hpp"
+#include "cirm/eval/metrics.hpp"
+#include "cirm/eval/score_pairs.hpp"
+#include "cirm/sample.hpp"
+
+namespace cirm {
+
+struct compare_options {
+    std::vector<std::string> attributes;  ///< subsets are reported for these; empty = the five of the method
+    bool flip_rates = true;               ///< inject styles and score again (costs up to 5 more passes)
+    double lp_lambda = 0.001;             ///< LP: r − λ·length
+    double lwr_frac = 1.0;                ///< LWR: LOWESS frac
+    double lwr_alpha = 1.0;               ///< LWR: r − α·fitted(length)
+    std::size_t batch_size = 16;
+};
+
+/// One evaluation per method, in the order base, lp, lwr, cirm (cirm only when an
+/// intervention is given).
+struct method_comparison {
+    std::vector<std::pair<std::string, eval::evaluation>> methods;
+    const eval::evaluation& at(std::string_view name) const {
+        for (const auto& [n, e] : methods)
+            if (n == name) return e;
+        throw error("comparison has no method '" + std::string(name) + "'");
+    }
+};
+
+namespace detail {
+inline std::vector<double> lengths_of(std::span<const preference_pair> pairs, bool chosen) {
+    std::vector<double> out;
+    out.reserve(pairs.size());
+    for (const auto& p : pairs) out.push_back(attributes::length{}(p.prompt, chosen ? p.chosen : p.rejected));
+    return out;
+}
+inline std::vector<double> lengths_of(std::span<const std::string> texts) {
+    std::vector<double> out;
+    out.reserve(texts.size());
+    for (const auto& t : texts) out.push_back(attributes::length{}({}, t));
+    return out;
+}
+/// LWR over one scored set (chosen and rejected together), split back into the two sides.
+inline pair_rewards lwr_pair(const pair_rewards& r, std::span<const double> chosen_len,
+                             std::span<const double> rejected_len, double frac, double alpha) {
+    std::vector<double> rewards(r.chosen), lengths(chosen_len.begin(), chosen_len.end());
+    rewards.insert(rewards.end(), r.rejected.begin(), r.rejected.end());
+    lengths.insert(lengths.end(), rejected_len.begin(), rejected_len.end());
+    const auto adjusted = lwr_adjust(rewards, lengths, frac, alpha);
+    const auto half = static_cast<std::ptrdiff_t>(r.chosen.size());
+    return {std::vector<double>(adjusted.begin(), adjusted.begin() + half),
+            std::vector<double>(adjusted.begin() + half, adjusted.end())};
+}
+inline eval::attribute_columns columns_of(const attribute_values& v) {
+    eval::attribute_columns c;
+    c.names = v.names;
+    for (std::size_t a = 0; a < v.names.size(); ++a) {
+        const auto col = v.column(a);
+        c.values.emplace_back(col.begin(), col.end());
+    }
+    return c;
+}
+}  // namespace detail
+
+/// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`.
+template <ActivationSource S, Intervention I = no_intervention>
+method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
+                                  const I* intervention = nullptr, const compare_options& options = {}) {
+    if (pairs.empty()) throw error("compare: the dataset has no pairs");
+    std::vector<std::string> names = options.attributes;
+    if (names.empty())
+        for (auto n : method_attribute_names()) names.emplace_back(n);
+    const std::vector<std::string> neutral_names(method_attribute_names().begin(), method_attribute_names().end());
+    std::vector<std::string> measured = names;  // the neutral set needs the five method attributes too
+    for (const auto& n : neutral_names)
+        if (std::find(measured.begin(), measured.end(), n) == measured.end()) measured.push_back(n);
+    const auto attrs = make_attributes(measured);
+
+    std::vector<sample> chosen_samples, rejected_samples;
+    for (const auto& p : pairs) {
+        chosen_samples.push_back({p.prompt, p.chosen});
+        rejected_samples.push_back({p.prompt, p.rejected});
+    }
+    const auto chosen_cols = detail::columns_of(evaluate_attributes(chosen_samples, attrs));
+    const auto rejected_cols = detail::columns_of(evaluate_attributes(rejected_samples, attrs));
+    const auto chosen_len = detail::lengths_of(pairs, true), rejected_len = detail::lengths_of(pairs, false);
+
+    struct method_rewards {
+        std::string name;
+        pair_rewards plain;
+        std::vector<eval::injected_rewards> injected;
+    };
+    const pair_rewards base = score_pairs(source, pairs, no_intervention{}, options.batch_size);
+    std::vector<method_rewards> methods;
+    methods.push_back({"base", base, {}});
+    methods.push_back({"lp",
+                       {length_penalty(base.chosen, chosen_len, options.lp_lambda),
+                        length_penalty(base.rejected, rejected_len, options.lp_lambda)},
+                       {}});
+    methods.push_back({"lwr", detail::lwr_pair(base, chosen_len, rejected_len, options.lwr_frac, options.lwr_alpha), {}});
+    if (intervention) methods.push_back({"cirm", score_pairs(source, pairs, *intervention, options.batch_size), {}});
+
+    if (options.flip_rates) {
+        for (const auto attribute : injectable_attributes) {
+            // the edited rejected responses; where the edit does not apply, the original stands in
+            std::vector<std::string> edited(pairs.size());
+            std::vector<bool> applies(pairs.size());
+            std::vector<sample> edited_samples;
+            for (std::size_t i = 0; i < pairs.size(); ++i) {
+                auto e = inject_style(attribute, pairs[i].prompt, pairs[i].rejected);
+                applies[i] = e.has_value();
+                edited[i] = e ? std::move(*e) : pairs[i].rejected;
+            }
+            for (std::size_t i = 0; i < pairs.size(); ++i) edited_samples.push_back({pairs[i].prompt, edited[i]});
+            const auto edited_len = detail::lengths_of(edited);
+            const auto base_edited = score_samples(source, edited_samples, no_intervention{}, options.batch_size);
+            const auto to_injected = [&](const std::vector<double>& r) {
+                eval::injected_rewards out{std::string(attribute), {}};
+                for (std::size_t i = 0; i < r.size(); ++i)
+                    out.rejected.push_back(applies[i] ? std::optional<double>(r[i]) : std::nullopt);
+                return out;
+            };
+            methods[0].injected.push_back(to_injected(base_edited));
+            methods[1].injected.push_back(to_injected(length_penalty(base_edited, edited_len, options.lp_lambda)));
+            // LWR refits over this scored set, which moves the chosen rewards too; the flip is
+            // judged within the refitted set, expressed against the plain LWR chosen reward
+            const auto lwr = detail::lwr_pair({base.chosen, base_edited}, chosen_len, edited_len, options.lwr_frac,
+                                              options.lwr_alpha);
+            std::vector<double> lwr_relative(pairs.size());
+            for (std::size_t i = 0; i < pairs.size(); ++i)
+                lwr_relative[i] = methods[2].plain.chosen[i] - (lwr.chosen[i] - lwr.rejected[i]);
+            methods[2].injected.push_back(to_injected(lwr_relative));
+            if (intervention)
+                methods[3].injected.push_back(
+                    to_injected(score_samples(source, edited_samples, *intervention, options.batch_size)));
+        }
+    }
+
+    method_comparison out;
+    for (auto& m : methods) {
+        auto e = eval::evaluate(m.plain.chosen, m.plain.rejected, chosen_cols, rejected_cols, neutral_names, m.injected);
+        // report subsets for the requested attributes only (the five were measured for the neutral set)
+        std::erase_if(e.subsets, [&](const auto& s) { return std::find(names.begin(), names.end(), s.first) == names.end(); });
+        out.methods.emplace_back(m.name, std::move(e));
+    }
+    return out;
+}
+
+}  // namespace cirm
