@@ -9,11 +9,14 @@
 
 Every input comes from a fixed seed, so running the script again writes the same files. Floats are
 written with repr(), which round-trips exactly. Run it with Debian's Python, which has numpy,
-scipy and statsmodels:  /usr/bin/python3 scripts/make_fixtures.py
+scipy and statsmodels:  /usr/bin/python3 scripts/make_fixtures.py [OUTPUT_DIR]
+(OUTPUT_DIR defaults to tests/fixtures; the test suite uses another folder to check that the
+stored fixtures are what the script writes.)
 """
 
 import json
 import pathlib
+import sys
 import warnings
 
 import numpy as np
@@ -227,10 +230,12 @@ def write(path, payload):
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(payload, indent=1, allow_nan=False)
     path.write_text(text + "\n")
-    print(f"wrote {path.relative_to(ROOT)} ({len(text)} bytes)")
+    print(f"wrote {path} ({len(text)} bytes)")
 
 
 def main():
+    out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURES
+    out.mkdir(parents=True, exist_ok=True)
     spearman = {
         "provenance": provenance("scipy.stats.rankdata(method='average'), scipy.stats.spearmanr, "
                                  "numpy.median, numpy.mean(dtype=float64)"),
@@ -238,13 +243,13 @@ def main():
         "float_ranks": float32_rank_cases(np.random.default_rng(20240602)),
         "table": neuron_table(np.random.default_rng(20240603)),
     }
-    write(FIXTURES / "spearman.json", spearman)
+    write(out / "spearman.json", spearman)
     lowess = {
         "provenance": provenance("statsmodels.nonparametric.smoothers_lowess.lowess(y, x, frac, it, "
                                  "delta=0.0, return_sorted=False)"),
         "cases": lowess_cases(np.random.default_rng(20240604)),
     }
-    write(FIXTURES / "lowess.json", lowess)
+    write(out / "lowess.json", lowess)
 
 
 if __name__ == "__main__":
