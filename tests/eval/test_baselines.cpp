@@ -9,13 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/eval/baselines.hpp"
+#include "support/fixtures.hpp"
 
 namespace {
 
 nlohmann::json lowess_fixture() {
-    std::ifstream in(std::string(CIRM_TEST_FIXTURES) + "/lowess.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
+    return cirm::testing::load_fixture("lowess.json");
 }
 
 const nlohmann::json& find_case(const nlohmann::json& fixture, const std::string& name) {

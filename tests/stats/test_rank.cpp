@@ -9,14 +9,11 @@
 
 #include "cirm/error.hpp"
 #include "cirm/stats/rank.hpp"
+#include "support/fixtures.hpp"
 
 namespace {
 
-nlohmann::json load_fixture(const std::string& name) {
-    std::ifstream in(std::string(CIRM_TEST_FIXTURES) + "/" + name);
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-}
+using cirm::testing::load_fixture;
 
 }  // namespace
 

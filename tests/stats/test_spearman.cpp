@@ -8,14 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/stats/spearman.hpp"
+#include "support/fixtures.hpp"
 
 namespace {
 
-nlohmann::json load_fixture(const std::string& name) {
-    std::ifstream in(std::string(CIRM_TEST_FIXTURES) + "/" + name);
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-}
+using cirm::testing::load_fixture;
 
 }  // namespace
 

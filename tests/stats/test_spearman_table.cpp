@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/stats/spearman.hpp"
+#include "support/fixtures.hpp"
 #include "support/testing_rng.hpp"
 
 namespace {
@@ -24,10 +25,8 @@ struct table_fixture {
 };
 
 table_fixture load_table() {
-    std::ifstream in(std::string(CIRM_TEST_FIXTURES) + "/spearman.json");
-    REQUIRE(in.good());
     table_fixture f;
-    f.expected = nlohmann::json::parse(in).at("table");
+    f.expected = cirm::testing::load_fixture("spearman.json").at("table");
     f.samples = f.expected.at("samples").get<std::size_t>();
     f.neurons = f.expected.at("neurons").get<std::size_t>();
     f.names = f.expected.at("attributes").get<std::vector<std::string>>();

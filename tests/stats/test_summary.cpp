@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/stats/summary.hpp"
+#include "support/fixtures.hpp"
 
 TEST_CASE("median and mean: hand-derived values") {
     CHECK(cirm::median(std::vector<double>{5, 1, 3}) == 3.0);
@@ -21,9 +22,7 @@ TEST_CASE("median and mean: hand-derived values") {
 }
 
 TEST_CASE("median and mean: match numpy on the fixture's neuron columns") {
-    std::ifstream in(std::string(CIRM_TEST_FIXTURES) + "/spearman.json");
-    REQUIRE(in.good());
-    const auto table = nlohmann::json::parse(in).at("table");
+    const auto table = cirm::testing::load_fixture("spearman.json").at("table");
     const auto samples = table.at("samples").get<std::size_t>();
     const auto neurons = table.at("neurons").get<std::size_t>();
     const auto activations = table.at("activations").get<std::vector<double>>();

@@ -29,16 +29,8 @@ struct list_items {
     }
 
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        std::size_t count = 0;
-        bool in_code_block = false;
-        detail::for_each_line(response, "response", [&](std::string_view line) {
-            if (detail::is_code_fence(line)) {
-                in_code_block = !in_code_block;
-            } else if (!in_code_block && is_list_item(line)) {
-                ++count;
-            }
-        });
-        return static_cast<double>(count);
+        return static_cast<double>(detail::count_lines_outside_code(
+            response, "response", [](std::string_view line) { return is_list_item(line); }));
     }
 };
 

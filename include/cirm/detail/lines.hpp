@@ -47,4 +47,19 @@ constexpr bool is_code_fence(std::string_view line) noexcept {
     return without_indentation(line).starts_with("```");
 }
 
+/// Counts the lines of `text` outside ``` code blocks for which `matches(line)` holds (fence
+/// lines themselves never count; an unclosed fence runs to the end of the text).
+template <class Predicate>
+std::size_t count_lines_outside_code(std::string_view text, std::string_view what, Predicate&& matches) {
+    std::size_t count = 0;
+    bool in_code_block = false;
+    for_each_line(text, what, [&](std::string_view line) {
+        if (is_code_fence(line))
+            in_code_block = !in_code_block;
+        else if (!in_code_block && matches(line))
+            ++count;
+    });
+    return count;
+}
+
 }  // namespace cirm::detail
