@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""PyTorch peer of the reference engine's forward-pass benchmark.
+
+    bench/peers/torch_forward.py make MODEL_DIR      # write the random 4-layer d=512 bench model
+    bench/peers/torch_forward.py time MODEL_DIR [--threads 2] [--samples 16] [--tokens 200]
+
+`make` writes a Llama-family reward model with random weights (F32, GQA 8/4 heads, 4 layers,
+hidden 512, intermediate 1376, byte-level tokenizer) with the same generator as the engine's
+test peer (tools/peers/llama_rm_peer.py). `time` runs that peer's independent PyTorch forward
+over `samples` deterministic texts of about `tokens` tokens each, one sequence at a time, with
+`threads` intra-op threads, and prints tokens/s as JSON. The C++ side is
+bench/reference_forward.cpp on the same model, texts and thread count.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "peers"))
+import llama_rm_peer as peer  # noqa: E402
+
+BENCH_MODEL = {
+    "name": "bench_llama_d512",
+    "seed": 20261127,
+    "dtype": "F32",
+    "shards": 1,
+    "config": {
+        "architectures": ["LlamaForSequenceClassification"],
+        "model_type": "llama",
+        "hidden_size": 512,
+        "intermediate_size": 1376,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "rms_norm_eps": 1e-5,
+        "rope_theta": 500000.0,
+        "vocab_size": 264,
+        "max_position_embeddings": 1024,
+        "tie_word_embeddings": False,
+        "attention_bias": False,
+        "hidden_act": "silu",
+        "num_labels": 1,
+        "pad_token_id": 257,
+    },
+    "tokenizer": peer.MODELS[0]["tokenizer"],
+}
+
+
+def bench_texts(samples, tokens):
+    """The same texts as bench/reference_forward.cpp: sample i repeats a fixed sentence with i
+    in it until about `tokens` bytes."""
+    out = []
+    for i in range(samples):
+        prompt = f"Question {i}: how long is a piece of string?"
+        sentence = f"Answer {i} says it depends on the string. "
+        response = (sentence * (tokens // len(sentence) + 1))[: max(1, tokens - len(prompt) - 8)]
+        out.append((prompt, response))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["make", "time"])
+    ap.add_argument("model_dir")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--samples", type=int, default=16)
+    ap.add_argument("--tokens", type=int, default=200)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+
+    if args.command == "make":
+        peer.write_model(BENCH_MODEL, args.model_dir)
+        print(f"wrote {args.model_dir}")
+        return
+
+    torch.set_num_threads(args.threads)
+    cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
+    tok = json.load(open(os.path.join(args.model_dir, "cirm_tokenizer.json")))
+    W = peer.read_weights(args.model_dir)
+    seqs = [peer.encode(tok, p, r) for p, r in bench_texts(args.samples, args.tokens)]
+    total_tokens = sum(len(s) for s in seqs)
+    best = float("inf")
+    with torch.inference_mode():
+        peer.forward(cfg, W, seqs[0], peer.no_hook)  # warm-up
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            for s in seqs:
+                peer.forward(cfg, W, s, peer.no_hook)
+            best = min(best, time.perf_counter() - start)
+    print(json.dumps({"peer": "pytorch", "torch": torch.__version__, "threads": args.threads,
+                      "samples": args.samples, "tokens": total_tokens, "seconds": best,
+                      "tokens_per_second": total_tokens / best}))
+
+
+if __name__ == "__main__":
+    main()
