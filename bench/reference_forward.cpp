@@ -1,8 +1,8 @@
 // The reference engine's forward pass (bench/peers/torch_forward.py is the PyTorch peer on the
 // same model, texts and thread count):
 //   - full forward, no intervention: tokens/s;
-//   - the same with 2 % of all neurons pinned at the last token, and at every position
-//     (the intervention overhead);
+//   - the same with 2 % of all neurons pinned at the last token, and at every position, and
+//     the pins' own work measured alone (the intervention overhead);
 //   - the last token scored over a prefix cache vs the full forward (what a k-search trial costs).
 //
 //   CIRM_BENCH_MODEL=DIR CIRM_BENCH_THREADS=2 build/bench/bench_reference_forward
@@ -89,6 +89,27 @@ void full_forward(benchmark::State& state) { run_full(state, cirm::no_interventi
 void full_forward_pin2pct_last(benchmark::State& state) { run_full(state, *setup().pin_last); }
 void full_forward_pin2pct_all(benchmark::State& state) { run_full(state, *setup().pin_all); }
 
+// The work a 2 % pin adds to one full forward of the batch, measured alone (the end-to-end
+// difference is below this machine's timing noise): apply at every site, to buffers shaped like
+// the sites' outputs, for every sample — at the last token only, or at every position.
+void pin_apply_only(benchmark::State& state, const cirm::neuron_pin& pin) {
+    auto& s = setup();
+    const auto& layout = s.model->layout();
+    std::size_t widest = 0;
+    for (const auto& site : layout.sites()) widest = std::max(widest, site.width);
+    std::vector<std::size_t> tokens;
+    for (const auto& x : s.samples) tokens.push_back(s.model->encode(x).size());
+    std::vector<float> buffer(bench_tokens * 2 * widest, 1.0f);
+    for (auto _ : state) {
+        for (std::size_t t : tokens)
+            for (std::size_t site = 0; site < layout.size(); ++site)
+                if (pin.touches(site)) pin.apply(site, cirm::make_view(buffer.data(), t, layout[site].width));
+        benchmark::DoNotOptimize(buffer.data());
+    }
+}
+void pin_apply_only_2pct_last(benchmark::State& state) { pin_apply_only(state, *setup().pin_last); }
+void pin_apply_only_2pct_all(benchmark::State& state) { pin_apply_only(state, *setup().pin_all); }
+
 void cached_last_token_pin2pct(benchmark::State& state) {
     auto& s = setup();
     const auto caches = s.model->encode_prefixes(s.samples);
@@ -105,5 +126,7 @@ void cached_last_token_pin2pct(benchmark::State& state) {
 BENCHMARK(full_forward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(full_forward_pin2pct_last)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(full_forward_pin2pct_all)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(pin_apply_only_2pct_last)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(pin_apply_only_2pct_all)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(cached_last_token_pin2pct)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();
