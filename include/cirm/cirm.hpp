@@ -10,6 +10,7 @@
 #include "cirm/concepts/bias_attribute.hpp"
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/concepts/neuron_selector.hpp"
+#include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/dtype.hpp"
 #include "cirm/error.hpp"
 #include "cirm/sample.hpp"

@@ -4,10 +4,15 @@
 /// neurons for its budgets from a localization (Spearman top/bottom-k), pins them, and scores
 /// the validation pairs; the objective is the accuracy. Returns the trial log and the spec of
 /// the best trial.
+///
+/// With a last-token intervention and a PrefixCachingSource (the reference engine), every
+/// validation response's prefix is encoded once and each trial scores only the last tokens.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,6 +20,7 @@
 
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/concepts/activation_source.hpp"
+#include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
@@ -47,6 +53,7 @@ struct budget_search_options {
     cirm::replacement replacement = replacement::median;
     cirm::positions positions = positions::last_token;
     std::size_t batch_size = 16;
+    bool use_prefix_cache = true;  ///< score trials over cached prefixes where the source and mode allow it
     std::function<void(const search::trial&)> on_trial;  ///< e.g. progress output
 };
 
@@ -82,10 +89,34 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
     }
     const search::space space(std::move(biases));
 
-    const auto objective = [&](std::span<const std::size_t> budgets) {
-        const neuron_pin pin(spec_for_budgets(loc, budgets, options.replacement, options.positions), source.layout());
+    // chosen responses first, then rejected ones, as score_pairs orders them
+    std::vector<sample> responses;
+    for (const auto& p : validation) responses.push_back({p.prompt, p.chosen});
+    for (const auto& p : validation) responses.push_back({p.prompt, p.rejected});
+    const auto accuracy_of = [&](std::span<const float> rewards) {
+        const std::size_t n = validation.size();
+        std::vector<double> chosen(rewards.begin(), rewards.begin() + static_cast<std::ptrdiff_t>(n));
+        std::vector<double> rejected(rewards.begin() + static_cast<std::ptrdiff_t>(n), rewards.end());
+        return eval::accuracy(chosen, rejected);
+    };
+    std::function<double(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
         const auto r = score_pairs(source, validation, pin, options.batch_size);
         return eval::accuracy(r.chosen, r.rejected);
+    };
+    if constexpr (PrefixCachingSource<S>) {
+        if (options.use_prefix_cache && options.positions == positions::last_token) {
+            auto caches = std::make_shared<const decltype(source.encode_prefixes(responses))>(
+                source.encode_prefixes(responses));
+            score_trial = [&source, caches, accuracy_of](const neuron_pin& pin) {
+                std::vector<float> rewards(std::ranges::size(*caches));
+                source.score_cached(std::span(std::ranges::data(*caches), rewards.size()), pin, rewards);
+                return accuracy_of(rewards);
+            };
+        }
+    }
+    const auto objective = [&](std::span<const std::size_t> budgets) {
+        return score_trial(
+            neuron_pin(spec_for_budgets(loc, budgets, options.replacement, options.positions), source.layout()));
     };
     const auto on_trial = [&](const search::trial& t) {
         if (options.on_trial) options.on_trial(t);
