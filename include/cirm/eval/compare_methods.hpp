@@ -53,12 +53,6 @@ struct method_comparison {
 };
 
 namespace detail {
-inline std::vector<double> lengths_of(std::span<const preference_pair> pairs, bool chosen) {
-    std::vector<double> out;
-    out.reserve(pairs.size());
-    for (const auto& p : pairs) out.push_back(attributes::length{}(p.prompt, chosen ? p.chosen : p.rejected));
-    return out;
-}
 inline std::vector<double> lengths_of(std::span<const std::string> texts) {
     std::vector<double> out;
     out.reserve(texts.size());
@@ -108,7 +102,8 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
     }
     const auto chosen_cols = detail::columns_of(evaluate_attributes(chosen_samples, attrs));
     const auto rejected_cols = detail::columns_of(evaluate_attributes(rejected_samples, attrs));
-    const auto chosen_len = detail::lengths_of(pairs, true), rejected_len = detail::lengths_of(pairs, false);
+    // LP and LWR use the length already measured for the subsets (always among the five)
+    const auto chosen_len = chosen_cols.column("length"), rejected_len = rejected_cols.column("length");
 
     struct method_rewards {
         std::string name;
