@@ -89,19 +89,19 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
     }
     const search::space space(std::move(biases));
 
-    // chosen responses first, then rejected ones, as score_pairs orders them
+    // every trial scores the chosen responses, then the rejected ones
     std::vector<sample> responses;
     for (const auto& p : validation) responses.push_back({p.prompt, p.chosen});
     for (const auto& p : validation) responses.push_back({p.prompt, p.rejected});
-    const auto accuracy_of = [&](std::span<const float> rewards) {
+    const auto accuracy_of = [&](const auto& rewards) {  // rewards of `responses`, float or double
         const std::size_t n = validation.size();
         std::vector<double> chosen(rewards.begin(), rewards.begin() + static_cast<std::ptrdiff_t>(n));
         std::vector<double> rejected(rewards.begin() + static_cast<std::ptrdiff_t>(n), rewards.end());
         return eval::accuracy(chosen, rejected);
     };
     std::function<double(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
-        const auto r = score_pairs(source, validation, pin, options.batch_size);
-        return eval::accuracy(r.chosen, r.rejected);
+        const auto r = score_samples(source, responses, pin, options.batch_size);
+        return accuracy_of(r);
     };
     if constexpr (PrefixCachingSource<S>) {
         if (options.use_prefix_cache && options.positions == positions::last_token) {
