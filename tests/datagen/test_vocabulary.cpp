@@ -1,0 +1,146 @@
+// The word tables behind the data: filler sentences share no word with any prompt (so filler can
+// only lower the overlap ratio), and the word and capital tables are what the task families need.
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "generate.hpp"
+#include "style.hpp"
+#include "tasks.hpp"
+
+namespace {
+
+/// Lowercased maximal runs of ASCII letters and digits (METHOD.md's W for the overlap attribute).
+std::set<std::string> lowercase_words(std::string_view text) {
+    std::set<std::string> words;
+    std::string current;
+    auto flush = [&] {
+        if (!current.empty()) words.insert(current);
+        current.clear();
+    };
+    for (char c : text) {
+        if (c >= 'A' && c <= 'Z')
+            current += static_cast<char>(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            current += c;
+        else
+            flush();
+    }
+    flush();
+    return words;
+}
+
+std::set<std::string> filler_words() {
+    std::set<std::string> words;
+    for (std::string_view sentence : cirm::datagen::filler_sentences) words.merge(lowercase_words(sentence));
+    return words;
+}
+
+/// Prompt words that are also filler words.
+std::set<std::string> filler_words_in(std::string_view prompt) {
+    static const std::set<std::string> fillers = filler_words();
+    std::set<std::string> shared;
+    for (const std::string& word : lowercase_words(prompt))
+        if (fillers.contains(word)) shared.insert(word);
+    return shared;
+}
+
+std::string joined(const std::set<std::string>& words) {
+    std::string text;
+    for (const std::string& w : words) text += (text.empty() ? "" : ", ") + w;
+    return text;
+}
+
+/// The phrasing without its placeholders ("{a}" would read as the word "a").
+std::string without_placeholders(std::string_view phrasing) {
+    std::string text;
+    bool inside = false;
+    for (char c : phrasing) {
+        if (c == '{') inside = true;
+        if (!inside) text += c;
+        if (c == '}') inside = false;
+    }
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("datagen vocabulary: the word check itself finds shared words") {
+    CHECK(filler_words_in("Is this helpful? Let ME know") == std::set<std::string>{"let", "me", "know", "this"});
+    CHECK(filler_words_in("Which number is larger, 47 or 82?").empty());
+    CHECK(without_placeholders("Is the capital of {c} {a} or {b}?") == "Is the capital of   or ?");
+}
+
+TEST_CASE("datagen vocabulary: no filler word occurs in any prompt phrasing or table entry") {
+    for (const cirm::datagen::prompt_phrasing& phrasing : cirm::datagen::all_prompt_phrasings()) {
+        INFO(phrasing.prompt);
+        CHECK(joined(filler_words_in(without_placeholders(phrasing.prompt))) == "");
+    }
+    for (const auto& entry : cirm::datagen::task_tables::countries) {
+        CHECK(joined(filler_words_in(entry.country)) == "");
+        CHECK(joined(filler_words_in(entry.capital)) == "");
+    }
+    for (std::string_view word : cirm::datagen::task_tables::words) {
+        INFO(word);
+        CHECK(joined(filler_words_in(word)) == "");
+    }
+}
+
+TEST_CASE("datagen vocabulary: no filler word occurs in any generated prompt") {
+    const auto datasets =
+        cirm::datagen::generate_datasets({.seed = 2, .sizes = {.train = 2000, .validation = 200, .test = 600}});
+    std::size_t prompts = 0;
+    for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
+        for (const cirm::preference_pair& pair : split->pairs) {
+            INFO(pair.id << ": " << pair.prompt);
+            CHECK(joined(filler_words_in(pair.prompt)) == "");
+            ++prompts;
+        }
+    }
+    CHECK(prompts == 2800);
+}
+
+TEST_CASE("datagen vocabulary: filler sentences are plain prose that adds no other style") {
+    std::set<std::string_view> distinct;
+    for (std::string_view sentence : cirm::datagen::filler_sentences) {
+        INFO(sentence);
+        CHECK(distinct.insert(sentence).second);
+        CHECK(sentence.find_first_of("!*#\n.?") == std::string_view::npos);  // the renderer adds the ending
+        CHECK(!sentence.starts_with("- "));
+        CHECK(sentence.size() <= 40);
+    }
+    CHECK(distinct.size() >= 30);
+}
+
+TEST_CASE("datagen vocabulary: the word list and the capital table") {
+    std::set<std::string_view> words;
+    for (std::string_view word : cirm::datagen::task_tables::words) {
+        INFO(word);
+        CHECK(words.insert(word).second);
+        CHECK(word.size() >= 3);
+        CHECK(word.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
+    }
+    CHECK(words.size() >= 200);
+
+    std::set<std::string_view> countries, capitals;
+    std::map<std::size_t, std::size_t> capitals_of_length;
+    for (const auto& entry : cirm::datagen::task_tables::countries) {
+        INFO(entry.country << " / " << entry.capital);
+        CHECK(countries.insert(entry.country).second);
+        CHECK(capitals.insert(entry.capital).second);
+        CHECK(lowercase_words(entry.capital).size() == 1);  // one word
+        CHECK(lowercase_words(entry.country).size() == 1);
+        ++capitals_of_length[entry.capital.size()];
+    }
+    CHECK(countries.size() >= 30);
+    // A neutral pair needs a wrong city of the same length: every length has at least two cities.
+    for (const auto& [length, count] : capitals_of_length) {
+        INFO("capitals of " << length << " letters");
+        CHECK(count >= 2);
+    }
+}
