@@ -1,0 +1,206 @@
+// The `cirm` command-line tool: CLI11 wiring only. Each command is a function in
+// src/cirm_cli/<command>.hpp that takes a plain options struct and the output streams, so the
+// tests can run it in-process. A cirm::error (or any other exception) becomes one line
+// "cirm <command>: error: <message>" on stderr and exit code 1; a usage error exits with 2.
+#include <unistd.h>
+
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cirm_cli/annotate.hpp"
+#include "cirm_cli/demo.hpp"
+#include "cirm_cli/eval.hpp"
+#include "cirm_cli/locate.hpp"
+#include "cirm_cli/report.hpp"
+#include "cirm_cli/score.hpp"
+#include "cirm_cli/search.hpp"
+
+namespace {
+
+/// The options every model-running command shares.
+void add_common(CLI::App& cmd, cirm::cli::common_options& o, bool model_required = true) {
+    const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors, "
+                             "cirm_tokenizer.json)";
+    auto* model = cmd.add_option("--model", o.model, model_required ? what : what + "; default: models/cirm-tiny-rm of the repo");
+    if (model_required) model->required();
+    cmd.add_option("--threads", o.threads, "threads for the engine and the statistics (0 = all cores)")
+        ->capture_default_str();
+    cmd.add_flag("--quiet,-q", o.quiet, "no progress bars or informational lines on stderr");
+    cmd.add_flag("--json", o.json, "machine-readable output on stdout");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    namespace cli = cirm::cli;
+    CLI::App app{"cirm: find the neurons of a reward model that carry style biases (length, paragraphs, prompt "
+                 "overlap, '!', **bold**) and pin them to their median at inference time (CIRM).\n"
+                 "Commands write their outputs atomically; on an error nothing is written."};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "help for every command");
+
+    // locate
+    cli::locate_options locate;
+    auto* locate_cmd = app.add_subcommand(
+        "locate", "Localization: last-token activations of the validation responses, the Spearman table against "
+                  "the bias attributes and the medians; writes correlation.safetensors and localization.json to "
+                  "--out, and with --budgets a spec (spec.json, spec.safetensors).");
+    add_common(*locate_cmd, locate.common);
+    locate_cmd->add_option("--data", locate.data, "validation set, preference JSONL")->required();
+    locate_cmd->add_option("--attributes", locate.attributes,
+                           "comma-separated bias attributes (default: length,paragraphs,overlap,exclamation,bold)");
+    locate_cmd->add_option("--positions", locate.positions, "where the spec pins: last (token) or all (positions)")
+        ->capture_default_str();
+    locate_cmd->add_option("--replacement", locate.replacement, "pin value: median, mean or zero")->capture_default_str();
+    locate_cmd->add_option("--budgets", locate.budgets,
+                           "write a spec for these budgets: K for every attribute, or NAME=K,... (others 0)");
+    locate_cmd->add_option("--out", locate.out, "output directory")->required();
+
+    // search
+    cli::search_options search;
+    auto* search_cmd = app.add_subcommand(
+        "search", "Joint search of the budgets k_b on validation accuracy (METHOD.md section 7; TPE by default, the "
+                  "prefix cache makes trials cheap). Writes spec.json, spec.safetensors and trials.jsonl (trial, k per "
+                  "attribute, edited neurons, accuracy, seconds; trial 0 is the base, nothing edited) to --out.");
+    add_common(*search_cmd, search.common);
+    search_cmd->add_option("--data", search.data, "validation set, preference JSONL")->required();
+    search_cmd->add_option("--trials", search.trials, "configurations to try, the base included")->capture_default_str();
+    search_cmd->add_option("--sampler", search.sampler, "tpe, random or grid")->capture_default_str();
+    search_cmd->add_option("--seed", search.seed, "sampler seed")->capture_default_str();
+    search_cmd->add_option("--k-grid", search.k_grid,
+                           "candidate k per attribute, comma-separated (0 is always added). Default: "
+                           "0,50,100,200,500,1000,2000,5000 for models with >= 500000 neurons, else the same 7 steps "
+                           "scaled so that the largest is 5% of the neurons");
+    search_cmd->add_option("--attributes", search.attributes, "comma-separated bias attributes (default: the five)");
+    search_cmd->add_option("--positions", search.positions, "where the spec pins: last or all")->capture_default_str();
+    search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")->capture_default_str();
+    search_cmd->add_option("--out", search.out, "output directory")->required();
+
+    // eval
+    cli::eval_options eval;
+    auto* eval_cmd = app.add_subcommand(
+        "eval", "Base, LP, LWR and (with --spec) CIRM on a test set: accuracy, neutral accuracy, biased / unbiased "
+                "subsets with counts, style flip rates, RM-Bench easy/normal/hard for data in that format; then the "
+                "project's goal check. --json prints the contract document (see apps/cirm/README.md).");
+    add_common(*eval_cmd, eval.common);
+    eval_cmd->add_option("--data", eval.data, "test set: preference JSONL or RM-Bench JSONL")->required();
+    eval_cmd->add_option("--spec", eval.spec, "spec (.json or .safetensors) to evaluate as CIRM");
+    eval_cmd->add_option("--baselines", eval.baselines, "baselines to report: lp,lwr, one of them, or none")
+        ->capture_default_str();
+    eval_cmd->add_option("--attributes", eval.attributes, "attributes of the subsets (default: the five)");
+    eval_cmd->add_flag("!--no-flip-rates", eval.flip_rates, "skip the style flip rates (5 fewer scoring passes)");
+    eval_cmd->add_option("--flip-pairs", eval.flip_pairs, "measure the flip rates on the first N pairs only (0 = all)")
+        ->capture_default_str();
+    eval_cmd->add_option("--out", eval.out, "also write the JSON document to this file (input of `cirm report`)");
+
+    // score
+    cli::score_options score;
+    auto* score_cmd = app.add_subcommand(
+        "score", "Rewards per response as JSONL. Input lines are preference pairs {prompt, chosen, rejected, id?} "
+                 "(output {id, chosen_reward, rejected_reward}) or single responses {prompt, response, id?} (output "
+                 "{id, reward}); with --spec, rewards of the debiased model.");
+    add_common(*score_cmd, score.common);
+    score_cmd->add_option("--data", score.data, "input JSONL")->required();
+    score_cmd->add_option("--spec", score.spec, "spec (.json or .safetensors) to apply");
+    score_cmd->add_option("--out", score.out, "output JSONL file (default: stdout)");
+
+    // annotate
+    cli::annotate_options annotate;
+    auto* annotate_cmd = app.add_subcommand(
+        "annotate", "DPO pairs from candidates: input lines {prompt, responses: [...], id?}; output lines {id, prompt, "
+                    "chosen, rejected} with chosen / rejected the highest / lowest reward (under --spec if given).");
+    add_common(*annotate_cmd, annotate.common);
+    annotate_cmd->add_option("--data", annotate.data, "input JSONL of prompts with candidate responses")->required();
+    annotate_cmd->add_option("--spec", annotate.spec, "spec (.json or .safetensors) to apply");
+    annotate_cmd->add_option("--out", annotate.out, "output JSONL file (default: stdout)");
+
+    // report
+    cli::report_options report;
+    auto* report_cmd = app.add_subcommand(
+        "report", "One self-contained HTML file (inline CSS and SVG, no scripts) from files earlier commands wrote: "
+                  "the eval table(s) and goal check from --eval (the JSON of `cirm eval --out`), the chart of edited "
+                  "neurons per layer x module kind from --spec, the accuracy per subset before/after chart, and the "
+                  "base-vs-best trials from --trials.");
+    report_cmd->add_option("--eval", report.eval, "evaluation JSON (cirm eval --out FILE)")->required();
+    report_cmd->add_option("--spec", report.spec, "spec (.json or .safetensors) whose edited neurons are charted");
+    report_cmd->add_option("--trials", report.trials, "trials.jsonl of `cirm search`");
+    report_cmd->add_option("--model", report.model, "model directory, to chart all of its layers (optional)");
+    report_cmd->add_option("--title", report.title, "title of the page")->capture_default_str();
+    report_cmd->add_option("--out", report.out, "output HTML file")->required();
+    report_cmd->add_flag("--quiet,-q", report.quiet, "no informational lines on stderr");
+    report_cmd->add_flag("--json", report.json, "print {\"report\": path} on stdout");
+
+    // demo
+    cli::demo_options demo;
+    auto* demo_cmd = app.add_subcommand(
+        "demo", "The whole method on the bundled model and data: locate + search on the validation set, eval on the "
+                "test set, report; prints the table, the goal check and where the report and spec are.");
+    add_common(*demo_cmd, demo.common, false);
+    demo_cmd->add_option("--validation", demo.validation, "validation set (default: data/validation.jsonl of the repo)");
+    demo_cmd->add_option("--test", demo.test, "test set (default: data/test.jsonl of the repo)");
+    demo_cmd->add_option("--out", demo.out, "output directory")->capture_default_str();
+    demo_cmd->add_option("--trials", demo.trials, "search trials, the base included")->capture_default_str();
+    demo_cmd->add_option("--sampler", demo.sampler, "tpe, random or grid")->capture_default_str();
+    demo_cmd->add_option("--seed", demo.seed, "sampler seed")->capture_default_str();
+    demo_cmd->add_option("--k-grid", demo.k_grid, "candidate k per attribute (default: scaled to the model)");
+    demo_cmd->add_flag("!--no-flip-rates", demo.flip_rates, "skip the style flip rates");
+    demo_cmd->add_option("--flip-pairs", demo.flip_pairs,
+                         "measure the flip rates on the first N test pairs only (0 = all; the default keeps the "
+                         "demo within 5 minutes)")
+        ->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+
+    const bool stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
+    const auto with_progress = [&](cli::common_options& o) { o.progress = stderr_is_terminal && !o.quiet; };
+    std::string name;
+    std::function<int()> run;
+    if (*locate_cmd) {
+        name = "locate";
+        with_progress(locate.common);
+        run = [&] { return cli::run_locate(locate, std::cout, std::cerr); };
+    } else if (*search_cmd) {
+        name = "search";
+        with_progress(search.common);
+        run = [&] { return cli::run_search(search, std::cout, std::cerr); };
+    } else if (*eval_cmd) {
+        name = "eval";
+        with_progress(eval.common);
+        run = [&] { return cli::run_eval(eval, std::cout, std::cerr); };
+    } else if (*score_cmd) {
+        name = "score";
+        with_progress(score.common);
+        run = [&] { return cli::run_score(score, std::cout, std::cerr); };
+    } else if (*annotate_cmd) {
+        name = "annotate";
+        with_progress(annotate.common);
+        run = [&] { return cli::run_annotate(annotate, std::cout, std::cerr); };
+    } else if (*report_cmd) {
+        name = "report";
+        run = [&] { return cli::run_report(report, std::cout, std::cerr); };
+    } else {
+        name = "demo";
+        with_progress(demo.common);
+        run = [&] { return cli::run_demo(demo, std::cout, std::cerr); };
+    }
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::string message = e.what();
+        for (auto& c : message)
+            if (c == '\n' || c == '\r') c = ' ';  // one line, whatever the exception says
+        std::cerr << "cirm " << name << ": error: " << message << std::endl;
+        return 1;
+    }
+}

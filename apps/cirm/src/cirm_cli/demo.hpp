@@ -1,0 +1,135 @@
+#pragma once
+/// \file
+/// `cirm demo`: the whole method on the bundled model and data — localize and search the budgets
+/// on the validation set (never the test set), evaluate base / LP / LWR / CIRM on the test set,
+/// and write the report. Defaults: models/cirm-tiny-rm, data/validation.jsonl and
+/// data/test.jsonl of the repository (CIRM_SOURCE_DIR), out dir cirm-demo-out, 60 TPE trials
+/// (sized to finish within 5 minutes on 2 cores), style flip rates over the first 1000 test
+/// pairs (each style edit is another scoring pass over the pairs it covers: over all 3000 pairs
+/// the flip rates alone would take longer than everything else together; --flip-pairs 0 = all).
+/// Writes spec.json, spec.safetensors, trials.jsonl, eval.json and report.html, all at the end. Prints the table, the goal check and
+/// where the report and the spec are; --json prints the evaluation document (json_contract.hpp)
+/// with an added "files" object and the search's "search" summary.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cirm/error.hpp"
+#include "cirm/io/spec_json.hpp"
+#include "cirm/io/spec_safetensors.hpp"
+#include "cirm_cli/eval.hpp"
+#include "cirm_cli/html_report.hpp"
+#include "cirm_cli/inputs.hpp"
+#include "cirm_cli/options.hpp"
+#include "cirm_cli/output.hpp"
+#include "cirm_cli/score.hpp"
+#include "cirm_cli/search.hpp"
+#include "cirm_cli/table.hpp"
+
+#ifndef CIRM_SOURCE_DIR
+#define CIRM_SOURCE_DIR "."
+#endif
+
+namespace cirm::cli {
+
+/// The bundled model and data, inside the repository.
+inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
+
+struct demo_options {
+    common_options common;        ///< common.model empty = the bundled model
+    std::string validation;       ///< empty = the bundled validation set
+    std::string test;             ///< empty = the bundled test set
+    std::string out = "cirm-demo-out";
+    std::size_t trials = 60;
+    std::string sampler = "tpe";
+    std::uint64_t seed = 0;
+    std::string k_grid;
+    bool flip_rates = true;
+    std::size_t flip_pairs = 1000;  ///< flip rates over the first N test pairs (time budget); 0 = all
+};
+
+/// Runs `cirm demo`; returns the exit code.
+inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    const std::string model_dir = o.common.model.empty() ? bundled_path("models/cirm-tiny-rm") : o.common.model;
+    const std::string validation_path = o.validation.empty() ? bundled_path("data/validation.jsonl") : o.validation;
+    const std::string test_path = o.test.empty() ? bundled_path("data/test.jsonl") : o.test;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto require = [&](const std::string& path, bool bundled, const char* what, const char* option) {
+        if (!fs::exists(path, ec))
+            throw error(fmt::format("{} {} '{}' is missing{}", bundled ? "the bundled" : "the", what, path,
+                                    bundled ? fmt::format(" (build or fetch it, or pass {})", option) : ""));
+    };
+    require(model_dir, o.common.model.empty(), "model", "--model DIR");
+    require(validation_path, o.validation.empty(), "validation set", "--validation FILE");
+    require(test_path, o.test.empty(), "test set", "--test FILE");
+
+    const auto settings = make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", "median");
+    const auto validation = load_pairs(validation_path, "--validation");
+    const auto test = load_test_set(test_path);
+    auto model = load_model(model_dir, o.common.threads);
+    const bool talk = !o.common.quiet;
+    if (talk)
+        err << fmt::format("demo: model {} ({} neurons), {} validation pairs, {} test pairs\n", model_dir,
+                           model.layout().neurons(), validation.size(), test.pairs.size());
+
+    const auto found = locate_and_search(model, validation, settings, o.common, err);
+    if (talk)
+        err << fmt::format("demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
+                           elapsed(), 100.0 * found.result.search.base_trial().objective,
+                           100.0 * found.result.search.best_trial().objective, found.result.best.edited());
+
+    evaluation_settings es;
+    es.flip_rates = o.flip_rates;
+    es.flip_pairs = o.flip_pairs;
+    es.progress = o.common.progress;
+    json document = evaluate_test_set(model, model_dir, test, test_path, &found.result.best, es, err);
+    if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
+
+    const fs::path dir(o.out);
+    report_inputs report;
+    report.document = document;
+    report.edited = found.result.best;
+    report.layout = &model.layout();
+    const std::string trial_lines = trial_log(found);
+    score_detail::for_each_line(trial_lines, [&](std::string_view line, std::size_t) {
+        report.trials.push_back(json::parse(line));
+        return true;
+    });
+    report.title = "cirm demo report";
+
+    pending_outputs files;
+    files.add(dir / "spec.json", spec_to_json(found.result.best));
+    files.add(dir / "spec.safetensors", spec_to_safetensors(found.result.best));
+    files.add(dir / "trials.jsonl", trial_lines);
+    files.add(dir / "eval.json", document.dump(2) + "\n");
+    files.add(dir / "report.html", html_report(report));
+    files.commit();
+
+    if (o.common.json) {
+        document["search"] = search_summary(found);
+        document["files"] = {{"report", (dir / "report.html").string()}, {"spec", (dir / "spec.json").string()},
+                             {"spec_safetensors", (dir / "spec.safetensors").string()},
+                             {"trials", (dir / "trials.jsonl").string()}, {"eval", (dir / "eval.json").string()}};
+        document["seconds"] = elapsed();
+        out << document.dump(2) << "\n";
+        return 0;
+    }
+    print_search_summary(found, model.layout().neurons(), out);
+    out << "\n";
+    print_eval_table(document, out);
+    print_goal_check(document, out);
+    out << fmt::format("\nreport: {}\nspec:   {} (and spec.safetensors)\ntrials: {}\neval:   {}\ndone in {:.1f} s\n",
+                       (dir / "report.html").string(), (dir / "spec.json").string(), (dir / "trials.jsonl").string(),
+                       (dir / "eval.json").string(), elapsed());
+    return 0;
+}
+
+}  // namespace cirm::cli

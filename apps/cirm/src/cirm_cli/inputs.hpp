@@ -1,0 +1,68 @@
+#pragma once
+/// \file
+/// Loading a command's inputs with one-line errors that name the file: the model directory (the
+/// reference engine), preference datasets (JSONL), and specs (JSON or safetensors) checked
+/// against the model they are applied to.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cirm/error.hpp"
+#include "cirm/io/jsonl.hpp"
+#include "cirm/io/spec_json.hpp"
+#include "cirm/io/spec_safetensors.hpp"
+#include "cirm/reference/model.hpp"
+#include "cirm/sample.hpp"
+#include "cirm/spec.hpp"
+
+namespace cirm::cli {
+
+using model_type = reference::llama_reward_model;
+
+/// Loads the HF-layout model in `directory` and sets its thread count (0 = the machine's cores).
+inline model_type load_model(const std::string& directory, unsigned threads) {
+    namespace fs = std::filesystem;
+    if (directory.empty()) throw error("no model given (--model DIR)");
+    std::error_code ec;
+    if (!fs::exists(directory, ec)) throw error("model directory '" + directory + "' does not exist");
+    if (!fs::is_directory(directory, ec)) throw error("model '" + directory + "' is not a directory");
+    model_type model{fs::path(directory)};
+    model.set_threads(threads);
+    return model;
+}
+
+/// A preference dataset (JSONL; see io/jsonl.hpp); errors name the file and line.
+inline std::vector<preference_pair> load_pairs(const std::string& path, const char* option = "--data") {
+    if (path.empty()) throw error(std::string("no dataset given (") + option + " FILE)");
+    return read_preference_jsonl(path);
+}
+
+/// A spec, as safetensors when the file name ends in ".safetensors", as JSON otherwise.
+inline spec load_spec(const std::string& path) {
+    if (std::filesystem::path(path).extension() == ".safetensors") return load_spec_safetensors(path);
+    return load_spec_json(path);
+}
+
+/// Checks that a spec fits the model: its sites exist with room for its indices, and a spec that
+/// records the model's neuron count was made for a model of this size.
+inline void check_spec_fits(const spec& s, const site_layout& layout, const std::string& spec_path,
+                            const std::string& model_path) {
+    try {
+        s.validate_against(layout);
+    } catch (const error& e) {
+        throw error("spec '" + spec_path + "' does not fit model '" + model_path + "': " + e.what());
+    }
+    if (s.provenance.total_neurons != 0 && s.provenance.total_neurons != layout.neurons())
+        throw error("spec '" + spec_path + "' does not fit model '" + model_path + "': it was made for a model with " +
+                    std::to_string(s.provenance.total_neurons) + " neurons, this one has " + std::to_string(layout.neurons()));
+}
+
+/// load_spec and check_spec_fits in one.
+inline spec load_spec_for(const std::string& path, const model_type& model, const std::string& model_path) {
+    spec s = load_spec(path);
+    check_spec_fits(s, model.layout(), path, model_path);
+    return s;
+}
+
+}  // namespace cirm::cli

@@ -1,0 +1,212 @@
+#pragma once
+/// \file
+/// `cirm search`: localization on the validation set, then the joint search of the budgets k_b
+/// (METHOD.md §7) on validation accuracy, trials scored over cached prefixes. Writes to --out the
+/// best spec (spec.json, spec.safetensors) and the trial log trials.jsonl, one line per trial:
+///
+///     {"trial": i, "k": {"<attribute>": k}, "total_k": i, "edited": i, "accuracy": f,
+///      "seconds": f, "cached": bool, "base": bool, "best": bool}
+///
+/// Trial 0 is the base (every k = 0, nothing edited), evaluated whether or not the sampler would
+/// have proposed it, so the log always shows the base beside the chosen spec. Default k grid:
+/// the method's {0, 50, …, 5000} for models with ≥ 500,000 neurons, otherwise the same 7 steps
+/// scaled so that the largest is 5 % of the model's neurons (search/k_grid.hpp); 0 is always in.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cirm/calibrate/search_budgets.hpp"
+#include "cirm/io/spec_json.hpp"
+#include "cirm/io/spec_safetensors.hpp"
+#include "cirm/search/k_grid.hpp"
+#include "cirm_cli/inputs.hpp"
+#include "cirm_cli/json_contract.hpp"
+#include "cirm_cli/locate.hpp"
+#include "cirm_cli/options.hpp"
+#include "cirm_cli/output.hpp"
+#include "cirm_cli/progress.hpp"
+
+namespace cirm::cli {
+
+struct search_options {
+    common_options common;
+    std::string data;                   ///< validation set, preference JSONL
+    std::size_t trials = 100;           ///< configurations to try, the base included
+    std::string sampler = "tpe";        ///< tpe, random or grid
+    std::uint64_t seed = 0;
+    std::string k_grid;                 ///< comma-separated; empty = the default grid for the model's size
+    std::string attributes;             ///< comma-separated; empty = the method's five
+    std::string positions = "last";
+    std::string replacement = "median";
+    std::string out;                    ///< output directory
+};
+
+/// What a search settles, beyond the options' strings.
+struct search_settings {
+    std::vector<std::string> attributes;
+    std::vector<std::size_t> k_grid;  ///< empty = default for the model
+    std::size_t trials = 100;
+    sampler_kind sampler = sampler_kind::tpe;
+    std::uint64_t seed = 0;
+    positions where = positions::last_token;
+    replacement value = replacement::median;
+};
+
+/// A finished search with its localization and the grid it used.
+struct search_outcome {
+    localization loc;
+    budget_search_result result;
+    std::vector<std::size_t> grid;  ///< candidates per attribute, after clamping to the model
+    double seconds = 0.0;
+};
+
+/// The grid a search over `neurons` neurons uses for `requested` (empty = default).
+inline std::vector<std::size_t> effective_k_grid(const std::vector<std::size_t>& requested, const correlation_table& t) {
+    std::size_t available = 0;
+    for (auto c : t.constant) available += c == 0;
+    return search::clamp_k_grid(requested.empty() ? search::default_k_grid(t.neurons) : requested, available);
+}
+
+/// Localizes `validation` and searches the budgets on it.
+inline search_outcome locate_and_search(model_type& model, const std::vector<preference_pair>& validation,
+                                        const search_settings& settings, const common_options& common,
+                                        std::ostream& err) {
+    if (settings.trials == 0) throw error("--trials must be at least 1");
+    search_outcome o;
+    o.loc = localize_pairs(model, validation, settings.attributes, common, err);
+    o.grid = effective_k_grid(settings.k_grid, o.loc.table);
+    const auto start = std::chrono::steady_clock::now();
+    progress_bar bar(err, common.progress, "search");
+    budget_search_options so;
+    so.k_grid = o.grid;
+    so.trials = settings.trials;
+    so.sampler = settings.sampler;
+    so.seed = settings.seed;
+    so.positions = settings.where;
+    so.replacement = settings.value;
+    so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
+    o.result = search_budgets(model, o.loc, validation, so);
+    bar.finish();
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return o;
+}
+
+/// trials.jsonl of a search.
+inline std::string trial_log(const search_outcome& o) {
+    std::string text;
+    const auto& r = o.result.search;
+    for (std::size_t i = 0; i < r.trials.size(); ++i) {
+        const auto& t = r.trials[i];
+        json line;
+        line["trial"] = t.number;
+        line["k"] = json::object();
+        for (std::size_t b = 0; b < r.biases.size(); ++b) line["k"][r.biases[b]] = t.budgets[b];
+        line["total_k"] = t.total_k;
+        line["edited"] = spec_for_budgets(o.loc, t.budgets).edited();
+        line["accuracy"] = t.objective;
+        line["seconds"] = t.seconds;
+        line["cached"] = t.cached;
+        line["base"] = t.number == 0;
+        line["best"] = i == r.best;
+        text += line.dump() + "\n";
+    }
+    return text;
+}
+
+/// A summary of a search for --json and the report.
+inline json search_summary(const search_outcome& o) {
+    const auto& r = o.result.search;
+    json j;
+    j["trials"] = r.trials.size();
+    j["k_grid"] = o.grid;
+    j["base"] = {{"trial", 0}, {"accuracy", r.base_trial().objective}};
+    json k = json::object();
+    for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
+    j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.result.best.edited()},
+                 {"accuracy", r.best_trial().objective}};
+    j["seconds"] = o.seconds;
+    return j;
+}
+
+/// The text lines: base and best trial with their budgets.
+inline void print_search_summary(const search_outcome& o, std::size_t total_neurons, std::ostream& out) {
+    const auto& r = o.result.search;
+    std::string grid;
+    for (auto k : o.grid) grid += (grid.empty() ? "" : ",") + std::to_string(k);
+    out << fmt::format("search: {} trials over k in {{{}}} per attribute, {:.1f} s\n", r.trials.size(), grid, o.seconds);
+    std::string header = fmt::format("{:<18}", "validation");
+    for (const auto& b : r.biases) header += fmt::format(" {:>11}", b);
+    out << header << fmt::format(" {:>8} {:>9}\n", "edited", "accuracy");
+    const auto row = [&](const std::string& label, const search::trial& t, std::size_t edited) {
+        std::string line = fmt::format("{:<18}", label);
+        for (auto k : t.budgets) line += fmt::format(" {:>11}", k);
+        out << line << fmt::format(" {:>8} {:>8.2f}%\n", edited, 100.0 * t.objective);
+    };
+    row("base (trial 0)", r.base_trial(), 0);
+    row(fmt::format("best (trial {})", r.best_trial().number), r.best_trial(), o.result.best.edited());
+    out << fmt::format("best spec edits {} of {} neurons ({:.2f}%)\n", o.result.best.edited(), total_neurons,
+                       total_neurons ? 100.0 * static_cast<double>(o.result.best.edited()) / static_cast<double>(total_neurons) : 0.0);
+}
+
+/// Reads the settings out of the options' strings (errors before any work is done).
+inline search_settings make_search_settings(const std::string& attributes, const std::string& k_grid,
+                                            std::size_t trials, const std::string& sampler, std::uint64_t seed,
+                                            const std::string& where, const std::string& value) {
+    search_settings s;
+    s.attributes = attribute_list(attributes);
+    if (!k_grid.empty()) s.k_grid = k_grid_list(k_grid);
+    if (trials == 0) throw error("--trials must be at least 1");
+    s.trials = trials;
+    s.sampler = parse_sampler(sampler);
+    s.seed = seed;
+    std::tie(s.where, s.value) = spec_modes(where, value);
+    return s;
+}
+
+/// Runs `cirm search`; returns the exit code.
+inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
+    const auto settings =
+        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement);
+    if (o.out.empty()) throw error("no output directory given (--out DIR)");
+    const auto pairs = load_pairs(o.data);
+    auto model = load_model(o.common.model, o.common.threads);
+    const auto outcome = locate_and_search(model, pairs, settings, o.common, err);
+
+    const std::filesystem::path dir(o.out);
+    pending_outputs files;
+    files.add(dir / "spec.json", spec_to_json(outcome.result.best));
+    files.add(dir / "spec.safetensors", spec_to_safetensors(outcome.result.best));
+    files.add(dir / "trials.jsonl", trial_log(outcome));
+    files.commit();
+
+    if (o.common.json) {
+        json j;
+        j["model"] = o.common.model;
+        j["data"] = o.data;
+        j["pairs"] = pairs.size();
+        j["sampler"] = o.sampler;
+        j["seed"] = o.seed;
+        const json summary = search_summary(outcome);
+        for (const auto& [key, value] : summary.items()) j[key] = value;
+        j["spec"] = spec_summary_json(outcome.result.best, model.layout().neurons());
+        j["files"] = json::array();
+        for (const auto& [path, bytes] : files.files()) j["files"].push_back(path.string());
+        out << j.dump(2) << "\n";
+        return 0;
+    }
+    print_search_summary(outcome, model.layout().neurons(), out);
+    out << "wrote";
+    for (const auto& [path, bytes] : files.files()) out << " " << path.string();
+    out << "\n";
+    return 0;
+}
+
+}  // namespace cirm::cli

@@ -1,0 +1,235 @@
+// locate, score (single responses), annotate, RM-Bench eval, report and demo in-process on the
+// fixture model, checked against the engine's own full forward (model.score), an independent
+// ranking of the saved correlation table, and hand-computed RM-Bench cells.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cirm/io/safetensors.hpp"
+#include "cirm/reference/model.hpp"
+#include "cirm_cli/annotate.hpp"
+#include "cirm_cli/demo.hpp"
+#include "cirm_cli/eval.hpp"
+#include "cirm_cli/locate.hpp"
+#include "cirm_cli/report.hpp"
+#include "cirm_cli/score.hpp"
+#include "cli/cli_test_support.hpp"
+
+using namespace cli_test;
+using nlohmann::json;
+
+TEST_CASE("locate: the correlation table and a spec of the top/bottom-k of each attribute") {
+    const auto dir = scratch("locate");
+    cirm::cli::locate_options o;
+    o.common.model = llama();
+    o.data = validation();
+    o.budgets = "length=4,bold=2";
+    o.out = dir.string();
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_locate(o, out, err) == 0);
+    CHECK_THAT(out.str(), Catch::Contains("localized 80 responses x 1536 neurons x 5 attributes"));
+
+    const cirm::safetensors::mapped_file file(dir / "correlation.safetensors");
+    const auto& rho = file.contents().at("rho");
+    REQUIRE(rho.shape == std::vector<std::size_t>{1536, 5});
+    std::vector<double> table(1536 * 5);
+    REQUIRE(rho.bytes.size() == table.size() * sizeof(double));
+    std::memcpy(table.data(), rho.bytes.data(), rho.bytes.size());
+    for (double v : table) CHECK((v >= -1.0 && v <= 1.0));
+
+    // The spec holds, for length (column 0) the 4 largest and 4 smallest rho, for bold (column 4)
+    // the 2 largest and 2 smallest: rank the saved column here and compare the neuron sets.
+    const json summary = json::parse(read_text(dir / "localization.json"));
+    std::map<std::string, std::size_t> offset;
+    for (const auto& s : summary["sites"]) offset[s["name"]] = s["offset"];
+    std::set<std::size_t> expected;
+    for (const auto& [column, k] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 2}}) {
+        std::vector<std::size_t> order(1536);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return table[a * 5 + column] > table[b * 5 + column]; });
+        for (std::size_t i = 0; i < k; ++i) {
+            expected.insert(order[i]);
+            expected.insert(order[1535 - i]);
+        }
+    }
+    const json spec = json::parse(read_text(dir / "spec.json"));
+    std::set<std::size_t> got;
+    for (const auto& site : spec["sites"])
+        for (const auto& neuron : site["neurons"]) got.insert(offset.at(site["name"]) + neuron["index"].get<std::size_t>());
+    CHECK(got == expected);
+    CHECK(fs::exists(dir / "spec.safetensors"));
+}
+
+TEST_CASE("score: single responses agree with the engine's full forward") {
+    const auto dir = scratch("score_single");
+    cirm::cli::score_options o;
+    o.common.model = llama();
+    o.data = fixture("cli/responses.jsonl");
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_score(o, out, err) == 0);  // no --out: JSONL on stdout
+    std::istringstream lines(out.str());
+    const cirm::reference::llama_reward_model model{fs::path(llama())};
+    const auto inputs = read_jsonl(fixture("cli/responses.jsonl"));
+    std::size_t n = 0;
+    for (std::string line; std::getline(lines, line); ++n) {
+        const json j = json::parse(line);
+        REQUIRE(n < inputs.size());
+        CHECK(j["id"] == inputs[n]["id"]);
+        const std::string prompt = inputs[n]["prompt"], response = inputs[n]["response"];
+        const float full = model.score(cirm::sample{prompt, response});
+        CHECK(j["reward"].get<double>() == Approx(full).margin(1e-4));
+    }
+    CHECK(n == 5);
+}
+
+TEST_CASE("annotate: chosen and rejected are the best and worst candidates by the full forward") {
+    const auto dir = scratch("annotate");
+    cirm::cli::annotate_options o;
+    o.common.model = llama();
+    o.common.quiet = true;
+    o.data = fixture("cli/prompts.jsonl");
+    o.out = (dir / "dpo.jsonl").string();
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_annotate(o, out, err) == 0);
+    const auto got = read_jsonl(dir / "dpo.jsonl");
+    const auto inputs = read_jsonl(fixture("cli/prompts.jsonl"));
+    REQUIRE(got.size() == inputs.size());
+    const cirm::reference::llama_reward_model model{fs::path(llama())};
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const std::string prompt = inputs[i]["prompt"];
+        std::vector<float> r;
+        for (const auto& c : inputs[i]["responses"]) r.push_back(model.score(cirm::sample{prompt, c.get_ref<const std::string&>()}));
+        const auto best = static_cast<std::size_t>(std::max_element(r.begin(), r.end()) - r.begin());
+        const auto worst = static_cast<std::size_t>(std::min_element(r.begin(), r.end()) - r.begin());
+        CHECK(got[i]["id"] == inputs[i]["id"]);
+        CHECK(got[i]["prompt"] == prompt);
+        CHECK(got[i]["chosen"] == inputs[i]["responses"][best]);
+        CHECK(got[i]["rejected"] == inputs[i]["responses"][worst]);
+    }
+}
+
+TEST_CASE("eval: RM-Bench data gives easy / normal / hard from the 3x3 matrix") {
+    cirm::cli::eval_options o;
+    o.common.model = llama();
+    o.common.json = true;
+    o.data = fixture("cli/rmbench.jsonl");
+    o.flip_rates = false;
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_eval(o, out, err) == 0);
+    const json d = json::parse(out.str());
+    CHECK(d["pairs"] == 24);  // 8 items x 3 variants
+    REQUIRE(d.contains("rm_bench"));
+    CHECK(d["rm_bench"]["items"] == 8);
+
+    // the matrix by hand from full-forward rewards: M[i][j] = share of items with r(chosen_i) > r(rejected_j)
+    const cirm::reference::llama_reward_model model{fs::path(llama())};
+    double cells[3][3] = {};
+    const auto items = read_jsonl(fixture("cli/rmbench.jsonl"));
+    for (const auto& item : items) {
+        const std::string prompt = item["prompt"];
+        float c[3], r[3];
+        for (std::size_t v = 0; v < 3; ++v) {
+            c[v] = model.score(cirm::sample{prompt, item["chosen"][v].get_ref<const std::string&>()});
+            r[v] = model.score(cirm::sample{prompt, item["rejected"][v].get_ref<const std::string&>()});
+        }
+        for (std::size_t i = 0; i < 3; ++i)
+            for (std::size_t j = 0; j < 3; ++j) cells[i][j] += c[i] > r[j] ? 1.0 / 8 : 0.0;
+    }
+    const json& base = d["rm_bench"]["methods"]["base"];
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 3; ++j) CHECK(base["matrix"][i][j].get<double>() == Approx(cells[i][j]));
+    CHECK(base["hard"].get<double>() == Approx((cells[0][1] + cells[0][2] + cells[1][2]) / 3));
+    CHECK(base["normal"].get<double>() == Approx((cells[0][0] + cells[1][1] + cells[2][2]) / 3));
+    CHECK(base["easy"].get<double>() == Approx((cells[1][0] + cells[2][0] + cells[2][1]) / 3));
+    CHECK(d["rm_bench"]["methods"].contains("lp"));
+    CHECK(d["rm_bench"]["methods"].contains("lwr"));
+}
+
+TEST_CASE("eval --flip-pairs: flip rates over the first N pairs equal those of eval on those pairs") {
+    const auto dir = scratch("flip_pairs");
+    std::string first20;
+    {
+        std::istringstream all(read_text(test_set()));
+        std::string line;
+        for (int i = 0; i < 20 && std::getline(all, line); ++i) first20 += line + "\n";
+    }
+    cirm::write_file_atomically(dir / "first20.jsonl", first20);
+    const auto run = [](const std::string& data, std::size_t flip_pairs) {
+        cirm::cli::eval_options o;
+        o.common.model = llama();
+        o.common.json = true;
+        o.data = data;
+        o.flip_pairs = flip_pairs;
+        std::ostringstream out, err;
+        REQUIRE(cirm::cli::run_eval(o, out, err) == 0);
+        return json::parse(out.str());
+    };
+    const json subset = run(test_set(), 20), small = run((dir / "first20.jsonl").string(), 0);
+    CHECK(subset["flip_pairs"] == 20);
+    CHECK(subset["pairs"] == 60);
+    CHECK(subset["methods"]["base"]["flip_rate"] == small["methods"]["base"]["flip_rate"]);
+    CHECK(subset["methods"]["lp"]["flip_rate"] == small["methods"]["lp"]["flip_rate"]);
+}
+
+TEST_CASE("demo writes its files and a self-contained HTML report with the charts") {
+    const auto dir = scratch("demo");
+    cirm::cli::demo_options o;
+    o.common.model = llama();
+    o.common.json = true;
+    o.validation = validation();
+    o.test = test_set();
+    o.out = (dir / "out").string();
+    o.trials = 20;
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
+    const json d = json::parse(out.str());
+    for (const char* key : {"model", "data", "pairs", "methods", "spec", "files", "search"}) CHECK(d.contains(key));
+    CHECK(d["methods"].contains("cirm"));
+    for (const char* f : {"report.html", "spec.json", "spec.safetensors", "trials.jsonl", "eval.json"})
+        CHECK(fs::exists(dir / "out" / f));
+    CHECK(read_jsonl(dir / "out" / "trials.jsonl").size() == 20);
+
+    const std::string html = read_text(dir / "out" / "report.html");
+    CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
+    // self-contained: no script, no external resource
+    for (const char* forbidden : {"<script", "src=", "href=", "url(", "@import"}) CHECK_THAT(html, !Catch::Contains(forbidden));
+    std::size_t svgs = 0;
+    for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
+    CHECK(svgs == 3);  // accuracy per subset, flip rates, edited neurons per layer x kind
+    CHECK_THAT(html, Catch::Contains("edited neurons per layer x module kind") && Catch::Contains("accuracy per subset"));
+
+    // `cirm report` from the demo's files reproduces the page (the same inputs, title aside)
+    cirm::cli::report_options r;
+    r.eval = (dir / "out" / "eval.json").string();
+    r.spec = (dir / "out" / "spec.json").string();
+    r.trials = (dir / "out" / "trials.jsonl").string();
+    r.model = llama();
+    r.title = "cirm demo report";
+    r.out = (dir / "report.html").string();
+    std::ostringstream rout, rerr;
+    REQUIRE(cirm::cli::run_report(r, rout, rerr) == 0);
+    CHECK(read_text(dir / "report.html") == html);
+}
+
+TEST_CASE("report: the heat map counts every edited neuron of the spec in its layer and kind") {
+    cirm::spec s;
+    s.sites.push_back({"model.layers.0.self_attn.q_proj", {1, 2, 3}, {0, 0, 0}, {}});
+    s.sites.push_back({"model.layers.2.mlp.up_proj", {4, 9}, {0, 0}, {}});
+    s.sites.push_back({"model.layers.2.mlp.down_proj", {0}, {0}, {}});
+    const auto counts = cirm::cli::edited_per_layer_kind(s, nullptr);
+    REQUIRE(counts.size() == 3);  // layers 0..2 from the names
+    // columns q, k, v, o, gate, up, down
+    CHECK(counts[0] == std::vector<std::size_t>{3, 0, 0, 0, 0, 0, 0});
+    CHECK(counts[1] == std::vector<std::size_t>{0, 0, 0, 0, 0, 0, 0});
+    CHECK(counts[2] == std::vector<std::size_t>{0, 0, 0, 0, 0, 2, 1});
+    const auto svg = cirm::cli::svg_heatmap({"a", "b<"}, {"q"}, {{1}, {0}}, "t&");
+    CHECK_THAT(svg, Catch::Contains("b&lt;") && Catch::Contains("t&amp;") && Catch::Contains("width=\""));
+}
