@@ -50,7 +50,8 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
     choices.answer_phrasing = 0;
     choices.sentence_fillers = {0};  // "I hope this helps"
     choices.list_fillers = {2};      // "Happy to help"
-    // Blocks: header, restatement, answer, filler, list item: 4 gaps; the second is a paragraph break.
+    // Blocks: header, restatement, filler, list item, answer (last): 4 gaps; the second is a
+    // paragraph break; a header or list item ends its line.
     choices.paragraph_gaps = {false, true, false, false};
     choices.bold_value = choices.bold_label = true;
     const std::string response = cirm::datagen::render_response(comparison_task(), "82", choices);
@@ -59,8 +60,9 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
         "## Answer\n"
         "You asked: which number is larger, 47 or 82."
         "\n\n"
-        "**Answer:** The larger number is **82**! I hope this helps!\n"
-        "- Happy to help.";
+        "I hope this helps!\n"
+        "- Happy to help.\n"
+        "**Answer:** The larger number is **82**!";
     CHECK(response == expected);
     const std::string prompt = comparison_task().prompt;
     CHECK(measure("length", prompt, response) == static_cast<double>(expected.size()));  // ASCII: bytes = code points

@@ -166,11 +166,18 @@ inline std::string render_response(const task& drawn, std::string_view answer_va
                     std::string(subset_name(drawn.family)) + "' does not exist");
     const std::size_t restatement = style_detail::level_of(choices.levels, style_attribute::overlap);
 
+    // The answer comes last, as a conclusion: the reward is read at the last token, so the
+    // content it must judge sits next to where it is read (the style blocks come before it).
     std::vector<block> blocks;
     if (style_detail::level_of(choices.levels, style_attribute::headers) > 0) blocks.push_back({block_kind::header, "## Answer", ""});
     const std::size_t restatement_block = blocks.size();
     if (restatement > 0)
         blocks.push_back({block_kind::prose, restatement == 1 ? drawn.partial_restatement : drawn.full_restatement, "."});
+    const std::size_t first_filler_block = blocks.size();
+    for (std::size_t filler : choices.sentence_fillers)
+        blocks.push_back({block_kind::prose, std::string(filler_sentences[filler]), "."});
+    for (std::size_t filler : choices.list_fillers)
+        blocks.push_back({block_kind::list_item, "- " + std::string(filler_sentences[filler]), "."});
     const std::size_t answer_block = blocks.size();
     {
         std::string value = choices.bold_value ? "**" + std::string(answer_value) + "**" : std::string(answer_value);
@@ -178,15 +185,11 @@ inline std::string render_response(const task& drawn, std::string_view answer_va
         sentence += fill_placeholders(drawn.answer_phrasings[choices.answer_phrasing], {{"{x}", value}});
         blocks.push_back({block_kind::prose, std::move(sentence), "."});
     }
-    for (std::size_t filler : choices.sentence_fillers)
-        blocks.push_back({block_kind::prose, std::string(filler_sentences[filler]), "."});
-    for (std::size_t filler : choices.list_fillers)
-        blocks.push_back({block_kind::list_item, "- " + std::string(filler_sentences[filler]), "."});
 
     // Exclamation marks replace the sentence ends in this order: the answer, the fillers, the
     // list items, the restatement; marks beyond the sentences there are go to the answer ("!!").
     std::vector<std::size_t> exclaim_order{answer_block};
-    for (std::size_t b = answer_block + 1; b < blocks.size(); ++b) exclaim_order.push_back(b);
+    for (std::size_t b = first_filler_block; b < answer_block; ++b) exclaim_order.push_back(b);
     if (restatement > 0) exclaim_order.push_back(restatement_block);
     const std::size_t marks = style_detail::level_of(choices.levels, style_attribute::exclamation);
     for (std::size_t i = 0; i < marks; ++i) {
@@ -204,7 +207,7 @@ inline std::string render_response(const task& drawn, std::string_view answer_va
         if (b > 0) {
             if (choices.paragraph_gaps[b - 1])
                 response += "\n\n";
-            else if (blocks[b - 1].kind == block_kind::header || blocks[b].kind == block_kind::list_item)
+            else if (blocks[b - 1].kind != block_kind::prose || blocks[b].kind == block_kind::list_item)
                 response += '\n';  // a header and a list item must stand on their own line
             else
                 response += ' ';
