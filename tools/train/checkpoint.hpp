@@ -1,0 +1,130 @@
+#pragma once
+/// \file
+/// Writes the training model as an HF-layout directory (config.json, model.safetensors,
+/// cirm_tokenizer.json) and reads one back. The reward model is the layout the engine loads
+/// (LlamaForSequenceClassification: the body and `score`); the language-model stage's checkpoint
+/// is LlamaForCausalLM (the body and `lm_head`), which only this trainer reads.
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "cirm/error.hpp"
+#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/safetensors.hpp"
+#include "llama_module.hpp"
+
+namespace cirm::train {
+
+/// The byte tokenizer and chat template every model of this trainer uses.
+inline constexpr std::int32_t pad_token_id = 260;
+inline const char* tokenizer_file_text() {
+    return R"({
+  "type": "byte",
+  "specials": {"<bos>": 256, "<|user|>": 257, "<|assistant|>": 258, "<eos>": 259, "<pad>": 260},
+  "template": [
+    {"special": "<bos>"}, {"special": "<|user|>"}, {"slot": "prompt"}, {"text": "\n"},
+    {"special": "<|assistant|>"}, {"slot": "response"}, {"special": "<eos>"}
+  ]
+}
+)";
+}
+
+enum class checkpoint_kind { language_model, reward_model };
+
+inline nlohmann::json config_json(const llama_shape& s, checkpoint_kind kind) {
+    nlohmann::ordered_json c;
+    c["architectures"] = {kind == checkpoint_kind::reward_model ? "LlamaForSequenceClassification" : "LlamaForCausalLM"};
+    c["model_type"] = "llama";
+    c["hidden_size"] = s.hidden_size;
+    c["intermediate_size"] = s.intermediate_size;
+    c["num_hidden_layers"] = s.num_hidden_layers;
+    c["num_attention_heads"] = s.num_attention_heads;
+    c["num_key_value_heads"] = s.num_key_value_heads;
+    c["rms_norm_eps"] = s.rms_norm_eps;
+    c["rope_theta"] = s.rope_theta;
+    c["vocab_size"] = s.vocab_size;
+    c["max_position_embeddings"] = s.max_position_embeddings;
+    c["tie_word_embeddings"] = false;
+    c["attention_bias"] = false;
+    c["hidden_act"] = "silu";
+    if (kind == checkpoint_kind::reward_model) c["num_labels"] = 1;
+    c["pad_token_id"] = pad_token_id;
+    return c;
+}
+
+inline llama_shape shape_from_config(const std::filesystem::path& dir) {
+    const auto c = nlohmann::json::parse(read_file(dir / "config.json"));
+    llama_shape s;
+    s.vocab_size = c.at("vocab_size");
+    s.hidden_size = c.at("hidden_size");
+    s.intermediate_size = c.at("intermediate_size");
+    s.num_hidden_layers = c.at("num_hidden_layers");
+    s.num_attention_heads = c.at("num_attention_heads");
+    s.num_key_value_heads = c.at("num_key_value_heads");
+    s.max_position_embeddings = c.at("max_position_embeddings");
+    s.rms_norm_eps = c.at("rms_norm_eps");
+    s.rope_theta = c.at("rope_theta");
+    return s;
+}
+
+/// Whether parameter `name` belongs in a checkpoint of this kind.
+inline bool exported(const std::string& name, checkpoint_kind kind) {
+    if (name.rfind("lm_head.", 0) == 0) return kind == checkpoint_kind::language_model;
+    if (name.rfind("score.", 0) == 0) return kind == checkpoint_kind::reward_model;
+    return true;
+}
+
+/// Writes dir/{config.json, model.safetensors, cirm_tokenizer.json}; `metadata` goes into the
+/// safetensors header.
+inline void save_checkpoint(llama_model& model, const std::filesystem::path& dir, checkpoint_kind kind,
+                            const std::map<std::string, std::string>& metadata) {
+    std::filesystem::create_directories(dir);
+    std::vector<torch::Tensor> keep;  // contiguous F32 copies, alive until written
+    std::vector<safetensors::tensor_data> tensors;
+    for (const auto& item : model->named_parameters()) {
+        if (!exported(item.key(), kind)) continue;
+        auto t = item.value().detach().to(torch::kFloat32).contiguous();
+        keep.push_back(t);
+        std::vector<std::size_t> shape(t.sizes().begin(), t.sizes().end());
+        tensors.push_back({item.key(), safetensors::dtype::f32, shape,
+                           std::span<const std::byte>(reinterpret_cast<const std::byte*>(t.data_ptr<float>()),
+                                                      static_cast<std::size_t>(t.numel()) * sizeof(float))});
+    }
+    std::sort(tensors.begin(), tensors.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    safetensors::save(dir / "model.safetensors", tensors, metadata);
+    write_file_atomically(dir / "config.json", config_json(model->shape, kind).dump(2) + "\n");
+    write_file_atomically(dir / "cirm_tokenizer.json", tokenizer_file_text());
+}
+
+/// Copies every tensor of dir/model.safetensors into the parameter of the same name (which must
+/// exist, with the same shape). Returns the names of parameters the file did not hold.
+inline std::vector<std::string> load_checkpoint(llama_model& model, const std::filesystem::path& dir) {
+    const safetensors::mapped_file file(dir / "model.safetensors");
+    auto params = model->named_parameters();
+    std::vector<std::string> missing;
+    torch::NoGradGuard no_grad;
+    for (const auto& item : params) {
+        const auto* view = file.find(item.key());
+        if (!view) {
+            missing.push_back(item.key());
+            continue;
+        }
+        if (view->type != safetensors::dtype::f32) throw error(dir.string() + ": tensor '" + item.key() + "' is not F32");
+        std::vector<std::int64_t> shape(view->shape.begin(), view->shape.end());
+        if (torch::IntArrayRef(shape) != item.value().sizes())
+            throw error(dir.string() + ": tensor '" + item.key() + "' has another shape than the model's");
+        auto values = view->to_floats();  // the mapping may be unaligned for floats
+        item.value().copy_(torch::from_blob(values.data(), shape, torch::kFloat32));
+    }
+    for (const auto& t : file.tensors())
+        if (!params.contains(t.name)) throw error(dir.string() + ": tensor '" + t.name + "' is not a parameter of the model");
+    return missing;
+}
+
+}  // namespace cirm::train
