@@ -189,6 +189,36 @@ std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t coun
     return texts;
 }
 
+/// Plain correct-vs-wrong answer pairs (no style; both responses phrased alike) from the task
+/// families, avoiding the prompts of `excluded`: the reward stage's content curriculum.
+std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_t seed, const std::set<std::string>& excluded,
+                                                 const std::vector<std::string>& only = {}) {
+    namespace dg = cirm::datagen;
+    dg::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::vector<dg::task_family> families;
+    for (std::size_t f = 0; f < dg::task_family_count; ++f) {
+        const auto family = static_cast<dg::task_family>(f);
+        if (only.empty() || std::find(only.begin(), only.end(), std::string(dg::subset_name(family))) != only.end())
+            families.push_back(family);
+    }
+    if (families.empty()) throw cirm::error("content pairs: no task family is selected");
+    std::vector<cirm::preference_pair> pairs;
+    std::size_t redraws = 0;
+    while (pairs.size() < count) {
+        const auto family = families[pairs.size() % families.size()];
+        const auto drawn = dg::draw_task(family, engine, pairs.size() % 2 == 0);
+        if (excluded.contains(drawn.prompt)) {
+            if (++redraws > 100 * count) throw cirm::error("content pairs: too few prompts outside the excluded sets");
+            continue;
+        }
+        dg::style_choices plain;
+        plain.answer_phrasing = dg::task_detail::draw_between(engine, 0, drawn.answer_phrasings.size() - 1);
+        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, dg::render_response(drawn, drawn.correct, plain),
+                         dg::render_response(drawn, drawn.wrong, plain), std::string(dg::subset_name(family))});
+    }
+    return pairs;
+}
+
 int run_lm(const common_options& o, const llama_shape& shape, std::size_t content, const std::vector<std::string>& exclude) {
     torch::manual_seed(o.seed);
     llama_model model(shape);
@@ -252,7 +282,8 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
 // --- stage 2: reward model -----------------------------------------------------------------------
 
 int run_rm(const common_options& o, const std::string& init, const std::string& validation, double center,
-           double lm_weight, std::int64_t content_first) {
+           double lm_weight, std::int64_t content_first, std::size_t content_count, const std::vector<std::string>& exclude,
+           const std::vector<std::string>& content_families) {
     const auto shape = shape_from_config(init);
     torch::manual_seed(o.seed);
     llama_model model(shape);
@@ -265,13 +296,22 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     }
     const auto train = load_pairs(o.data);
     const auto val = load_pairs(validation);
-    // Curriculum: the first `content_first` steps see only the style-neutral pairs, where content
-    // is the only signal; afterwards all pairs.
-    std::vector<std::size_t> lengths, neutral_index, neutral_lengths;
-    for (std::size_t i = 0; i < train.pairs.size(); ++i) {
-        lengths.push_back(std::max(train.chosen[i].size(), train.rejected[i].size()));
-        if (train.neutral[i]) neutral_index.push_back(i), neutral_lengths.push_back(lengths.back());
+    std::set<std::string> excluded;
+    for (const auto& file : exclude)
+        for (const auto& p : cirm::read_preference_jsonl(file)) excluded.insert(p.prompt);
+    const auto content = content_pairs(content_count, o.seed, excluded, content_families);
+    std::vector<token_ids> content_chosen, content_rejected;
+    std::vector<std::size_t> content_lengths;
+    for (const auto& p : content) {
+        content_chosen.push_back(encode(tokenizer(), p.prompt, p.chosen));
+        content_rejected.push_back(encode(tokenizer(), p.prompt, p.rejected));
+        content_lengths.push_back(std::max(content_chosen.back().size(), content_rejected.back().size()));
     }
+    if (content_first > 0 && content.empty()) throw cirm::error("--content-first needs --content-pairs > 0");
+    // Curriculum: the first `content_first` steps see only plain content pairs (no style, so
+    // content is the only signal, and short, so they are cheap); afterwards the training pairs.
+    std::vector<std::size_t> lengths;
+    for (std::size_t i = 0; i < train.pairs.size(); ++i) lengths.push_back(std::max(train.chosen[i].size(), train.rejected[i].size()));
     std::cerr << "rm: " << train.pairs.size() << " training pairs, " << val.pairs.size() << " validation pairs, "
               << iso_options(o) << "\n";
     std::vector<torch::Tensor> params;
@@ -287,19 +327,16 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     double running = 0, running_acc = 0;
     for (std::int64_t step = 0; step < o.steps; ++step) {
         if (step == content_first) next = epoch.size();  // switch to all pairs
+        const bool content_phase = step < content_first;
         if (next == epoch.size()) {
-            if (step < content_first) {
-                epoch = length_bucketed_batches(neutral_lengths, static_cast<std::size_t>(o.batch), rng);
-                for (auto& batch : epoch)
-                    for (auto& i : batch) i = neutral_index[i];
-            } else {
-                epoch = length_bucketed_batches(lengths, static_cast<std::size_t>(o.batch), rng);
-            }
+            epoch = length_bucketed_batches(content_phase ? content_lengths : lengths, static_cast<std::size_t>(o.batch), rng);
             next = 0;
         }
+        const auto& chosen_set = content_phase ? content_chosen : train.chosen;
+        const auto& rejected_set = content_phase ? content_rejected : train.rejected;
         std::vector<const token_ids*> rows;
-        for (auto i : epoch[next]) rows.push_back(&train.chosen[i]);
-        for (auto i : epoch[next]) rows.push_back(&train.rejected[i]);
+        for (auto i : epoch[next]) rows.push_back(&chosen_set[i]);
+        for (auto i : epoch[next]) rows.push_back(&rejected_set[i]);
         ++next;
         auto b = pad(rows, pad_token_id);
         set_lr(opt, learning_rate(o, step));
@@ -334,7 +371,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
                     {{"stage", "reward model"}, {"initialized_from", init},
                      {"command", "cirm-train rm " + iso_options(o) + " center=" + std::to_string(center) +
                                      " lm_weight=" + std::to_string(lm_weight) +
-                                     " content_first=" + std::to_string(content_first)}});
+                                     " content_first=" + std::to_string(content_first) +
+                                     " content_pairs=" + std::to_string(content_count)}});
     std::cerr << "rm: wrote " << o.out << " after " << seconds_since(t0) << " s\n";
     return 0;
 }
@@ -426,8 +464,16 @@ int main(int argc, char** argv) {
         ->required()->check(CLI::ExistingFile);
     rm->add_option("--center", center, "weight of the (r_chosen + r_rejected)^2 term keeping rewards centred")
         ->capture_default_str();
-    rm->add_option("--content-first", content_first, "steps on the style-neutral pairs only before all pairs")
+    std::size_t content_count = 0;
+    std::vector<std::string> rm_exclude;
+    rm->add_option("--content-first", content_first, "steps on plain content pairs (--content-pairs) before the training pairs")
         ->capture_default_str();
+    std::vector<std::string> content_families;
+    rm->add_option("--content-families", content_families, "task families of the content pairs (default: all)");
+    rm->add_option("--content-pairs", content_count, "plain correct-vs-wrong pairs from the task families, no style")
+        ->capture_default_str();
+    rm->add_option("--exclude", rm_exclude, "datasets whose prompts the content pairs must avoid (validation, test)")
+        ->check(CLI::ExistingFile);
     rm->add_option("--lm-weight", lm_weight, "weight of a next-token loss on the chosen texts during reward training")
         ->capture_default_str();
 
@@ -448,7 +494,7 @@ int main(int argc, char** argv) {
         }
         if (rm->parsed()) {
             torch::set_num_threads(rm_o.threads);
-            return run_rm(rm_o, init, validation, center, lm_weight, content_first);
+            return run_rm(rm_o, init, validation, center, lm_weight, content_first, content_count, rm_exclude, content_families);
         }
         torch::set_num_threads(check_threads);
         return run_check(check_model, check_data, tolerance, check_threads);

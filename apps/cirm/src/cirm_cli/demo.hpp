@@ -65,7 +65,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     const auto require = [&](const std::string& path, bool bundled, const char* what, const char* option) {
         if (!fs::exists(path, ec))
             throw error(fmt::format("{} {} '{}' is missing{}", bundled ? "the bundled" : "the", what, path,
-                                    bundled ? fmt::format(" (build or fetch it, or pass {})", option) : ""));
+                                    bundled ? fmt::format(" (scripts/train-bundled-model makes it; or pass {})", option) : ""));
     };
     require(model_dir, o.common.model.empty(), "model", "--model DIR");
     require(validation_path, o.validation.empty(), "validation set", "--validation FILE");
