@@ -10,10 +10,11 @@ rm -rf "$work" && mkdir -p "$work"
 "$datagen" --seed 3 --train 300 --validation 40 --test 60 --out "$work/data" 2>/dev/null
 small=(--layers 2 --hidden 32 --intermediate 64 --heads 2 --kv-heads 1)
 "$train" lm --data "$work/data/train.jsonl" --out "$work/lm" --steps 6 --batch 8 --eval-every 3 \
-  --content 50 --exclude "$work/data/validation.jsonl" "$work/data/test.jsonl" "${small[@]}" 2>/dev/null
+  --content 50 --exclude "$work/data/validation.jsonl" "$work/data/test.jsonl" "${small[@]}"
 for run in a b; do
   "$train" rm --init "$work/lm" --data "$work/data/train.jsonl" --validation "$work/data/validation.jsonl" \
-    --out "$work/rm_$run" --steps 6 --batch 4 --eval-every 3 --content-first 3 2>/dev/null
+    --out "$work/rm_$run" --steps 6 --batch 4 --eval-every 3 --content-first 3 --content-pairs 40 \
+    --exclude "$work/data/validation.jsonl" "$work/data/test.jsonl"
 done
 cmp "$work/rm_a/model.safetensors" "$work/rm_b/model.safetensors" || { echo "two runs with one seed differ"; exit 1; }
 for f in config.json model.safetensors cirm_tokenizer.json train_log.jsonl; do

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -77,7 +76,7 @@ const cirm::reference::tokenizer_setup& tokenizer() {
     return setup;
 }
 
-std::string iso_options(const common_options& o) {
+std::string options_text(const common_options& o) {
     return "steps=" + std::to_string(o.steps) + " batch=" + std::to_string(o.batch) + " lr=" + std::to_string(o.lr) +
            " seed=" + std::to_string(o.seed);
 }
@@ -236,7 +235,7 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
         seqs.push_back(encode(tokenizer(), prompt, response));
         lengths.push_back(seqs.back().size());
     }
-    std::cerr << "lm: " << pairs.size() << " chosen texts and " << content << " plain answers, " << iso_options(o) << "\n";
+    std::cerr << "lm: " << pairs.size() << " chosen texts and " << content << " plain answers, " << options_text(o) << "\n";
     std::vector<torch::Tensor> params;
     for (auto& item : model->named_parameters())
         if (item.key().rfind("score.", 0) != 0) params.push_back(item.value());
@@ -274,7 +273,7 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
         }
     }
     save_checkpoint(model, o.out, checkpoint_kind::language_model,
-                    {{"stage", "language model"}, {"command", "cirm-train lm " + iso_options(o)}});
+                    {{"stage", "language model"}, {"command", "cirm-train lm " + options_text(o)}});
     std::cerr << "lm: wrote " << o.out << " after " << seconds_since(t0) << " s\n";
     return 0;
 }
@@ -308,12 +307,13 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
         content_lengths.push_back(std::max(content_chosen.back().size(), content_rejected.back().size()));
     }
     if (content_first > 0 && content.empty()) throw cirm::error("--content-first needs --content-pairs > 0");
+    if (content_first == 0 && !content.empty()) throw cirm::error("--content-pairs are only used with --content-first > 0");
     // Curriculum: the first `content_first` steps see only plain content pairs (no style, so
     // content is the only signal, and short, so they are cheap); afterwards the training pairs.
     std::vector<std::size_t> lengths;
     for (std::size_t i = 0; i < train.pairs.size(); ++i) lengths.push_back(std::max(train.chosen[i].size(), train.rejected[i].size()));
     std::cerr << "rm: " << train.pairs.size() << " training pairs, " << val.pairs.size() << " validation pairs, "
-              << iso_options(o) << "\n";
+              << options_text(o) << "\n";
     std::vector<torch::Tensor> params;
     for (auto& item : model->named_parameters())
         if (lm_weight > 0 || item.key().rfind("lm_head.", 0) != 0) params.push_back(item.value());
@@ -369,7 +369,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     }
     save_checkpoint(model, o.out, checkpoint_kind::reward_model,
                     {{"stage", "reward model"}, {"initialized_from", init},
-                     {"command", "cirm-train rm " + iso_options(o) + " center=" + std::to_string(center) +
+                     {"command", "cirm-train rm " + options_text(o) + " center=" + std::to_string(center) +
                                      " lm_weight=" + std::to_string(lm_weight) +
                                      " content_first=" + std::to_string(content_first) +
                                      " content_pairs=" + std::to_string(content_count)}});
