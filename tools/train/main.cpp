@@ -164,6 +164,24 @@ nlohmann::ordered_json evaluate(llama_model& model, const pair_set& s) {
 
 // --- stage 1: language model ---------------------------------------------------------------------
 
+/// The prompts of the datasets in `files` (the sets generated content must stay away from).
+std::set<std::string> prompts_of(const std::vector<std::string>& files) {
+    std::set<std::string> prompts;
+    for (const auto& file : files)
+        for (const auto& p : cirm::read_preference_jsonl(file)) prompts.insert(p.prompt);
+    return prompts;
+}
+
+torch::optim::AdamW make_optimizer(const std::vector<torch::Tensor>& params, const common_options& o) {
+    return torch::optim::AdamW(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.95}));
+}
+
+/// The stage's JSONL log, in its output directory (created here).
+std::ofstream open_log(const common_options& o) {
+    fs::create_directories(o.out);
+    return std::ofstream(fs::path(o.out) / "train_log.jsonl");
+}
+
 /// Plain question → correct-answer texts from the dataset generator's task families (no style):
 /// the "pre-training corpus" in which the language model meets the facts and skills the reward
 /// model is later asked to judge. Prompts of `excluded` (the validation and test sets) are never
@@ -228,9 +246,7 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
         seqs.push_back(encode(tokenizer(), p.prompt, p.chosen));
         lengths.push_back(seqs.back().size());
     }
-    std::set<std::string> excluded;
-    for (const auto& file : exclude)
-        for (const auto& p : cirm::read_preference_jsonl(file)) excluded.insert(p.prompt);
+    const auto excluded = prompts_of(exclude);
     for (const auto& [prompt, response] : content_corpus(content, o.seed, excluded)) {
         seqs.push_back(encode(tokenizer(), prompt, response));
         lengths.push_back(seqs.back().size());
@@ -239,10 +255,9 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
     std::vector<torch::Tensor> params;
     for (auto& item : model->named_parameters())
         if (item.key().rfind("score.", 0) != 0) params.push_back(item.value());
-    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.95}));
+    auto opt = make_optimizer(params, o);
     std::mt19937_64 rng(o.seed);
-    fs::create_directories(o.out);
-    std::ofstream log(fs::path(o.out) / "train_log.jsonl");
+    auto log = open_log(o);
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::vector<std::size_t>> epoch;
     std::size_t next = 0;
@@ -295,9 +310,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     }
     const auto train = load_pairs(o.data);
     const auto val = load_pairs(validation);
-    std::set<std::string> excluded;
-    for (const auto& file : exclude)
-        for (const auto& p : cirm::read_preference_jsonl(file)) excluded.insert(p.prompt);
+    const auto excluded = prompts_of(exclude);
     const auto content = content_pairs(content_count, o.seed, excluded, content_families);
     std::vector<token_ids> content_chosen, content_rejected;
     std::vector<std::size_t> content_lengths;
@@ -317,10 +330,9 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     std::vector<torch::Tensor> params;
     for (auto& item : model->named_parameters())
         if (lm_weight > 0 || item.key().rfind("lm_head.", 0) != 0) params.push_back(item.value());
-    torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.95}));
+    auto opt = make_optimizer(params, o);
     std::mt19937_64 rng(o.seed);
-    fs::create_directories(o.out);
-    std::ofstream log(fs::path(o.out) / "train_log.jsonl");
+    auto log = open_log(o);
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::vector<std::size_t>> epoch;
     std::size_t next = 0;
