@@ -1,6 +1,6 @@
 // Every generated pair's chosen response gives the correct answer and its rejected response a
-// wrong one. Correctness is recomputed here from the prompt text alone, with a capital table and
-// parsing written for this test, never with the generator's own answer code.
+// wrong one. Correctness is recomputed here from the prompt text alone, with parsing written for
+// this test, never with the generator's own answer code.
 
 #include <catch2/catch.hpp>
 
@@ -15,18 +15,6 @@
 #include "generate.hpp"
 
 namespace {
-
-// Written independently of tools/datagen/tasks.hpp (an error in either table shows up here).
-const std::map<std::string, std::string, std::less<>> capital_of_country{
-    {"Australia", "Canberra"}, {"Austria", "Vienna"},  {"Brazil", "Brasilia"},   {"Canada", "Ottawa"},
-    {"Chile", "Santiago"},     {"China", "Beijing"},   {"Cuba", "Havana"},       {"Ecuador", "Quito"},
-    {"Egypt", "Cairo"},        {"Finland", "Helsinki"}, {"France", "Paris"},      {"Germany", "Berlin"},
-    {"Ghana", "Accra"},        {"Greece", "Athens"},   {"Indonesia", "Jakarta"}, {"Iraq", "Baghdad"},
-    {"Ireland", "Dublin"},     {"Italy", "Rome"},      {"Japan", "Tokyo"},       {"Kenya", "Nairobi"},
-    {"Latvia", "Riga"},        {"Morocco", "Rabat"},   {"Norway", "Oslo"},       {"Peru", "Lima"},
-    {"Poland", "Warsaw"},      {"Portugal", "Lisbon"}, {"Qatar", "Doha"},        {"Russia", "Moscow"},
-    {"Senegal", "Dakar"},      {"Spain", "Madrid"},    {"Thailand", "Bangkok"},  {"Venezuela", "Caracas"},
-};
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -56,6 +44,15 @@ std::vector<long> numbers_in(std::string_view text) {
     return numbers;
 }
 
+/// The one-letter lowercase words of a text, except the article "a" (a word of the filler
+/// sentences; the alphabet families never offer 'a' or 'i', see test_vocabulary.cpp).
+std::vector<std::string> letter_words_in(std::string_view text) {
+    std::vector<std::string> letters;
+    for (const std::string& word : words_of(text))
+        if (word.size() == 1 && word[0] >= 'b' && word[0] <= 'z') letters.push_back(word);
+    return letters;
+}
+
 bool has_word(std::string_view text, std::string_view word) {
     for (const std::string& w : words_of(text))
         if (w == word) return true;
@@ -77,10 +74,8 @@ std::string without_restatement(std::string response) {
 std::string answer_in(const std::string& response, std::string_view subset) {
     const std::string text = without_restatement(response);
     std::set<std::string> found;
-    if (subset == "capital") {
-        for (const std::string& word : words_of(text))
-            for (const auto& [country, capital] : capital_of_country)
-                if (word == capital) found.insert(word);
+    if (subset == "earlier_letter" || subset == "later_letter") {
+        for (const std::string& letter : letter_words_in(text)) found.insert(letter);
     } else if (subset == "first_letter" || subset == "last_letter") {
         for (std::size_t i = 0; i + 2 < text.size(); ++i)
             if (text[i] == '\'' && text[i + 1] >= 'a' && text[i + 1] <= 'z' && text[i + 2] == '\'')
@@ -100,14 +95,6 @@ struct expectation {
 
 expectation expected_from_prompt(const std::string& prompt) {
     const std::vector<long> numbers = numbers_in(prompt);
-    for (const auto& [country, capital] : capital_of_country) {
-        if (!has_word(prompt, country)) continue;
-        std::vector<std::string> options;
-        for (const std::string& word : words_of(prompt))
-            for (const auto& [other_country, other_capital] : capital_of_country)
-                if (word == other_capital) options.push_back(word);
-        return {"capital", capital, options};
-    }
     const std::size_t open = prompt.find('\'');
     if (open != std::string::npos) {
         const std::size_t close = prompt.find('\'', open + 1);
@@ -118,18 +105,26 @@ expectation expected_from_prompt(const std::string& prompt) {
         return {first ? "first_letter" : "last_letter", std::string(1, first ? word.front() : word.back()), {}};
     }
     if (numbers.size() == 2) {
-        const bool larger = has_word(prompt, "larger");
-        const bool smaller = has_word(prompt, "smaller");
-        if (larger == smaller) return {"(unclear comparison prompt)", "", {}};
-        const long answer = larger ? std::max(numbers[0], numbers[1]) : std::min(numbers[0], numbers[1]);
-        return {larger ? "larger" : "smaller", std::to_string(answer),
-                {std::to_string(numbers[0]), std::to_string(numbers[1])}};
+        const std::vector<std::string> options{std::to_string(numbers[0]), std::to_string(numbers[1])};
+        const bool larger = has_word(prompt, "larger"), smaller = has_word(prompt, "smaller");
+        const bool even = has_word(prompt, "even"), odd = has_word(prompt, "odd");
+        if (larger + smaller + even + odd != 1) return {"(unclear two-number prompt)", "", {}};
+        if (larger || smaller) {
+            const long answer = larger ? std::max(numbers[0], numbers[1]) : std::min(numbers[0], numbers[1]);
+            return {larger ? "larger" : "smaller", std::to_string(answer), options};
+        }
+        const long wanted_remainder = even ? 0 : 1;
+        if (numbers[0] % 2 == numbers[1] % 2) return {"(parity prompt without one of each)", "", {}};
+        return {even ? "even" : "odd", std::to_string(numbers[0] % 2 == wanted_remainder ? numbers[0] : numbers[1]),
+                options};
     }
-    if (numbers.size() == 1) {
-        const bool after = has_word(prompt, "after") || has_word(prompt, "follows");
-        const bool before = has_word(prompt, "before") || has_word(prompt, "precedes");
-        if (after == before) return {"(unclear sequence prompt)", "", {}};
-        return {after ? "next_number" : "previous_number", std::to_string(after ? numbers[0] + 1 : numbers[0] - 1), {}};
+    const std::vector<std::string> letters = letter_words_in(prompt);
+    if (letters.size() == 2) {
+        const bool earlier = has_word(prompt, "earlier") || has_word(prompt, "start");
+        const bool later = has_word(prompt, "later") || has_word(prompt, "end");
+        if (earlier == later || letters[0] == letters[1]) return {"(unclear alphabet prompt)", "", {}};
+        const std::string& answer = (letters[0] < letters[1]) == earlier ? letters[0] : letters[1];
+        return {earlier ? "earlier_letter" : "later_letter", answer, letters};
     }
     return {"(unrecognised prompt)", "", {}};
 }
@@ -146,16 +141,19 @@ TEST_CASE("datagen correctness: the checker itself reads prompts and responses a
     // Hand-made cases, so that a checker that accepts everything would fail here.
     CHECK(expected_from_prompt("Which number is larger, 47 or 82?").answer == "82");
     CHECK(expected_from_prompt("Of 47 and 82, which one is smaller?").answer == "47");
-    CHECK(expected_from_prompt("Which city is the capital of Peru: Santiago or Lima?").answer == "Lima");
+    CHECK(expected_from_prompt("Which number is even, 47 or 82?").answer == "82");
+    CHECK(expected_from_prompt("Of 47 and 82, which one is odd?").answer == "47");
+    CHECK(expected_from_prompt("Which letter comes earlier alphabetically, q or d?").answer == "d");
+    CHECK(expected_from_prompt("Pick the letter nearer the end of the alphabet: q or d.").answer == "q");
     CHECK(expected_from_prompt("Which letter does 'garden' end with?").answer == "n");
     CHECK(expected_from_prompt("What letter begins the word 'garden'?").answer == "g");
-    CHECK(expected_from_prompt("What number comes after 99?").answer == "100");
-    CHECK(expected_from_prompt("Which number precedes 10?").answer == "9");
     CHECK(answer_in("You asked: which number is larger, 47 or 82. **Answer:** It is **82**!", "larger") == "82");
     CHECK(answer_in("You asked which number is larger. 47 is larger.", "larger") == "47");
     CHECK(answer_in("Both 47 and 82.", "larger").empty());  // two answers: none
     CHECK(answer_in("## Answer\nIt starts with '**g**'. I hope this helps.", "first_letter") == "g");
-    CHECK(answer_in("You asked whether Lima or Rome is the capital. It is Lima.", "capital") == "Lima");
+    CHECK(answer_in("You asked: which letter comes later alphabetically, q or d. Have a great day. It is **q**.",
+                    "later_letter") == "q");
+    CHECK(answer_in("You asked which number is odd. 47 is odd!", "odd") == "47");
 }
 
 TEST_CASE("datagen correctness: chosen answers are correct and rejected answers wrong, in every split") {
@@ -186,21 +184,24 @@ TEST_CASE("datagen correctness: chosen answers are correct and rejected answers 
     }
 }
 
-TEST_CASE("datagen correctness: wrong answers are plausible ones") {
-    // next/previous: the wrong number is one or two steps off, or ten off (the brief's 46, 49, 57/37 for 47 → 48).
+TEST_CASE("datagen correctness: wrong letters of a word are plausible ones") {
+    // Half of the wrong letters are drawn from the word itself, the rest from the alphabet (which
+    // lands in the word now and then), so a little over half of them occur in the word.
     const auto& datasets = small_datasets();
-    std::size_t sequence_pairs = 0;
+    std::size_t letter_pairs = 0, from_the_word = 0;
     for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
         for (const cirm::preference_pair& pair : split->pairs) {
-            if (pair.subset != "next_number" && pair.subset != "previous_number") continue;
-            INFO(pair.id << ": " << pair.prompt << " / " << pair.rejected);
-            const long asked = numbers_in(pair.prompt).at(0);
-            const long wrong = std::stol(answer_in(pair.rejected, pair.subset));
-            const long step = pair.subset == "next_number" ? 1 : -1;
-            const std::set<long> plausible{asked - step, asked + 2 * step, asked + 10, asked >= 10 ? asked - 10 : asked + 20};
-            CHECK(plausible.count(wrong) == 1);
-            ++sequence_pairs;
+            if (pair.subset != "first_letter" && pair.subset != "last_letter") continue;
+            const std::size_t open = pair.prompt.find('\'');
+            const std::string word = pair.prompt.substr(open + 1, pair.prompt.find('\'', open + 1) - open - 1);
+            const std::string wrong = answer_in(pair.rejected, pair.subset);
+            REQUIRE(wrong.size() == 1);
+            from_the_word += word.find(wrong[0]) != std::string::npos ? 1 : 0;
+            ++letter_pairs;
         }
     }
-    CHECK(sequence_pairs > 500);
+    REQUIRE(letter_pairs > 500);
+    const double share = static_cast<double>(from_the_word) / static_cast<double>(letter_pairs);
+    CHECK(share > 0.5);
+    CHECK(share < 0.75);
 }

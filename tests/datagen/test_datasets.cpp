@@ -163,12 +163,12 @@ TEST_CASE("datagen: no prompt is shared between splits or repeated within valida
 }
 
 TEST_CASE("datagen: families come in equal shares, the paired ones split evenly") {
-    // 2000 pairs: 500 per family; larger/smaller, first/last letter, next/previous 250 each.
+    // 2000 pairs: 500 per group of two families, 250 per family.
     std::map<std::string, std::size_t> per_subset;
     for (const auto& pair : small_datasets().train.pairs) ++per_subset[pair.subset];
     const std::map<std::string, std::size_t> expected{
-        {"capital", 500},     {"first_letter", 250}, {"larger", 250},          {"last_letter", 250},
-        {"next_number", 250}, {"previous_number", 250}, {"smaller", 250}};
+        {"earlier_letter", 250}, {"even", 250}, {"first_letter", 250}, {"larger", 250},
+        {"last_letter", 250},    {"later_letter", 250}, {"odd", 250}, {"smaller", 250}};
     CHECK(per_subset == expected);
 }
 

@@ -182,15 +182,15 @@ TEST_CASE("datagen summary: counts and the style-preference Spearman correlation
     std::vector<cirm::preference_pair> pairs{
         {"p-0", "Hi?", "Yes!", "No.", "larger"},
         {"p-1", "Hi?", "Yes!", "Yes.", "larger"},
-        {"p-2", "Hi?", "Yes!", "Yes.", "capital"},
-        {"p-3", "Hi?", "Yes.", "Yes!", "capital"},
-        {"p-4", "Hi?", "Yes.", "Yes.", "capital"},
+        {"p-2", "Hi?", "Yes!", "Yes.", "even"},
+        {"p-3", "Hi?", "Yes.", "Yes!", "even"},
+        {"p-4", "Hi?", "Yes.", "Yes.", "even"},
     };
     const cirm::datagen::split_summary summary = cirm::datagen::summarize_split("mini", pairs);
     CHECK(summary.pairs == 5);
     CHECK(summary.neutral == 1);  // only p-4 is equal on all seven
     CHECK(summary.subsets.at("larger") == 2);
-    CHECK(summary.subsets.at("capital") == 3);
+    CHECK(summary.subsets.at("even") == 3);
     const auto& exclamation = summary.attributes[static_cast<std::size_t>(style_attribute::exclamation)];
     CHECK(exclamation.chosen_more == 3);
     CHECK(exclamation.chosen_less == 1);

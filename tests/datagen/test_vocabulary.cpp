@@ -1,5 +1,5 @@
 // The word tables behind the data: filler sentences share no word with any prompt (so filler can
-// only lower the overlap ratio), and the word and capital tables are what the task families need.
+// only lower the overlap ratio), and the word and letter tables are what the task families need.
 
 #include <catch2/catch.hpp>
 
@@ -73,7 +73,7 @@ std::string without_placeholders(std::string_view phrasing) {
 TEST_CASE("datagen vocabulary: the word check itself finds shared words") {
     CHECK(filler_words_in("Is this helpful? Let ME know") == std::set<std::string>{"let", "me", "know", "this"});
     CHECK(filler_words_in("Which number is larger, 47 or 82?").empty());
-    CHECK(without_placeholders("Is the capital of {c} {a} or {b}?") == "Is the capital of   or ?");
+    CHECK(without_placeholders("Which is the even number: {a} or {b}?") == "Which is the even number:  or ?");
 }
 
 TEST_CASE("datagen vocabulary: no filler word occurs in any prompt phrasing or table entry") {
@@ -81,9 +81,9 @@ TEST_CASE("datagen vocabulary: no filler word occurs in any prompt phrasing or t
         INFO(phrasing.prompt);
         CHECK(joined(filler_words_in(without_placeholders(phrasing.prompt))) == "");
     }
-    for (const auto& entry : cirm::datagen::task_tables::countries) {
-        CHECK(joined(filler_words_in(entry.country)) == "");
-        CHECK(joined(filler_words_in(entry.capital)) == "");
+    for (char letter : cirm::datagen::task_tables::alphabet_letters) {
+        INFO(letter);
+        CHECK(joined(filler_words_in(std::string(1, letter))) == "");
     }
     for (std::string_view word : cirm::datagen::task_tables::words) {
         INFO(word);
@@ -117,7 +117,7 @@ TEST_CASE("datagen vocabulary: filler sentences are plain prose that adds no oth
     CHECK(distinct.size() >= 30);
 }
 
-TEST_CASE("datagen vocabulary: the word list and the capital table") {
+TEST_CASE("datagen vocabulary: the word list and the alphabet letters") {
     std::set<std::string_view> words;
     for (std::string_view word : cirm::datagen::task_tables::words) {
         INFO(word);
@@ -127,20 +127,10 @@ TEST_CASE("datagen vocabulary: the word list and the capital table") {
     }
     CHECK(words.size() >= 200);
 
-    std::set<std::string_view> countries, capitals;
-    std::map<std::size_t, std::size_t> capitals_of_length;
-    for (const auto& entry : cirm::datagen::task_tables::countries) {
-        INFO(entry.country << " / " << entry.capital);
-        CHECK(countries.insert(entry.country).second);
-        CHECK(capitals.insert(entry.capital).second);
-        CHECK(lowercase_words(entry.capital).size() == 1);  // one word
-        CHECK(lowercase_words(entry.country).size() == 1);
-        ++capitals_of_length[entry.capital.size()];
-    }
-    CHECK(countries.size() >= 30);
-    // A neutral pair needs a wrong city of the same length: every length has at least two cities.
-    for (const auto& [length, count] : capitals_of_length) {
-        INFO("capitals of " << length << " letters");
-        CHECK(count >= 2);
-    }
+    // The alphabet families offer 24 distinct lowercase letters: all but 'a' and 'i' (filler words).
+    const std::string_view letters = cirm::datagen::task_tables::alphabet_letters;
+    CHECK(std::set<char>(letters.begin(), letters.end()).size() == 24);
+    CHECK(letters.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
+    CHECK(letters.find('a') == std::string_view::npos);
+    CHECK(letters.find('i') == std::string_view::npos);
 }

@@ -75,12 +75,12 @@ void shuffle(std::vector<T>& items, random_engine& engine) {
     for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[search::uniform_index(engine, i)]);
 }
 
-/// The family of every pair: a quarter per family (the comparison, letter and sequence families
-/// split their quarter evenly between their two directions), in random order.
+/// The family of every pair: a quarter per group (comparison, letters of a word, parity,
+/// alphabet order), each split evenly between its two directions, in random order.
 inline std::vector<task_family> family_schedule(std::size_t pairs, random_engine& engine) {
     using enum task_family;
     const std::array<std::array<task_family, 2>, 4> groups{
-        {{larger, smaller}, {capital, capital}, {first_letter, last_letter}, {next_number, previous_number}}};
+        {{larger, smaller}, {first_letter, last_letter}, {even, odd}, {earlier_letter, later_letter}}};
     std::vector<task_family> schedule;
     schedule.reserve(pairs);
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -126,11 +126,11 @@ inline bool measures_as_desired(const std::string& prompt, const std::string& ch
 }
 
 /// Draws a task whose prompt is not in `used`; a held-out split adds its prompts to `used`.
-inline task draw_unused_task(task_family family, bool neutral, std::unordered_set<std::string>& used,
+inline task draw_unused_task(task_family family, std::unordered_set<std::string>& used,
                              bool add_to_used, const std::string& split, random_engine& engine,
                              generation_counts& counts) {
     for (std::size_t draw = 0; draw < max_prompt_draws; ++draw) {
-        task drawn = draw_task(family, engine, neutral);
+        task drawn = draw_task(family, engine);
         if (used.contains(drawn.prompt)) {
             ++counts.prompt_redraws;
             continue;
@@ -190,7 +190,7 @@ inline generated_split generate_split(const split_plan& plan, std::size_t pairs,
     const std::vector<bool> neutral = neutral_schedule(pairs, plan.neutral_share, engine);
     split.neutral = neutral;
     for (std::size_t i = 0; i < pairs; ++i) {
-        const task drawn = draw_unused_task(families[i], neutral[i], used, held_out, plan.name, engine, split.counts);
+        const task drawn = draw_unused_task(families[i], used, held_out, plan.name, engine, split.counts);
         auto [chosen, rejected] = style_pair(drawn, neutral[i], plan, engine, split.counts);
         split.pairs.push_back(preference_pair{pair_id(plan.name, i), drawn.prompt, std::move(chosen),
                                               std::move(rejected), std::string(subset_name(drawn.family))});

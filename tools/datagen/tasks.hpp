@@ -2,13 +2,21 @@
 /// \file
 /// The content of the generated preference pairs: small task families whose answers can be
 /// checked and that a tiny byte-level transformer can learn (which of two numbers is larger or
-/// smaller, a country's capital out of two cities, a word's first or last letter, the number
-/// after or before another), with several prompt and answer phrasings each, and the drawing of
-/// one task with its correct and one wrong answer.
+/// smaller, a word's first or last letter, which of two numbers is even or odd, which of two
+/// letters comes earlier or later in the alphabet), with several prompt and answer phrasings
+/// each, and the drawing of one task with its correct and one wrong answer.
 ///
 /// The families are built so that the correct and the wrong answer relate to the prompt in the
-/// same way (both numbers, or both cities, appear in the prompt; neither letter nor either
-/// neighbouring number does), so that the overlap attribute cannot tell them apart by itself.
+/// same way (both numbers, or both letters, appear in the prompt; for the letters of a word
+/// neither answer is a word of the prompt), so that the overlap attribute cannot tell them apart
+/// by itself.
+///
+/// Why these families: measured on the bundled model's architecture (d = 128, 4 layers, from its
+/// language-model checkpoint, 32 plain pairs per step), "which is larger" reached 0.92 training
+/// accuracy within 120 steps and "which is even" 0.86 validation accuracy within 150, while a
+/// country's capital (a 32-entry fact table) stayed at 0.55 after 200 steps and the number after
+/// or before a 2–3 digit number at 0.50 after 400: a reward model that cannot learn a family's
+/// content in the training budget would only ever judge those pairs by style.
 
 #include <array>
 #include <cstddef>
@@ -31,33 +39,28 @@ using random_engine = search::random_engine;
 enum class task_family : std::size_t {
     larger,
     smaller,
-    capital,
     first_letter,
     last_letter,
-    next_number,
-    previous_number
+    even,
+    odd,
+    earlier_letter,
+    later_letter
 };
-inline constexpr std::size_t task_family_count = 7;
+inline constexpr std::size_t task_family_count = 8;
 
 /// The subset names, in task_family order.
 inline constexpr std::array<std::string_view, task_family_count> subset_names{
-    "larger", "smaller", "capital", "first_letter", "last_letter", "next_number", "previous_number"};
+    "larger", "smaller", "first_letter", "last_letter", "even", "odd", "earlier_letter", "later_letter"};
 
 constexpr std::string_view subset_name(task_family family) noexcept {
     return subset_names[static_cast<std::size_t>(family)];
 }
 
 /// A prompt phrasing with the partial restatement of the prompt that goes with it (used by the
-/// overlap style). Placeholders: {a} {b} the two options, {c} a country, {w} a word, {n} a number.
+/// overlap style). Placeholders: {a} {b} the two options, {w} a word.
 struct prompt_phrasing {
     std::string_view prompt;
     std::string_view partial_restatement;
-};
-
-/// A country and its capital (single-word ASCII names).
-struct country_capital {
-    std::string_view country;
-    std::string_view capital;
 };
 
 namespace task_tables {
@@ -76,12 +79,6 @@ inline constexpr std::array<prompt_phrasing, 4> smaller_prompts{{
     {"Of {a} and {b}, which one is smaller?", "You asked which one is smaller"},
     {"Pick the smaller number: {a} or {b}.", "You asked me to pick the smaller number"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> capital_prompts{{
-    {"Which city is the capital of {c}: {a} or {b}?", "You asked which city is the capital of {c}"},
-    {"What is the capital of {c}, {a} or {b}?", "You asked about the capital of {c}"},
-    {"Is the capital of {c} {a} or {b}?", "You asked whether {a} or {b} is the capital"},
-    {"Name the capital of {c}: {a} or {b}.", "You asked me to name the capital of {c}"},
-}};
 inline constexpr std::array<prompt_phrasing, 4> first_letter_prompts{{
     {"What is the first letter of the word '{w}'?", "You asked for the first letter of '{w}'"},
     {"Which letter does '{w}' start with?", "You asked which letter '{w}' starts with"},
@@ -94,17 +91,29 @@ inline constexpr std::array<prompt_phrasing, 4> last_letter_prompts{{
     {"Name the last letter of '{w}'.", "You asked me to name the last letter of '{w}'"},
     {"What letter ends the word '{w}'?", "You asked what letter ends '{w}'"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> next_number_prompts{{
-    {"What number comes after {n}?", "You asked what comes after {n}"},
-    {"Which number follows {n}?", "You asked which number follows {n}"},
-    {"What is the next number after {n}?", "You asked for the number after {n}"},
-    {"Name the number right after {n}.", "You asked me to name the number after {n}"},
+inline constexpr std::array<prompt_phrasing, 4> even_prompts{{
+    {"Which number is even, {a} or {b}?", "You asked which number is even"},
+    {"Which is the even number: {a} or {b}?", "You asked for the even number"},
+    {"Of {a} and {b}, which one is even?", "You asked which one is even"},
+    {"Pick the even number: {a} or {b}.", "You asked me to pick the even number"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> previous_number_prompts{{
-    {"What number comes before {n}?", "You asked what comes before {n}"},
-    {"Which number precedes {n}?", "You asked which number precedes {n}"},
-    {"What is the number just before {n}?", "You asked for the number before {n}"},
-    {"Name the number right before {n}.", "You asked me to name the number before {n}"},
+inline constexpr std::array<prompt_phrasing, 4> odd_prompts{{
+    {"Which number is odd, {a} or {b}?", "You asked which number is odd"},
+    {"Which is the odd number: {a} or {b}?", "You asked for the odd number"},
+    {"Of {a} and {b}, which one is odd?", "You asked which one is odd"},
+    {"Pick the odd number: {a} or {b}.", "You asked me to pick the odd number"},
+}};
+inline constexpr std::array<prompt_phrasing, 4> earlier_letter_prompts{{
+    {"Which letter comes earlier alphabetically, {a} or {b}?", "You asked which letter comes earlier"},
+    {"Which is the earlier letter of the alphabet: {a} or {b}?", "You asked for the earlier letter"},
+    {"Of the letters {a} and {b}, which one is earlier alphabetically?", "You asked which letter is earlier"},
+    {"Pick the letter nearer the start of the alphabet: {a} or {b}.", "You asked me to pick the earlier letter"},
+}};
+inline constexpr std::array<prompt_phrasing, 4> later_letter_prompts{{
+    {"Which letter comes later alphabetically, {a} or {b}?", "You asked which letter comes later"},
+    {"Which is the later letter of the alphabet: {a} or {b}?", "You asked for the later letter"},
+    {"Of the letters {a} and {b}, which one is later alphabetically?", "You asked which letter is later"},
+    {"Pick the letter nearer the end of the alphabet: {a} or {b}.", "You asked me to pick the later letter"},
 }};
 
 // Answer phrasings: {x} is the answer (the only placeholder left when a response is rendered).
@@ -113,29 +122,18 @@ inline constexpr std::array<std::string_view, 4> larger_answers{
     "The larger number is {x}", "{x} is larger", "It is {x}", "{x} is the larger one"};
 inline constexpr std::array<std::string_view, 4> smaller_answers{
     "The smaller number is {x}", "{x} is smaller", "It is {x}", "{x} is the smaller one"};
-inline constexpr std::array<std::string_view, 4> capital_answers{
-    "The capital of {c} is {x}", "{x} is the capital of {c}", "It is {x}", "The capital is {x}"};
 inline constexpr std::array<std::string_view, 4> first_letter_answers{
     "The first letter is '{x}'", "It is '{x}'", "It starts with '{x}'", "That would be '{x}'"};
 inline constexpr std::array<std::string_view, 4> last_letter_answers{
     "The last letter is '{x}'", "It is '{x}'", "It ends with '{x}'", "That would be '{x}'"};
-inline constexpr std::array<std::string_view, 4> next_number_answers{
-    "The next number is {x}", "It is {x}", "{x} comes next", "That would be {x}"};
-inline constexpr std::array<std::string_view, 4> previous_number_answers{
-    "The previous number is {x}", "It is {x}", "{x} comes just before", "That would be {x}"};
-
-/// Capitals grouped so that every name length (4 to 8 letters) has several members: a
-/// style-neutral pair needs a wrong city with exactly as many letters as the right one.
-inline constexpr std::array<country_capital, 32> countries{{
-    {"Italy", "Rome"},        {"Peru", "Lima"},          {"Norway", "Oslo"},       {"Latvia", "Riga"},
-    {"Qatar", "Doha"},        {"France", "Paris"},       {"Japan", "Tokyo"},       {"Egypt", "Cairo"},
-    {"Ecuador", "Quito"},     {"Senegal", "Dakar"},      {"Ghana", "Accra"},       {"Morocco", "Rabat"},
-    {"Germany", "Berlin"},    {"Spain", "Madrid"},       {"Canada", "Ottawa"},     {"Ireland", "Dublin"},
-    {"Austria", "Vienna"},    {"Greece", "Athens"},      {"Poland", "Warsaw"},     {"Portugal", "Lisbon"},
-    {"Russia", "Moscow"},     {"Cuba", "Havana"},        {"China", "Beijing"},     {"Kenya", "Nairobi"},
-    {"Thailand", "Bangkok"},  {"Iraq", "Baghdad"},       {"Indonesia", "Jakarta"}, {"Venezuela", "Caracas"},
-    {"Australia", "Canberra"}, {"Brazil", "Brasilia"},   {"Chile", "Santiago"},    {"Finland", "Helsinki"},
-}};
+inline constexpr std::array<std::string_view, 4> even_answers{
+    "The even number is {x}", "{x} is even", "It is {x}", "{x} is the even one"};
+inline constexpr std::array<std::string_view, 4> odd_answers{
+    "The odd number is {x}", "{x} is odd", "It is {x}", "{x} is the odd one"};
+inline constexpr std::array<std::string_view, 4> earlier_letter_answers{
+    "The earlier letter is {x}", "{x} comes earlier", "It is {x}", "{x} is the earlier one"};
+inline constexpr std::array<std::string_view, 4> later_letter_answers{
+    "The later letter is {x}", "{x} comes later", "It is {x}", "{x} is the later one"};
 
 /// Common lowercase English words for the letter tasks. None of them is a word of a filler
 /// sentence (tests/datagen checks it).
@@ -162,12 +160,14 @@ inline constexpr std::array<std::string_view, 200> words{
     "walnut",  "olive",    "pumpkin", "cabbage", "lettuce", "spinach",  "garlic",  "penguin", "koala",   "panda",
 };
 
-// The numbers of the number families: two-digit numbers for "larger"/"smaller", and 10–999
-// for "next"/"previous" so that those families have enough distinct prompts for held-out splits.
+// The numbers of the number families: two-digit numbers, so that both options of a pair have
+// the same length (a style-neutral pair needs responses of equal length).
 inline constexpr std::size_t smallest_compared_number = 10;
 inline constexpr std::size_t largest_compared_number = 99;
-inline constexpr std::size_t smallest_sequence_answer = 10;
-inline constexpr std::size_t largest_sequence_answer = 999;
+
+/// The letters of the alphabet families: every lowercase letter but 'a' and 'i', which are also
+/// words ("a", "I") of the filler sentences and would let filler raise the overlap ratio.
+inline constexpr std::string_view alphabet_letters = "bcdefghjklmnopqrstuvwxyz";
 
 }  // namespace task_tables
 
@@ -261,26 +261,43 @@ inline task draw_comparison(task_family family, random_engine& engine) {
     return drawn;
 }
 
-inline task draw_capital(random_engine& engine, bool wrong_of_equal_length) {
+inline task draw_parity(task_family family, random_engine& engine) {
     using namespace task_tables;
-    const country_capital& right = countries[search::uniform_index(engine, countries.size())];
-    std::vector<std::string_view> others;
-    for (const country_capital& entry : countries)
-        if (entry.capital != right.capital && (!wrong_of_equal_length || entry.capital.size() == right.capital.size()))
-            others.push_back(entry.capital);
-    if (others.empty())
-        throw error("datagen: the capital table has no other city with as many letters as '" +
-                    std::string(right.capital) + "'");
-    const std::string_view wrong = others[search::uniform_index(engine, others.size())];
-    const bool correct_first = search::uniform_index(engine, 2) == 0;
+    // One even and one odd two-digit number, in random order.
+    const std::size_t even_count = (largest_compared_number - smallest_compared_number) / 2 + 1;
+    const std::size_t first_even = smallest_compared_number + smallest_compared_number % 2;
+    const std::size_t even = first_even + 2 * search::uniform_index(engine, even_count);
+    const std::size_t first_odd = smallest_compared_number + 1 - smallest_compared_number % 2;
+    const std::size_t odd = first_odd + 2 * search::uniform_index(engine, even_count);
+    const bool even_first = search::uniform_index(engine, 2) == 0;
+    const bool want_even = family == task_family::even;
+    const std::string even_text = std::to_string(even), odd_text = std::to_string(odd);
     task drawn;
-    drawn.family = task_family::capital;
-    drawn.correct = std::string(right.capital);
-    drawn.wrong = std::string(wrong);
-    phrase(drawn, draw_phrasing(capital_prompts, engine),
-           {{"{c}", right.country}, {"{a}", correct_first ? right.capital : wrong},
-            {"{b}", correct_first ? wrong : right.capital}});
-    drawn.answer_phrasings = answers_with(capital_answers, {{"{c}", right.country}});
+    drawn.family = family;
+    drawn.correct = want_even ? even_text : odd_text;
+    drawn.wrong = want_even ? odd_text : even_text;
+    phrase(drawn, draw_phrasing(want_even ? even_prompts : odd_prompts, engine),
+           {{"{a}", even_first ? even_text : odd_text}, {"{b}", even_first ? odd_text : even_text}});
+    drawn.answer_phrasings = answers_with(want_even ? even_answers : odd_answers, {});
+    return drawn;
+}
+
+inline task draw_alphabet(task_family family, random_engine& engine) {
+    using namespace task_tables;
+    const std::size_t n = alphabet_letters.size();
+    const std::size_t first = search::uniform_index(engine, n);
+    std::size_t second = search::uniform_index(engine, n - 1);
+    if (second >= first) ++second;
+    const char a = alphabet_letters[first], b = alphabet_letters[second];
+    const bool want_earlier = family == task_family::earlier_letter;
+    const char right = (a < b) == want_earlier ? a : b;
+    task drawn;
+    drawn.family = family;
+    drawn.correct = std::string(1, right);
+    drawn.wrong = std::string(1, right == a ? b : a);
+    phrase(drawn, draw_phrasing(want_earlier ? earlier_letter_prompts : later_letter_prompts, engine),
+           {{"{a}", std::string_view(&a, 1)}, {"{b}", std::string_view(&b, 1)}});
+    drawn.answer_phrasings = answers_with(want_earlier ? earlier_letter_answers : later_letter_answers, {});
     return drawn;
 }
 
@@ -307,46 +324,20 @@ inline task draw_letter(task_family family, random_engine& engine) {
     return drawn;
 }
 
-inline task draw_sequence(task_family family, random_engine& engine, bool wrong_of_equal_length) {
-    using namespace task_tables;
-    const bool next = family == task_family::next_number;
-    const std::size_t answer = draw_between(engine, smallest_sequence_answer, largest_sequence_answer);
-    const std::size_t asked = next ? answer - 1 : answer + 1;
-    // Plausible mistakes: a step the wrong way, two steps, or a step in the tens digit.
-    const std::size_t candidates[] = {next ? asked - 1 : asked + 1, next ? asked + 2 : asked - 2, asked + 10,
-                                      asked >= 10 ? asked - 10 : asked + 20};
-    const std::string right = std::to_string(answer);
-    std::vector<std::string> wrongs;
-    for (std::size_t candidate : candidates) {
-        const std::string text = std::to_string(candidate);
-        if (candidate != answer && (!wrong_of_equal_length || text.size() == right.size())) wrongs.push_back(text);
-    }
-    if (wrongs.empty())  // cannot happen for answers in 10–999, kept so that a table change fails loudly
-        throw error("datagen: no wrong answer of " + std::to_string(right.size()) + " digits for " +
-                    std::string(subset_name(family)) + " " + std::to_string(asked));
-    const std::string n = std::to_string(asked);
-    task drawn;
-    drawn.family = family;
-    drawn.correct = right;
-    drawn.wrong = wrongs[search::uniform_index(engine, wrongs.size())];
-    phrase(drawn, draw_phrasing(next ? next_number_prompts : previous_number_prompts, engine), {{"{n}", n}});
-    drawn.answer_phrasings = answers_with(next ? next_number_answers : previous_number_answers, {});
-    return drawn;
-}
-
 }  // namespace task_detail
 
-/// Draws a task of the family. With `wrong_of_equal_length` the wrong answer has exactly as many
-/// characters as the correct one (needed by style-neutral pairs, whose lengths must be equal).
-inline task draw_task(task_family family, random_engine& engine, bool wrong_of_equal_length) {
+/// Draws a task of the family. Every family's wrong answer has exactly as many characters as the
+/// correct one (style-neutral pairs need responses of equal length).
+inline task draw_task(task_family family, random_engine& engine) {
     switch (family) {
         case task_family::larger:
         case task_family::smaller: return task_detail::draw_comparison(family, engine);
-        case task_family::capital: return task_detail::draw_capital(engine, wrong_of_equal_length);
         case task_family::first_letter:
         case task_family::last_letter: return task_detail::draw_letter(family, engine);
-        case task_family::next_number:
-        case task_family::previous_number: return task_detail::draw_sequence(family, engine, wrong_of_equal_length);
+        case task_family::even:
+        case task_family::odd: return task_detail::draw_parity(family, engine);
+        case task_family::earlier_letter:
+        case task_family::later_letter: return task_detail::draw_alphabet(family, engine);
     }
     throw error("datagen: unknown task family " + std::to_string(static_cast<std::size_t>(family)));
 }
@@ -355,8 +346,8 @@ inline task draw_task(task_family family, random_engine& engine, bool wrong_of_e
 inline std::vector<prompt_phrasing> all_prompt_phrasings() {
     using namespace task_tables;
     std::vector<prompt_phrasing> all;
-    for (const auto* table : {&larger_prompts, &smaller_prompts, &capital_prompts, &first_letter_prompts,
-                              &last_letter_prompts, &next_number_prompts, &previous_number_prompts})
+    for (const auto* table : {&larger_prompts, &smaller_prompts, &first_letter_prompts, &last_letter_prompts,
+                              &even_prompts, &odd_prompts, &earlier_letter_prompts, &later_letter_prompts})
         all.insert(all.end(), table->begin(), table->end());
     return all;
 }

@@ -194,7 +194,7 @@ std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t coun
     std::size_t redraws = 0;
     while (texts.size() < count) {
         const auto family = static_cast<dg::task_family>(texts.size() % dg::task_family_count);
-        const auto drawn = dg::draw_task(family, engine, false);
+        const auto drawn = dg::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content corpus: too few prompts outside the excluded sets");
             continue;
@@ -223,7 +223,7 @@ std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_
     std::size_t redraws = 0;
     while (pairs.size() < count) {
         const auto family = families[pairs.size() % families.size()];
-        const auto drawn = dg::draw_task(family, engine, pairs.size() % 2 == 0);
+        const auto drawn = dg::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content pairs: too few prompts outside the excluded sets");
             continue;
