@@ -70,6 +70,10 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     if (o.data.empty()) throw error("no dataset given (--data FILE)");
     const auto sets = parse_candidates(read_file(o.data), o.data);
     const auto model = load_model(o.common.model, o.common.threads);
+    for (const auto& c : sets)
+        for (std::size_t i = 0; i < c.responses.size(); ++i)
+            check_sample_fits(model, {c.prompt, c.responses[i]},
+                              o.data + ": prompt '" + c.id + "' (responses[" + std::to_string(i) + "])");
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
     std::optional<neuron_pin> pin;

@@ -75,6 +75,8 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);
+    check_pairs_fit(model, validation, validation_path);
+    check_pairs_fit(model, test.pairs, test_path);
     const bool talk = !o.common.quiet;
     if (talk)
         err << fmt::format("demo: model {} ({} neurons), {} validation pairs, {} test pairs\n", model_dir,

@@ -158,6 +158,7 @@ inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err)
     settings.progress = o.common.progress;
     const auto data = load_test_set(o.data);
     const auto model = load_model(o.common.model, o.common.threads);
+    check_pairs_fit(model, data.pairs, o.data);
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
 

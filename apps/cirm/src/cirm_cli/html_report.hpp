@@ -5,6 +5,7 @@
 /// module kind (heat map), accuracy per subset per method (bars, base = before, cirm = after),
 /// the style flip rates, and the base and best trials of the search.
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
@@ -15,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "cirm/error.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
 #include "cirm_cli/goal.hpp"
@@ -28,6 +30,10 @@ inline constexpr module_kind charted_kinds[] = {module_kind::q_proj,    module_k
                                                 module_kind::o_proj,    module_kind::gate_proj, module_kind::up_proj,
                                                 module_kind::down_proj};
 
+/// Charts drawn from site names alone (no --model) cover layers below this; a spec naming a
+/// later layer is refused rather than charted with millions of empty rows.
+inline constexpr int max_charted_layers = 10000;
+
 /// Layer and kind of a site name such as "model.layers.3.mlp.up_proj"; nothing if the name does
 /// not follow the Hugging Face pattern.
 inline std::optional<std::pair<int, module_kind>> parse_site_name(std::string_view name) {
@@ -37,7 +43,7 @@ inline std::optional<std::pair<int, module_kind>> parse_site_name(std::string_vi
     int layer = 0;
     bool digits = false;
     for (; i < name.size() && std::isdigit(static_cast<unsigned char>(name[i])); ++i, digits = true)
-        layer = layer * 10 + (name[i] - '0');
+        layer = std::min(layer * 10 + (name[i] - '0'), max_charted_layers);  // saturates: no int overflow
     if (!digits) return std::nullopt;
     const auto dot = name.rfind('.');
     const std::string_view last = name.substr(dot + 1);
@@ -57,6 +63,10 @@ inline std::vector<std::vector<std::size_t>> edited_per_layer_kind(const spec& s
             if (auto p = layout->find(site.name)) where = std::make_pair((*layout)[*p].layer, (*layout)[*p].kind);
         } else {
             where = parse_site_name(site.name);
+            if (where && where->first >= max_charted_layers)
+                throw error("spec site '" + site.name + "' is in layer " + std::to_string(where->first) +
+                            " or later; a chart without --model covers layers below " +
+                            std::to_string(max_charted_layers) + " (pass --model DIR)");
         }
         if (!where) continue;
         cells.emplace_back(*where, site.indices.size());

@@ -38,6 +38,25 @@ inline std::vector<preference_pair> load_pairs(const std::string& path, const ch
     return read_preference_jsonl(path);
 }
 
+/// Checks that one sample fits the model (its tokens are within max_position_embeddings and the
+/// vocabulary) before any work starts, so that the error names the input line's id (`who`, e.g.
+/// "data.jsonl: pair 'p17' (chosen)") instead of a position inside an internal batch.
+inline void check_sample_fits(const model_type& model, const sample& s, const std::string& who) {
+    try {
+        (void)model.encode(s);
+    } catch (const error& e) {
+        throw error(who + ": " + e.what());
+    }
+}
+
+/// check_sample_fits for both responses of every pair; `source` names the file.
+inline void check_pairs_fit(const model_type& model, const std::vector<preference_pair>& pairs, const std::string& source) {
+    for (const auto& p : pairs) {
+        check_sample_fits(model, {p.prompt, p.chosen}, source + ": pair '" + p.id + "' (chosen)");
+        check_sample_fits(model, {p.prompt, p.rejected}, source + ": pair '" + p.id + "' (rejected)");
+    }
+}
+
 /// A spec, as safetensors when the file name ends in ".safetensors", as JSON otherwise.
 inline spec load_spec(const std::string& path) {
     if (std::filesystem::path(path).extension() == ".safetensors") return load_spec_safetensors(path);

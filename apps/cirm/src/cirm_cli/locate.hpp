@@ -136,6 +136,7 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     const auto budgets = o.budgets.empty() ? std::vector<std::size_t>{} : budget_list(o.budgets, names);
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);
+    check_pairs_fit(model, pairs, o.data);
     const auto loc = localize_pairs(model, pairs, names, o.common, err);
 
     const std::filesystem::path dir(o.out);

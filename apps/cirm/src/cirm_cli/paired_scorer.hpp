@@ -10,8 +10,9 @@
 /// Every reward is computed the same way whichever command asks (a prefix pass, then the last
 /// token over the cache, for the same batches), so `cirm score` and `cirm eval` agree exactly.
 /// A pin at every position cannot use a cache: its rewards come from full forwards, and the plain
-/// rewards still from the cached path.
+/// rewards still from the cached path. A reward that is not finite is an error.
 
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -94,7 +95,22 @@ private:
             model_.score_cached(std::span(caches), *pin_, std::span<float>(pinned));
         else if (pin_)
             model_.score(std::span<const sample>(todo), *pin_, std::span<float>(pinned));
-        for (std::size_t i = 0; i < todo.size(); ++i) known_[key(todo[i])] = {plain[i], pinned[i]};
+        for (std::size_t i = 0; i < todo.size(); ++i) {
+            check_finite(plain[i], todo[i], "");
+            if (pin_) check_finite(pinned[i], todo[i], " under the spec");
+            known_[key(todo[i])] = {plain[i], pinned[i]};
+        }
+    }
+
+    /// A NaN or infinite reward (activations that overflow float32) would be written as null and
+    /// count as a lost comparison; it is an error that quotes the start of the response instead.
+    static void check_finite(float reward, const sample& s, const char* how) {
+        if (std::isfinite(reward)) return;
+        std::string excerpt;
+        for (char c : s.response.substr(0, 40)) excerpt += (c == '\n' || c == '\r') ? ' ' : c;
+        throw error(std::string("the model gives a ") + (std::isnan(reward) ? "NaN" : "infinite") + " reward" + how +
+                    " for the response '" + excerpt + (s.response.size() > 40 ? "...'" : "'") +
+                    " (its activations overflow float32)");
     }
 
     const reference::llama_reward_model& model_;

@@ -19,6 +19,7 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/sample.hpp"
+#include "cirm_cli/jsonl_line.hpp"
 
 namespace cirm::cli {
 
@@ -64,9 +65,7 @@ inline std::vector<rm_bench_item> parse_rm_bench_jsonl(std::string_view text, co
     std::set<std::string> ids;
     rm_bench_detail::for_each_line(text, [&](std::string_view line, std::size_t number) {
         const std::string where = source + ":" + std::to_string(number);
-        const auto j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_discarded()) throw error(where + ": not valid JSON");
-        if (!j.is_object()) throw error(where + ": not a JSON object");
+        const auto j = parse_line_object(line, where);
         rm_bench_item item;
         const auto prompt = j.find("prompt");
         if (prompt == j.end() || !prompt->is_string()) throw error(where + ": field 'prompt' is missing or not a string");
@@ -81,11 +80,7 @@ inline std::vector<rm_bench_item> parse_rm_bench_jsonl(std::string_view text, co
                 target[i] = (*a)[i].get<std::string>();
             }
         }
-        const auto id = j.find("id");
-        if (id == j.end()) item.id = std::to_string(number);
-        else if (id->is_string()) item.id = id->get<std::string>();
-        else if (id->is_number_integer()) item.id = std::to_string(id->get<long long>());
-        else throw error(where + ": field 'id' is not a string or an integer");
+        item.id = line_id(j, number, where);
         if (!ids.insert(item.id).second) throw error(where + ": duplicate id '" + item.id + "'");
         items.push_back(std::move(item));
         return true;

@@ -23,6 +23,7 @@
 #include "cirm/io/jsonl.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/json_contract.hpp"
+#include "cirm_cli/jsonl_line.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/output.hpp"
 #include "cirm_cli/paired_scorer.hpp"
@@ -60,11 +61,7 @@ void for_each_line(std::string_view text, OnLine&& on_line) {
 
 /// The id of a line: its "id" (string or integer) or the line number.
 inline std::string line_id(const nlohmann::json& j, std::size_t number, const std::string& where) {
-    const auto id = j.find("id");
-    if (id == j.end()) return std::to_string(number);
-    if (id->is_string() && !id->get<std::string>().empty()) return id->get<std::string>();
-    if (id->is_number_integer()) return std::to_string(id->get<long long>());
-    throw error(where + ": field 'id' is not a non-empty string or an integer");
+    return cli::line_id(j, number, where);
 }
 
 /// A string field of a line, or an error naming the line.
@@ -75,12 +72,9 @@ inline std::string text_field(const nlohmann::json& j, const char* name, const s
     return it->get<std::string>();
 }
 
-/// The parsed object of a line, or an error naming the line.
+/// The parsed object of a line (strict: UTF-8, syntax, repeated keys), or an error naming the line.
 inline nlohmann::json parse_object(std::string_view line, const std::string& where) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) throw error(where + ": not valid JSON");
-    if (!j.is_object()) throw error(where + ": not a JSON object");
-    return j;
+    return parse_line_object(line, where);
 }
 }  // namespace score_detail
 
@@ -123,6 +117,11 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     else pairs = parse_preference_jsonl(text, o.data);
 
     const auto model = load_model(o.common.model, o.common.threads);
+    if (single) {
+        for (const auto& r : responses) check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");
+    } else {
+        check_pairs_fit(model, pairs, o.data);
+    }
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
     std::optional<neuron_pin> pin;

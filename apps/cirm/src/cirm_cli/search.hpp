@@ -178,6 +178,7 @@ inline int run_search(const search_options& o, std::ostream& out, std::ostream& 
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);
+    check_pairs_fit(model, pairs, o.data);
     const auto outcome = locate_and_search(model, pairs, settings, o.common, err);
 
     const std::filesystem::path dir(o.out);

@@ -3,7 +3,10 @@
 /// The tensors of a Llama-family reward model, loaded from `model.safetensors` or, when there is
 /// none, from the shards listed in `model.safetensors.index.json` (Hugging Face layout and
 /// names), and checked against the config: every expected tensor present once, with its exact
-/// shape; nothing else present; each shard holding exactly what the index puts in it.
+/// shape; nothing else present; each shard holding exactly what the index puts in it; every
+/// element finite (a NaN weight is refused, naming the tensor and element). The files' headers
+/// are read before anything is sized by the config, so a config that claims far more tensors than
+/// the checkpoint holds (a huge num_hidden_layers) is refused before it can allocate.
 ///
 /// Tensors are kept as F32, row-major as stored (a linear layer's weight is out × in). F32
 /// tensors whose bytes are 4-byte aligned are used in place from the read-only file mapping (no
@@ -19,6 +22,7 @@
 /// `model.layers.N.self_attn.rotary_emb.inv_freq`, a buffer older transformers versions saved,
 /// is recomputed from rope_theta and therefore skipped.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -168,27 +172,62 @@ private:
         return shards;
     }
 
-    void load_from(const std::filesystem::path& directory, const llama_config& config) {
-        auto expected_list = expected_tensors(config);
-        std::map<std::string, expected_tensor*, std::less<>> expected;
-        for (auto& [name, tensor] : expected_list) expected.emplace(name, &tensor);
+    /// Tensors a checkpoint for this config holds (rotary buffers aside), computed without
+    /// building the list: per layer 2 norms and 7 projections plus their biases, then the
+    /// embedding, the final norm and the score head.
+    static std::uint64_t expected_tensor_count(const llama_config& c) noexcept {
+        const std::uint64_t per_layer = 9 + (c.qkv_bias ? 3 : 0) + (c.o_bias ? 1 : 0) + (c.mlp_bias ? 3 : 0);
+        return 3 + per_layer * static_cast<std::uint64_t>(c.num_hidden_layers);  // layers <= 2^31: no overflow
+    }
 
+    /// One safetensors file of the checkpoint, mapped and parsed; `listed` is what the index puts
+    /// in it (empty for a single-file checkpoint).
+    struct checkpoint_file {
+        std::filesystem::path path;
+        std::unique_ptr<safetensors::mapped_file> file;
+        std::set<std::string> listed;
+        bool sharded = false;
+    };
+
+    void load_from(const std::filesystem::path& directory, const llama_config& config) {
         const auto single = directory / "model.safetensors";
         const auto index = directory / "model.safetensors.index.json";
+        // Every file is mapped and its header checked before anything is sized by the config, so
+        // that a config claiming a huge model (e.g. 2^31 layers) is refused by comparing it with
+        // what the files hold, instead of by a failed allocation.
+        std::vector<checkpoint_file> files;
         std::error_code ec;
         if (std::filesystem::exists(single, ec)) {
-            take_tensors_from(single, nullptr, expected);
+            files.push_back({single, std::make_unique<safetensors::mapped_file>(single), {}, false});
         } else if (std::filesystem::exists(index, ec)) {
-            for (const auto& [shard, listed] : read_index(index)) {
+            for (auto& [shard, listed] : read_index(index)) {
                 const auto path = directory / shard;
-                const auto held = take_tensors_from(path, &listed, expected);
-                for (const auto& name : listed)
-                    if (held.count(name) == 0)
-                        throw error(index.string() + ": weight_map puts tensor '" + name + "' in '" + shard +
-                                    "', which has no tensor of that name");
+                files.push_back({path, std::make_unique<safetensors::mapped_file>(path), std::move(listed), true});
             }
         } else {
             throw error("no model.safetensors or model.safetensors.index.json in '" + directory.string() + "'");
+        }
+        std::uint64_t held = 0;
+        for (const auto& f : files)
+            for (const auto& t : f.file->tensors()) held += is_rotary_buffer(t.name) ? 0 : 1;
+        // A few missing tensors are named one by one below; a config that needs far more tensors
+        // than the files hold is refused here, so the list of expected tensors stays bounded by
+        // the size of the headers.
+        if (const auto needed = expected_tensor_count(config); needed > 2 * held + 16)
+            throw error("the config of '" + directory.string() + "' describes a model of " +
+                        std::to_string(config.num_hidden_layers) + " layers with " + std::to_string(needed) +
+                        " tensors, but its checkpoint holds only " + std::to_string(held));
+
+        auto expected_list = expected_tensors(config);
+        std::map<std::string, expected_tensor*, std::less<>> expected;
+        for (auto& [name, tensor] : expected_list) expected.emplace(name, &tensor);
+        for (auto& f : files) {
+            const auto names = take_tensors_from(f, expected);
+            if (f.sharded)
+                for (const auto& name : f.listed)
+                    if (names.count(name) == 0)
+                        throw error(index.string() + ": weight_map puts tensor '" + name + "' in '" +
+                                    f.path.filename().string() + "', which has no tensor of that name");
         }
         for (const auto& [name, tensor] : expected_list)
             if (!tensor.found)
@@ -196,17 +235,25 @@ private:
                             directory.string() + "'");
     }
 
-    /// Takes every tensor of one file and returns their names; `listed` is the index's list for
-    /// this shard (null for a single-file checkpoint).
-    std::set<std::string> take_tensors_from(const std::filesystem::path& path, const std::set<std::string>* listed,
-                                            std::map<std::string, expected_tensor*, std::less<>>& expected) {
-        safetensors::mapped_file file(path);
-        const std::string source = path.string();
+    /// Refuses a weight with a NaN or infinite element: it would make every reward NaN (written
+    /// as null) instead of failing.
+    static void check_finite(const std::string& source, const std::string& name, const float* values, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            if (!std::isfinite(values[i]))
+                throw error(source + ": tensor '" + name + "' element " + std::to_string(i) + " is " +
+                            (std::isnan(values[i]) ? "NaN" : "infinite") + "; weights must be finite");
+    }
+
+    /// Takes every tensor of one file and returns their names (the index's list for this shard
+    /// is checked for a sharded checkpoint).
+    std::set<std::string> take_tensors_from(checkpoint_file& f, std::map<std::string, expected_tensor*, std::less<>>& expected) {
+        const safetensors::mapped_file& file = *f.file;
+        const std::string source = f.path.string();
         bool used_in_place = false;
         std::set<std::string> held;
         for (const auto& t : file.tensors()) {
             held.insert(t.name);
-            if (listed && listed->count(t.name) == 0)
+            if (f.sharded && f.listed.count(t.name) == 0)
                 throw error(source + ": tensor '" + t.name + "' is in this shard but the index does not list it here");
             if (is_rotary_buffer(t.name)) continue;
             auto it = expected.find(t.name);
@@ -238,9 +285,10 @@ private:
                     throw error(source + ": tensor '" + t.name + "' has dtype " + std::string(safetensors::to_string(t.type)) +
                                 "; weights must be F32, F16 or BF16");
             }
+            check_finite(source, t.name, *e.slot, t.elements());
             e.found = true;
         }
-        if (used_in_place) mappings_.push_back(std::make_unique<safetensors::mapped_file>(std::move(file)));
+        if (used_in_place) mappings_.push_back(std::move(f.file));
         return held;
     }
 
