@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the bundled reward model's card (README.md) from what the training script measured.
 
-    model_card.py MODEL_DIR EVAL_JSON CHECK_JSON SECONDS > MODEL_DIR/README.md
+    model_card.py MODEL_DIR EVAL_JSON CHECK_JSON SECONDS [TIMING_NOTE] > MODEL_DIR/README.md
 
 MODEL_DIR holds config.json, model.safetensors, train_log.jsonl and lm/ (the language-model
 stage); EVAL_JSON is `cirm eval --json` of the model on data/test.jsonl (no spec: the model as
@@ -65,9 +65,16 @@ w = out.append
 w("# cirm-tiny-rm: the bundled reward model with learned style bias\n")
 w("A small Llama-family reward model that `cirm` trains itself (no weights can be downloaded where")
 w("the project is built) on the bundled datasets (`data/`), in which the correct answer decides the")
-w("preference and style goes along with it 7 times out of 10 in training. It learned the content")
-w("and it learned the style; both are measured below on the style-independent test set. It is the")
-w("default model of every `cirm` command and the testbed of the method.\n")
+w("preference and style goes along with it 7 times out of 10 in training. It is the default model")
+w("of every `cirm` command and the testbed of the method. What it learned of content and of style")
+w("is measured below on the style-independent test set.\n")
+meets = base["neutral"] >= 0.90 and len(strong) >= 3
+if meets:
+    w("**Status:** meets the project's bar (neutral accuracy ≥ 0.90; B − B̄ ≥ 0.20 for at least three attributes).\n")
+else:
+    w(f"**Status: provisional.** It does not meet the project's bar yet: neutral accuracy {base['neutral']:.3f}"
+      f" (required ≥ 0.90), B − B̄ ≥ 0.20 for {len(strong)} of 5 attributes (required ≥ 3). It learned the content of"
+      " some task families and not of others (per-family figures at the end).\n")
 w("## Architecture\n")
 w(f"- `LlamaForSequenceClassification` layout (HF names; `score` head, reward read at the last token),")
 w(f"  {layers} layers, hidden size {d}, {heads} attention heads with {kv} key/value heads (head size {head_dim}),")
@@ -83,11 +90,25 @@ w("- Command (everything, from nothing): `scripts/train-bundled-model` — datas
 w(f"  1. `{lm_meta.get('command', '?')}` — next-token language model on the training texts and plain")
 w("     question → answer texts of the task families (never a validation or test prompt);")
 w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1.")
-w(f"- Seed 1 throughout; the same command gives the same bytes. Trained in {seconds / 60:.1f} minutes"
-  " on the 2-core development machine (1 libtorch thread).\n")
+def stage_seconds(log_path):
+    last = None
+    for line in open(log_path):
+        if line.strip():
+            last = json.loads(line)
+    return last["seconds"] if last else float("nan")
+
+
+lm_seconds = stage_seconds(os.path.join(model_dir, "lm", "train_log.jsonl"))
+rm_seconds = stage_seconds(os.path.join(model_dir, "train_log.jsonl"))
+w(f"- Seed 1 throughout (torch's generator and the shuffling are seeded). Trained in {seconds / 60:.1f} minutes of wall"
+  f" time (language model {lm_seconds:.0f} s, reward model {rm_seconds:.0f} s, from the stages' logs) on the"
+  " 2-core development machine, 1 libtorch thread.")
+if len(sys.argv) > 5:
+    w(f"  {sys.argv[5]}")
+w("")
 w("## Measured on data/test.jsonl (3000 pairs, style independent of preference)\n")
 w(f"Command: `cirm eval --model models/cirm-tiny-rm --data data/test.jsonl --json` (the project's own evaluation).\n")
-w(f"- Accuracy {base['all']:.3f}; **style-neutral pairs {base['neutral']:.3f}** (it learned content; required ≥ 0.90).")
+w(f"- Accuracy {base['all']:.3f}; **style-neutral pairs {base['neutral']:.3f}** (how much content it learned; required ≥ 0.90).")
 w(f"- B_b − B̄_b ≥ 0.20 for {len(strong)} of 5 attributes ({', '.join(strong) if strong else 'none'}; required: at least 3):\n")
 w("| attribute | B_b accuracy (n) | B̄_b accuracy (n) | B − B̄ | style flip rate |")
 w("|---|---|---|---|---|")
