@@ -38,6 +38,7 @@ def parameters(path):
 
 
 def last_validation(log_path):
+    """The last line of a stage's training log (its step, seconds and, for the reward stage, validation)."""
     last = None
     for line in open(log_path):
         if line.strip():
@@ -90,16 +91,8 @@ w("- Command (everything, from nothing): `scripts/train-bundled-model` — datas
 w(f"  1. `{lm_meta.get('command', '?')}` — next-token language model on the training texts and plain")
 w("     question → answer texts of the task families (never a validation or test prompt);")
 w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1.")
-def stage_seconds(log_path):
-    last = None
-    for line in open(log_path):
-        if line.strip():
-            last = json.loads(line)
-    return last["seconds"] if last else float("nan")
-
-
-lm_seconds = stage_seconds(os.path.join(model_dir, "lm", "train_log.jsonl"))
-rm_seconds = stage_seconds(os.path.join(model_dir, "train_log.jsonl"))
+lm_seconds = last_validation(os.path.join(model_dir, "lm", "train_log.jsonl"))["seconds"]
+rm_seconds = val["seconds"]
 w(f"- Seed 1 throughout (torch's generator and the shuffling are seeded). Trained in {seconds / 60:.1f} minutes of wall"
   f" time (language model {lm_seconds:.0f} s, reward model {rm_seconds:.0f} s, from the stages' logs) on the"
   " 2-core development machine, 1 libtorch thread.")
