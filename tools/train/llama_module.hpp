@@ -1,168 +1,18 @@
 #pragma once
 /// \file
-/// The reference architecture (a Llama-family decoder, as the engine in backends/reference runs
-/// it) as a libtorch module, for training: token embedding, per layer RMSNorm → grouped-query
-/// causal attention with rotary positions (HF rotate_half convention) → residual, RMSNorm →
-/// SwiGLU MLP → residual; a final RMSNorm; two heads on top: `lm_head` (next-token logits, the
-/// language-model stage) and `score` (one reward, read at each sequence's last real token).
-/// Parameter names are the HF names (model.layers.N.self_attn.q_proj.weight, ...), so exporting
-/// is a rename-free copy.
+/// The trainer's model is the torch backend's: backends/torch/include/cirm/torch/llama_module.hpp
+/// (same parameter names, numerics and checkpoint layout). This header keeps the trainer's names.
 
-#include <cmath>
-#include <cstdint>
-#include <string>
-
-#include <torch/torch.h>
+#include "cirm/torch/llama_module.hpp"
 
 namespace cirm::train {
-
-/// The hyper-parameters that config.json records.
-struct llama_shape {
-    std::int64_t vocab_size = 264;
-    std::int64_t hidden_size = 128;
-    std::int64_t intermediate_size = 384;
-    std::int64_t num_hidden_layers = 4;
-    std::int64_t num_attention_heads = 4;
-    std::int64_t num_key_value_heads = 2;
-    std::int64_t max_position_embeddings = 512;
-    double rms_norm_eps = 1e-5;
-    double rope_theta = 10000.0;
-
-    std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
-};
-
-struct rms_norm_impl : torch::nn::Module {
-    rms_norm_impl(std::int64_t width, double eps) : eps(eps) { weight = register_parameter("weight", torch::ones({width})); }
-    torch::Tensor forward(const torch::Tensor& x) {
-        return x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + eps) * weight;
-    }
-    torch::Tensor weight;
-    double eps;
-};
-TORCH_MODULE_IMPL(rms_norm, rms_norm_impl);
-
-inline torch::nn::Linear linear_no_bias(std::int64_t in, std::int64_t out) {
-    return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
-}
-
-/// (x_i, x_{i+d/2}) → (x_i·cos − x_{i+d/2}·sin, x_{i+d/2}·cos + x_i·sin), x: [B, H, T, d].
-inline torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-    const auto half = x.size(-1) / 2;
-    const auto a = x.narrow(-1, 0, half), b = x.narrow(-1, half, half);
-    return torch::cat({a * cos - b * sin, b * cos + a * sin}, -1);
-}
-
-struct attention_impl : torch::nn::Module {
-    explicit attention_impl(const llama_shape& s) : shape(s) {
-        const auto kv = s.num_key_value_heads * s.head_dim();
-        q_proj = register_module("q_proj", linear_no_bias(s.hidden_size, s.hidden_size));
-        k_proj = register_module("k_proj", linear_no_bias(s.hidden_size, kv));
-        v_proj = register_module("v_proj", linear_no_bias(s.hidden_size, kv));
-        o_proj = register_module("o_proj", linear_no_bias(s.hidden_size, s.hidden_size));
-    }
-    /// x: [B, T, d]; cos/sin: [T, head_dim/2]; mask: [T, T] additive causal mask.
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                          const torch::Tensor& mask) {
-        const auto B = x.size(0), T = x.size(1), H = shape.num_attention_heads, KV = shape.num_key_value_heads,
-                   D = shape.head_dim();
-        auto q = q_proj->forward(x).view({B, T, H, D}).transpose(1, 2);
-        auto k = k_proj->forward(x).view({B, T, KV, D}).transpose(1, 2);
-        auto v = v_proj->forward(x).view({B, T, KV, D}).transpose(1, 2);
-        q = rotate(q, cos, sin);
-        k = rotate(k, cos, sin);
-        if (KV != H) {  // query head h reads key/value head h / (H / KV)
-            k = k.repeat_interleave(H / KV, 1);
-            v = v.repeat_interleave(H / KV, 1);
-        }
-        auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D))) + mask;
-        auto out = torch::matmul(torch::softmax(scores, -1), v);
-        return o_proj->forward(out.transpose(1, 2).reshape({B, T, H * D}));
-    }
-    llama_shape shape;
-    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
-};
-TORCH_MODULE_IMPL(attention, attention_impl);
-
-struct mlp_impl : torch::nn::Module {
-    explicit mlp_impl(const llama_shape& s) {
-        gate_proj = register_module("gate_proj", linear_no_bias(s.hidden_size, s.intermediate_size));
-        up_proj = register_module("up_proj", linear_no_bias(s.hidden_size, s.intermediate_size));
-        down_proj = register_module("down_proj", linear_no_bias(s.intermediate_size, s.hidden_size));
-    }
-    torch::Tensor forward(const torch::Tensor& x) {
-        return down_proj->forward(torch::silu(gate_proj->forward(x)) * up_proj->forward(x));
-    }
-    torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
-};
-TORCH_MODULE_IMPL(mlp, mlp_impl);
-
-struct decoder_layer_impl : torch::nn::Module {
-    explicit decoder_layer_impl(const llama_shape& s) {
-        input_layernorm = register_module("input_layernorm", rms_norm(s.hidden_size, s.rms_norm_eps));
-        self_attn = register_module("self_attn", attention(s));
-        post_attention_layernorm = register_module("post_attention_layernorm", rms_norm(s.hidden_size, s.rms_norm_eps));
-        mlp_block = register_module("mlp", mlp(s));
-    }
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& mask) {
-        x = x + self_attn->forward(input_layernorm->forward(x), cos, sin, mask);
-        return x + mlp_block->forward(post_attention_layernorm->forward(x));
-    }
-    rms_norm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
-    attention self_attn{nullptr};
-    mlp mlp_block{nullptr};
-};
-TORCH_MODULE_IMPL(decoder_layer, decoder_layer_impl);
-
-/// The decoder body ("model." in HF names).
-struct llama_body_impl : torch::nn::Module {
-    explicit llama_body_impl(const llama_shape& s) : shape(s) {
-        embed_tokens = register_module("embed_tokens", torch::nn::Embedding(s.vocab_size, s.hidden_size));
-        layers = register_module("layers", torch::nn::ModuleList());
-        for (std::int64_t l = 0; l < s.num_hidden_layers; ++l) layers->push_back(decoder_layer(s));
-        norm = register_module("norm", rms_norm(s.hidden_size, s.rms_norm_eps));
-    }
-    /// ids: [B, T] → final-normed hidden states [B, T, d].
-    torch::Tensor forward(const torch::Tensor& ids) {
-        const auto T = ids.size(1);
-        // rotary tables as the engine computes them: angle = position · θ^(−2i/d), in double
-        const auto half = shape.head_dim() / 2;
-        auto exponent = torch::arange(half, torch::kFloat64) * (2.0 / static_cast<double>(shape.head_dim()));
-        auto inverse_frequency = torch::pow(shape.rope_theta, -exponent).to(torch::kFloat32).to(torch::kFloat64);
-        auto positions = torch::arange(T, torch::kFloat64).to(torch::kFloat32).to(torch::kFloat64);
-        auto angle = torch::outer(positions, inverse_frequency).to(torch::kFloat32).to(torch::kFloat64);
-        auto cos = torch::cos(angle).to(torch::kFloat32), sin = torch::sin(angle).to(torch::kFloat32);
-        auto mask = torch::full({T, T}, -std::numeric_limits<float>::infinity()).triu(1);
-        auto x = embed_tokens->forward(ids);
-        for (const auto& layer : *layers) x = layer->as<decoder_layer>()->forward(x, cos, sin, mask);
-        return norm->forward(x);
-    }
-    llama_shape shape;
-    torch::nn::Embedding embed_tokens{nullptr};
-    torch::nn::ModuleList layers{nullptr};
-    rms_norm norm{nullptr};
-};
-TORCH_MODULE_IMPL(llama_body, llama_body_impl);
-
-/// Body plus the two heads. Only `score` is exported with the reward model; `lm_head` with the
-/// language-model checkpoint.
-struct llama_model_impl : torch::nn::Module {
-    explicit llama_model_impl(const llama_shape& s) : shape(s) {
-        model = register_module("model", llama_body(s));
-        lm_head = register_module("lm_head", linear_no_bias(s.hidden_size, s.vocab_size));
-        score = register_module("score", linear_no_bias(s.hidden_size, 1));
-    }
-    /// Next-token logits [B, T, vocab].
-    torch::Tensor logits(const torch::Tensor& ids) { return lm_head->forward(model->forward(ids)); }
-    /// One reward per sequence, read at `last` (index of each sequence's last real token).
-    torch::Tensor rewards(const torch::Tensor& ids, const torch::Tensor& last) {
-        auto h = model->forward(ids);
-        auto rows = torch::arange(ids.size(0), torch::kLong);
-        return score->forward(h.index({rows, last})).squeeze(-1);
-    }
-    llama_shape shape;
-    llama_body model{nullptr};
-    torch::nn::Linear lm_head{nullptr}, score{nullptr};
-};
-TORCH_MODULE_IMPL(llama_model, llama_model_impl);
-
+using libtorch::attention;
+using libtorch::decoder_layer;
+using libtorch::linear_no_bias;
+using libtorch::llama_body;
+using libtorch::llama_model;
+using libtorch::llama_shape;
+using libtorch::mlp;
+using libtorch::rms_norm;
+using libtorch::rotate;
 }  // namespace cirm::train
