@@ -17,6 +17,7 @@
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/safetensors.hpp"
+#include "cirm/torch/load_reward_model.hpp"
 #include "llama_module.hpp"
 
 namespace cirm::train {
@@ -58,20 +59,8 @@ inline nlohmann::json config_json(const llama_shape& s, checkpoint_kind kind) {
     return c;
 }
 
-inline llama_shape shape_from_config(const std::filesystem::path& dir) {
-    const auto c = nlohmann::json::parse(read_file(dir / "config.json"));
-    llama_shape s;
-    s.vocab_size = c.at("vocab_size");
-    s.hidden_size = c.at("hidden_size");
-    s.intermediate_size = c.at("intermediate_size");
-    s.num_hidden_layers = c.at("num_hidden_layers");
-    s.num_attention_heads = c.at("num_attention_heads");
-    s.num_key_value_heads = c.at("num_key_value_heads");
-    s.max_position_embeddings = c.at("max_position_embeddings");
-    s.rms_norm_eps = c.at("rms_norm_eps");
-    s.rope_theta = c.at("rope_theta");
-    return s;
-}
+/// The shape config.json records (the torch backend's reader).
+inline llama_shape shape_from_config(const std::filesystem::path& dir) { return libtorch::read_llama_shape(dir); }
 
 /// Whether parameter `name` belongs in a checkpoint of this kind.
 inline bool exported(const std::string& name, checkpoint_kind kind) {
