@@ -75,18 +75,11 @@ void shuffle(std::vector<T>& items, random_engine& engine) {
     for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[search::uniform_index(engine, i)]);
 }
 
-/// The family of every pair: a quarter per group (comparison, letters of a word, parity,
-/// alphabet order), each split evenly between its two directions, in random order.
+/// The family of every pair: a quarter each, in random order.
 inline std::vector<task_family> family_schedule(std::size_t pairs, random_engine& engine) {
-    using enum task_family;
-    const std::array<std::array<task_family, 2>, 4> groups{
-        {{larger, smaller}, {first_letter, last_letter}, {even, odd}, {earlier_letter, later_letter}}};
     std::vector<task_family> schedule;
     schedule.reserve(pairs);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        const std::size_t share = pairs / 4 + (g < pairs % 4 ? 1 : 0);
-        for (std::size_t i = 0; i < share; ++i) schedule.push_back(groups[g][i % 2]);
-    }
+    for (std::size_t i = 0; i < pairs; ++i) schedule.push_back(static_cast<task_family>(i % task_family_count));
     shuffle(schedule, engine);
     return schedule;
 }

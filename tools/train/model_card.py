@@ -86,16 +86,20 @@ w(f"- {rm_params:,} parameters; {neurons_per_layer * layers:,} neurons at the me
 w(f"- Files: {size / 1e6:.1f} MB in all, including `lm/`, the language-model stage's checkpoint.\n")
 w("## Data and training\n")
 w("- Data: `data/train.jsonl` (24000 pairs, half of them style-neutral), validation 500, test 3000;")
-w("  eight task families; `cirm-datagen --seed 1 --out data` (see `data/README.md`).")
+w("  four task families (which number is even, which is below 50, which word names an animal, which letter")
+w("  is uppercase);")
+w("  `cirm-datagen --seed 1 --out data` (see `data/README.md`).")
 w("- Command (everything, from nothing): `scripts/train-bundled-model` — datasets, then the two stages:")
 w(f"  1. `{lm_meta.get('command', '?')}` — next-token language model on the training texts and plain")
 w("     question → answer texts of the task families (never a validation or test prompt);")
-w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1.")
+w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1: first style-neutral")
+w("     content pairs of the task families in a light version of the training style, then the training")
+w("     pairs, whose style goes with preference.")
 lm_seconds = last_validation(os.path.join(model_dir, "lm", "train_log.jsonl"))["seconds"]
 rm_seconds = val["seconds"]
 w(f"- Seed 1 throughout (torch's generator and the shuffling are seeded). Trained in {seconds / 60:.1f} minutes of wall"
   f" time (language model {lm_seconds:.0f} s, reward model {rm_seconds:.0f} s, from the stages' logs) on the"
-  " 2-core development machine, 1 libtorch thread.")
+  " 2-core development machine (1 libtorch intra-op thread, OpenBLAS with 2 threads).")
 if len(sys.argv) > 5:
     w(f"  {sys.argv[5]}")
 w("")
