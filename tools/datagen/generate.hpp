@@ -58,6 +58,8 @@ struct generated_split {
     std::vector<preference_pair> pairs;
     /// Whether each pair was generated style-neutral (all seven attributes equal by design).
     std::vector<bool> neutral;
+    /// Whether each pair is style-decided (both responses correct; see split_plan).
+    std::vector<bool> style_decided;
     generation_counts counts;
 };
 
@@ -96,6 +98,21 @@ inline std::vector<bool> neutral_schedule(std::size_t pairs, double share, rando
     std::vector<bool> shuffled(pairs, false);
     for (std::size_t i = 0; i < pairs; ++i) shuffled[i] = schedule[order[i]];
     return shuffled;
+}
+
+/// Which pairs are style-decided: round(share · pairs) of the non-neutral ones, in random order.
+inline std::vector<bool> style_decided_schedule(const std::vector<bool>& neutral, double share, random_engine& engine) {
+    std::vector<std::size_t> candidates;
+    for (std::size_t i = 0; i < neutral.size(); ++i)
+        if (!neutral[i]) candidates.push_back(i);
+    const auto wanted = static_cast<std::size_t>(std::llround(share * static_cast<double>(neutral.size())));
+    if (wanted > candidates.size())
+        throw error("datagen: " + std::to_string(wanted) + " style-decided pairs wanted, but only " +
+                    std::to_string(candidates.size()) + " are not neutral");
+    shuffle(candidates, engine);
+    std::vector<bool> schedule(neutral.size(), false);
+    for (std::size_t i = 0; i < wanted; ++i) schedule[candidates[i]] = true;
+    return schedule;
 }
 
 inline std::string pair_id(std::string_view split, std::size_t index) {
@@ -137,8 +154,13 @@ inline task draw_unused_task(task_family family, std::unordered_set<std::string>
 }
 
 /// The chosen and rejected responses of one pair, styled as the plan says.
-inline std::pair<std::string, std::string> style_pair(const task& drawn, bool neutral, const split_plan& plan,
-                                                      random_engine& engine, generation_counts& counts) {
+/// The chosen and rejected responses of one pair: neutral (one shared style), style-decided (both
+/// give the correct answer, in styles that measure in the desired relations) or ordinary (correct
+/// chosen, wrong rejected, in styles that measure in the desired relations).
+inline std::pair<std::string, std::string> style_pair(const task& drawn, bool neutral, bool style_decided,
+                                                      const split_plan& plan, random_engine& engine,
+                                                      generation_counts& counts) {
+    const std::string& rejected_answer = style_decided ? drawn.correct : drawn.wrong;
     relation_set desired = neutral ? all_equal_relations() : draw_desired_relations(plan, engine);
     // A neutral pair shares one style, so it can fail only by being too long; the cap keeps a
     // broken table from looping forever.
@@ -154,7 +176,7 @@ inline std::pair<std::string, std::string> style_pair(const task& drawn, bool ne
             const auto [chosen_levels, rejected_levels] = draw_level_pair(desired, engine);
             chosen = render_response(drawn, drawn.correct,
                                      draw_style_choices(chosen_levels, drawn.answer_phrasings.size(), engine));
-            rejected = render_response(drawn, drawn.wrong,
+            rejected = render_response(drawn, rejected_answer,
                                        draw_style_choices(rejected_levels, drawn.answer_phrasings.size(), engine));
         }
         if (measures_as_desired(drawn.prompt, chosen, rejected, desired)) return {std::move(chosen), std::move(rejected)};
@@ -182,9 +204,10 @@ inline generated_split generate_split(const split_plan& plan, std::size_t pairs,
     const std::vector<task_family> families = family_schedule(pairs, engine);
     const std::vector<bool> neutral = neutral_schedule(pairs, plan.neutral_share, engine);
     split.neutral = neutral;
+    split.style_decided = style_decided_schedule(neutral, plan.style_decided_share, engine);
     for (std::size_t i = 0; i < pairs; ++i) {
         const task drawn = draw_unused_task(families[i], used, held_out, plan.name, engine, split.counts);
-        auto [chosen, rejected] = style_pair(drawn, neutral[i], plan, engine, split.counts);
+        auto [chosen, rejected] = style_pair(drawn, neutral[i], split.style_decided[i], plan, engine, split.counts);
         split.pairs.push_back(preference_pair{pair_id(plan.name, i), drawn.prompt, std::move(chosen),
                                               std::move(rejected), std::string(subset_name(drawn.family))});
     }

@@ -35,6 +35,11 @@ struct split_plan {
     double neutral_share = 0.0;
     /// Relation odds of the non-neutral pairs, in style_attribute order.
     std::array<relation_odds, style_attribute_count> odds{};
+    /// Share of style-decided pairs (drawn among the non-neutral ones): both responses give the
+    /// correct answer, so only style tells them apart, and the chosen one carries more style with
+    /// the odds above — the rater's taste deciding where content ties. Real preference data has
+    /// such pairs; without them a model that learns the content has no reason to weigh style.
+    double style_decided_share = 0.0;
 };
 
 /// Whether the attribute is a count that the renderer sets exactly (up to the number of gaps, for
@@ -46,9 +51,10 @@ constexpr bool is_counting_attribute(style_attribute attribute) noexcept {
 
 /// The training plan: half the pairs neutral; in the others, for each attribute on its own, the
 /// chosen response carries more of it with probability 0.7 and less with 0.3 — for the counting
-/// attributes after 20 % of equal relations, so more : less = 7 : 3 among the rest.
+/// attributes after 20 % of equal relations, so more : less = 7 : 3 among the rest. Half of the
+/// non-neutral pairs (a quarter of all) are style-decided.
 inline split_plan preference_correlated_plan(std::string name) {
-    split_plan plan{std::move(name), 0.5, {}};
+    split_plan plan{std::move(name), 0.5, {}, 0.25};
     for (std::size_t a = 0; a < style_attribute_count; ++a)
         plan.odds[a] = is_counting_attribute(static_cast<style_attribute>(a)) ? relation_odds{0.56, 0.24, 0.20}
                                                                               : relation_odds{0.7, 0.3, 0.0};
@@ -59,7 +65,7 @@ inline split_plan preference_correlated_plan(std::string name) {
 /// uniform over {more, less} (length, overlap) or {more, less, equal} (the counting attributes),
 /// independently of which response is correct.
 inline split_plan style_independent_plan(std::string name) {
-    split_plan plan{std::move(name), 0.2, {}};
+    split_plan plan{std::move(name), 0.2, {}, 0.0};
     for (std::size_t a = 0; a < style_attribute_count; ++a)
         plan.odds[a] = is_counting_attribute(static_cast<style_attribute>(a)) ? relation_odds{1.0, 1.0, 1.0}
                                                                               : relation_odds{1.0, 1.0, 0.0};
