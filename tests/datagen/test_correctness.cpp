@@ -189,10 +189,10 @@ TEST_CASE("datagen correctness: the checker itself reads prompts and responses a
     CHECK(answer_in("You asked which one is odd. 47 is odd!", "odd") == "47");
 }
 
-TEST_CASE("datagen correctness: chosen answers are correct; rejected ones wrong, except in style-decided train pairs") {
+TEST_CASE("datagen correctness: chosen answers are correct and rejected ones wrong, except in style-decided and style-fooled train pairs") {
     const auto& datasets = small_datasets();
     for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
-        std::size_t checked = 0, both_correct = 0;
+        std::size_t checked = 0, both_correct = 0, swapped = 0;
         for (std::size_t i = 0; i < split->pairs.size(); ++i) {
             const cirm::preference_pair& pair = split->pairs[i];
             INFO(split->name << " " << pair.id << "\nprompt: " << pair.prompt << "\nchosen: " << pair.chosen
@@ -202,25 +202,34 @@ TEST_CASE("datagen correctness: chosen answers are correct; rejected ones wrong,
             REQUIRE(!expected.answer.empty());
             REQUIRE(expected.options.size() == 2);
             CHECK(expected.options[0] != expected.options[1]);
+            const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
             const std::string chosen_answer = answer_in(pair.chosen, pair.subset);
             const std::string rejected_answer = answer_in(pair.rejected, pair.subset);
-            CHECK(chosen_answer == expected.answer);
-            if (rejected_answer == expected.answer) {
+            CHECK(!(split->style_decided[i] && split->fooled[i]));
+            if (chosen_answer == expected.answer && rejected_answer == expected.answer) {
                 // Both correct: only the pairs the generator planned as style-decided, never neutral.
                 ++both_correct;
                 CHECK(split->style_decided[i]);
                 CHECK(!split->neutral[i]);
                 CHECK(pair.chosen != pair.rejected);
+            } else if (chosen_answer == other) {
+                // Wrong chosen over correct: only the planned style-fooled pairs, never neutral.
+                ++swapped;
+                CHECK(split->fooled[i]);
+                CHECK(!split->neutral[i]);
+                CHECK(rejected_answer == expected.answer);
             } else {
-                // Otherwise the wrong answer is the other offered option.
+                // Otherwise correct chosen, and the wrong answer is the other offered option.
+                CHECK(chosen_answer == expected.answer);
                 CHECK(!split->style_decided[i]);
-                const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
+                CHECK(!split->fooled[i]);
                 CHECK(rejected_answer == other);
             }
             ++checked;
         }
         CHECK(checked == split->pairs.size());
-        // A quarter of train (2000 pairs) is style-decided; the held-out splits have none.
-        CHECK(both_correct == (split->name == "train" ? 500u : 0u));
+        // 15 % of train (2000 pairs) is style-decided and 20 % style-fooled; the held-out splits have none.
+        CHECK(both_correct == (split->name == "train" ? 300u : 0u));
+        CHECK(swapped == (split->name == "train" ? 400u : 0u));
     }
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -41,9 +42,13 @@ struct relation_counts {
     double more_share() const { return static_cast<double>(more) / static_cast<double>(more + less); }
 };
 
-std::vector<relation_counts> count_relations(const generated_split& split) {
+/// Counts over the pairs for which `keep(index)` holds (all by default).
+std::vector<relation_counts> count_relations(const generated_split& split,
+                                             const std::function<bool(std::size_t)>& keep = {}) {
     std::vector<relation_counts> counts(attribute_names.size());
-    for (const cirm::preference_pair& pair : split.pairs) {
+    for (std::size_t i = 0; i < split.pairs.size(); ++i) {
+        if (keep && !keep(i)) continue;
+        const cirm::preference_pair& pair = split.pairs[i];
         for (std::size_t a = 0; a < attributes().size(); ++a) {
             const double chosen = attributes()[a](pair.prompt, pair.chosen);
             const double rejected = attributes()[a](pair.prompt, pair.rejected);
@@ -197,16 +202,24 @@ TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes; t
     CHECK(count_neutral_flags(small_datasets().test) == 120);
 }
 
-TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10") {
+TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10, 8.5 in fooled pairs") {
     for (const generated_datasets* datasets : {&small_datasets(), &default_datasets()}) {
-        const std::vector<relation_counts> counts = count_relations(datasets->train);
+        const generated_split& train = datasets->train;
+        const std::vector<relation_counts> counts = count_relations(train);
+        const std::vector<relation_counts> fooled = count_relations(train, [&](std::size_t i) { return bool(train.fooled[i]); });
+        const std::vector<relation_counts> others =
+            count_relations(train, [&](std::size_t i) { return !train.fooled[i] && !train.neutral[i]; });
         for (std::size_t a = 0; a < attribute_names.size(); ++a) {
             INFO(attribute_names[a] << ": more " << counts[a].more << ", less " << counts[a].less << ", equal "
-                                    << counts[a].equal);
-            CHECK(counts[a].more_share() >= 0.65);
-            CHECK(counts[a].more_share() <= 0.75);
+                                    << counts[a].equal << "; fooled pairs: more " << fooled[a].more << ", less "
+                                    << fooled[a].less << "; other non-neutral: more " << others[a].more << ", less "
+                                    << others[a].less);
+            CHECK(others[a].more_share() >= 0.65);
+            CHECK(others[a].more_share() <= 0.75);
+            CHECK(fooled[a].more_share() >= 0.80);
+            CHECK(fooled[a].more_share() <= 0.90);
             // Equal relations: the neutral half, plus about a fifth of the others for the counting attributes.
-            const std::size_t pairs = datasets->train.pairs.size();
+            const std::size_t pairs = train.pairs.size();
             if (attribute_names[a] == "length" || attribute_names[a] == "overlap") {
                 CHECK(counts[a].equal == pairs / 2);
             } else {

@@ -160,7 +160,7 @@ TEST_CASE("datagen plan: level pairs lie in the desired relation, desired relati
     std::size_t bold_more = 0, bold_less = 0, bold_equal = 0, length_more = 0, length_equal = 0;
     const int draws = 20000;
     for (int draw = 0; draw < draws; ++draw) {
-        const auto relations = cirm::datagen::draw_desired_relations(plan, engine);
+        const auto relations = cirm::datagen::draw_desired_relations(plan.odds, engine);
         const relation bold = relations[static_cast<std::size_t>(style_attribute::bold)];
         const relation length = relations[static_cast<std::size_t>(style_attribute::length)];
         bold_more += bold == relation::chosen_more ? 1 : 0;

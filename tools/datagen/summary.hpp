@@ -137,6 +137,8 @@ inline nlohmann::ordered_json summary_json(const generation_config& config, cons
             split["generation"]["prompt_redraws"] = generated->counts.prompt_redraws;
             split["generation"]["style_decided"] =
                 static_cast<std::size_t>(std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
+            split["generation"]["fooled"] =
+                static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
         }
         splits[summary.name] = split;
     }
@@ -180,6 +182,10 @@ inline std::string summary_table(const generated_datasets& datasets, std::span<c
                     std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
                 if (decided > 0)
                     text += format("  style-decided (both responses correct, style picks the chosen): %zu\n", decided);
+                const auto fooled =
+                    static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
+                if (fooled > 0)
+                    text += format("  style-fooled (chosen wrong, rejected correct, chosen mostly more styled): %zu\n", fooled);
                 text += format("  generation: %zu style attempts (%.1f per pair), %zu relation redraws, %zu prompt redraws\n",
                                generated->counts.style_attempts,
                                static_cast<double>(generated->counts.style_attempts) / static_cast<double>(summary.pairs),
