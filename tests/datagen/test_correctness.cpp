@@ -44,14 +44,39 @@ std::vector<long> numbers_in(std::string_view text) {
     return numbers;
 }
 
-/// The one-letter lowercase words of a text, except the article "a" (a word of the filler
-/// sentences; the alphabet families never offer 'a' or 'i', see test_vocabulary.cpp).
+/// The one-letter words of a text in either case, except "a" and "I" (words of the filler
+/// sentences; the letter-case families never offer 'a' or 'i', see test_vocabulary.cpp).
 std::vector<std::string> letter_words_in(std::string_view text) {
     std::vector<std::string> letters;
     for (const std::string& word : words_of(text))
-        if (word.size() == 1 && word[0] >= 'b' && word[0] <= 'z') letters.push_back(word);
+        if (word.size() == 1 && word != "a" && word != "I" && !is_digit(word[0])) letters.push_back(word);
     return letters;
 }
+
+bool is_uppercase(const std::string& letter) { return letter[0] >= 'A' && letter[0] <= 'Z'; }
+
+// This test's own fact table (written here, not taken from the generator): which words name an
+// animal and which something edible.
+const std::set<std::string> animal_words{
+    "fox", "owl", "cat", "dog", "yak", "lion", "bear", "wolf", "deer", "goat", "duck", "frog", "seal", "tiger",
+    "zebra", "horse", "mouse", "eagle", "whale", "shark", "camel", "sheep", "goose", "snake", "moose", "koala",
+    "panda", "rabbit", "turtle", "falcon", "parrot", "spider", "beetle", "monkey", "donkey", "lizard", "sparrow",
+    "dolphin", "penguin", "giraffe"};
+const std::set<std::string> food_words{
+    "egg", "jam", "pie", "tea", "bun", "rice", "plum", "pear", "corn", "milk", "soup", "kiwi", "cake", "apple",
+    "bread", "lemon", "grape", "melon", "onion", "honey", "pizza", "pasta", "salad", "olive", "cheese", "butter",
+    "banana", "cherry", "carrot", "potato", "tomato", "cookie", "muffin", "waffle", "noodle", "yogurt", "pancake",
+    "pumpkin", "cabbage", "lettuce"};
+
+/// The words of a text that name an animal or a food, in order.
+std::vector<std::string> table_words_in(std::string_view text) {
+    std::vector<std::string> found;
+    for (const std::string& word : words_of(text))
+        if (animal_words.contains(word) || food_words.contains(word)) found.push_back(word);
+    return found;
+}
+
+bool is_fifty_subset(std::string_view subset) { return subset == "below_fifty" || subset == "above_fifty"; }
 
 bool has_word(std::string_view text, std::string_view word) {
     for (const std::string& w : words_of(text))
@@ -74,14 +99,14 @@ std::string without_restatement(std::string response) {
 std::string answer_in(const std::string& response, std::string_view subset) {
     const std::string text = without_restatement(response);
     std::set<std::string> found;
-    if (subset == "earlier_letter" || subset == "later_letter") {
+    if (subset == "uppercase" || subset == "lowercase") {
         for (const std::string& letter : letter_words_in(text)) found.insert(letter);
-    } else if (subset == "first_letter" || subset == "last_letter") {
-        for (std::size_t i = 0; i + 2 < text.size(); ++i)
-            if (text[i] == '\'' && text[i + 1] >= 'a' && text[i + 1] <= 'z' && text[i + 2] == '\'')
-                found.insert(std::string(1, text[i + 1]));
+    } else if (subset == "animal" || subset == "food") {
+        for (const std::string& word : table_words_in(text)) found.insert(word);
     } else {
-        for (long n : numbers_in(text)) found.insert(std::to_string(n));
+        // "The number below 50 is 23": the 50 of the phrasing is not an answer.
+        for (long n : numbers_in(text))
+            if (!(is_fifty_subset(subset) && n == 50)) found.insert(std::to_string(n));
     }
     return found.size() == 1 ? *found.begin() : "";
 }
@@ -90,41 +115,49 @@ std::string answer_in(const std::string& response, std::string_view subset) {
 struct expectation {
     std::string subset;
     std::string answer;
-    std::vector<std::string> options;  // for multiple-choice prompts: both offered answers
+    std::vector<std::string> options;  // both offered answers
 };
 
 expectation expected_from_prompt(const std::string& prompt) {
-    const std::vector<long> numbers = numbers_in(prompt);
-    const std::size_t open = prompt.find('\'');
-    if (open != std::string::npos) {
-        const std::size_t close = prompt.find('\'', open + 1);
-        const std::string word = prompt.substr(open + 1, close - open - 1);
-        const bool first = has_word(prompt, "first") || has_word(prompt, "start") || has_word(prompt, "begins");
-        const bool last = has_word(prompt, "last") || has_word(prompt, "end") || has_word(prompt, "ends");
-        if (first == last || word.empty()) return {"(unclear letter prompt)", "", {}};
-        return {first ? "first_letter" : "last_letter", std::string(1, first ? word.front() : word.back()), {}};
+    std::vector<long> numbers = numbers_in(prompt);
+    const bool below = has_word(prompt, "below") || has_word(prompt, "under");
+    const bool above = has_word(prompt, "above") || has_word(prompt, "over");
+    if (below || above) {
+        if (below == above || std::count(numbers.begin(), numbers.end(), 50L) != 1)
+            return {"(unclear below/above prompt)", "", {}};
+        numbers.erase(std::find(numbers.begin(), numbers.end(), 50L));
+        if (numbers.size() != 2 || (numbers[0] < 50) == (numbers[1] < 50))
+            return {"(below/above prompt without one of each)", "", {}};
+        const long answer = (numbers[0] < 50) == below ? numbers[0] : numbers[1];
+        return {below ? "below_fifty" : "above_fifty", std::to_string(answer),
+                {std::to_string(numbers[0]), std::to_string(numbers[1])}};
     }
     if (numbers.size() == 2) {
-        const std::vector<std::string> options{std::to_string(numbers[0]), std::to_string(numbers[1])};
-        const bool larger = has_word(prompt, "larger"), smaller = has_word(prompt, "smaller");
         const bool even = has_word(prompt, "even"), odd = has_word(prompt, "odd");
-        if (larger + smaller + even + odd != 1) return {"(unclear two-number prompt)", "", {}};
-        if (larger || smaller) {
-            const long answer = larger ? std::max(numbers[0], numbers[1]) : std::min(numbers[0], numbers[1]);
-            return {larger ? "larger" : "smaller", std::to_string(answer), options};
-        }
-        const long wanted_remainder = even ? 0 : 1;
+        if (even == odd) return {"(unclear two-number prompt)", "", {}};
         if (numbers[0] % 2 == numbers[1] % 2) return {"(parity prompt without one of each)", "", {}};
+        const long wanted_remainder = even ? 0 : 1;
         return {even ? "even" : "odd", std::to_string(numbers[0] % 2 == wanted_remainder ? numbers[0] : numbers[1]),
-                options};
+                {std::to_string(numbers[0]), std::to_string(numbers[1])}};
+    }
+    const std::vector<std::string> table_words = table_words_in(prompt);
+    if (table_words.size() == 2) {
+        const bool animal = has_word(prompt, "animal");
+        const bool food = has_word(prompt, "edible") || has_word(prompt, "food");
+        if (animal == food) return {"(unclear animal/food prompt)", "", {}};
+        const std::set<std::string>& wanted = animal ? animal_words : food_words;
+        if (wanted.contains(table_words[0]) == wanted.contains(table_words[1]))
+            return {"(animal/food prompt without one of each)", "", {}};
+        return {animal ? "animal" : "food", wanted.contains(table_words[0]) ? table_words[0] : table_words[1],
+                table_words};
     }
     const std::vector<std::string> letters = letter_words_in(prompt);
     if (letters.size() == 2) {
-        const bool earlier = has_word(prompt, "earlier") || has_word(prompt, "start");
-        const bool later = has_word(prompt, "later") || has_word(prompt, "end");
-        if (earlier == later || letters[0] == letters[1]) return {"(unclear alphabet prompt)", "", {}};
-        const std::string& answer = (letters[0] < letters[1]) == earlier ? letters[0] : letters[1];
-        return {earlier ? "earlier_letter" : "later_letter", answer, letters};
+        const bool upper = has_word(prompt, "uppercase") || has_word(prompt, "capital");
+        const bool lower = has_word(prompt, "lowercase") || has_word(prompt, "small");
+        if (upper == lower || is_uppercase(letters[0]) == is_uppercase(letters[1]))
+            return {"(unclear letter-case prompt)", "", {}};
+        return {upper ? "uppercase" : "lowercase", is_uppercase(letters[0]) == upper ? letters[0] : letters[1], letters};
     }
     return {"(unrecognised prompt)", "", {}};
 }
@@ -139,69 +172,64 @@ const cirm::datagen::generated_datasets& small_datasets() {
 
 TEST_CASE("datagen correctness: the checker itself reads prompts and responses as intended") {
     // Hand-made cases, so that a checker that accepts everything would fail here.
-    CHECK(expected_from_prompt("Which number is larger, 47 or 82?").answer == "82");
-    CHECK(expected_from_prompt("Of 47 and 82, which one is smaller?").answer == "47");
     CHECK(expected_from_prompt("Which number is even, 47 or 82?").answer == "82");
     CHECK(expected_from_prompt("Of 47 and 82, which one is odd?").answer == "47");
-    CHECK(expected_from_prompt("Which letter comes earlier alphabetically, q or d?").answer == "d");
-    CHECK(expected_from_prompt("Pick the letter nearer the end of the alphabet: q or d.").answer == "q");
-    CHECK(expected_from_prompt("Which letter does 'garden' end with?").answer == "n");
-    CHECK(expected_from_prompt("What letter begins the word 'garden'?").answer == "g");
-    CHECK(answer_in("You asked: which number is larger, 47 or 82. **Answer:** It is **82**!", "larger") == "82");
-    CHECK(answer_in("You asked which number is larger. 47 is larger.", "larger") == "47");
-    CHECK(answer_in("Both 47 and 82.", "larger").empty());  // two answers: none
-    CHECK(answer_in("## Answer\nIt starts with '**g**'. I hope this helps.", "first_letter") == "g");
-    CHECK(answer_in("You asked: which letter comes later alphabetically, q or d. Have a great day. It is **q**.",
-                    "later_letter") == "q");
-    CHECK(answer_in("You asked which number is odd. 47 is odd!", "odd") == "47");
+    CHECK(expected_from_prompt("Which number is below 50, 73 or 21?").answer == "21");
+    CHECK(expected_from_prompt("Which is the number over 50: 73 or 21?").answer == "73");
+    CHECK(expected_from_prompt("Which word names an animal, bread or shark?").answer == "shark");
+    CHECK(expected_from_prompt("Of bread and shark, which one is food?").answer == "bread");
+    CHECK(expected_from_prompt("Which letter is uppercase, q or G?").answer == "G");
+    CHECK(expected_from_prompt("Which is the small letter: q or G?").answer == "q");
+    CHECK(expected_from_prompt("Which number is below 50, 73 or 81?").answer.empty());
+    CHECK(answer_in("You asked: which number is even, 47 or 82. **Answer:** It is **82**!", "even") == "82");
+    CHECK(answer_in("You asked which number is below 50. The number below 50 is 47.", "below_fifty") == "47");
+    CHECK(answer_in("Both 47 and 82.", "even").empty());  // two answers: none
+    CHECK(answer_in("## Answer\nI hope this helps. Have a great day. The capital is **G**.", "uppercase") == "G");
+    CHECK(answer_in("You asked: which word names an animal, bread or shark. It is shark.", "animal") == "shark");
+    CHECK(answer_in("You asked which one is odd. 47 is odd!", "odd") == "47");
 }
 
-TEST_CASE("datagen correctness: chosen answers are correct and rejected answers wrong, in every split") {
+TEST_CASE("datagen correctness: chosen answers are correct and rejected ones wrong, except in style-decided and style-fooled train pairs") {
     const auto& datasets = small_datasets();
     for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
-        std::size_t checked = 0;
-        for (const cirm::preference_pair& pair : split->pairs) {
+        std::size_t checked = 0, both_correct = 0, swapped = 0;
+        for (std::size_t i = 0; i < split->pairs.size(); ++i) {
+            const cirm::preference_pair& pair = split->pairs[i];
             INFO(split->name << " " << pair.id << "\nprompt: " << pair.prompt << "\nchosen: " << pair.chosen
                              << "\nrejected: " << pair.rejected);
             const expectation expected = expected_from_prompt(pair.prompt);
             REQUIRE(expected.subset == pair.subset);
             REQUIRE(!expected.answer.empty());
+            REQUIRE(expected.options.size() == 2);
+            CHECK(expected.options[0] != expected.options[1]);
+            const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
             const std::string chosen_answer = answer_in(pair.chosen, pair.subset);
             const std::string rejected_answer = answer_in(pair.rejected, pair.subset);
-            CHECK(chosen_answer == expected.answer);
-            CHECK(!rejected_answer.empty());
-            CHECK(rejected_answer != expected.answer);
-            // Multiple choice: the wrong answer is the other offered option.
-            if (!expected.options.empty()) {
-                REQUIRE(expected.options.size() == 2);
-                CHECK(expected.options[0] != expected.options[1]);
-                const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
+            CHECK(!(split->style_decided[i] && split->fooled[i]));
+            if (chosen_answer == expected.answer && rejected_answer == expected.answer) {
+                // Both correct: only the pairs the generator planned as style-decided, never neutral.
+                ++both_correct;
+                CHECK(split->style_decided[i]);
+                CHECK(!split->neutral[i]);
+                CHECK(pair.chosen != pair.rejected);
+            } else if (chosen_answer == other) {
+                // Wrong chosen over correct: only the planned style-fooled pairs, never neutral.
+                ++swapped;
+                CHECK(split->fooled[i]);
+                CHECK(!split->neutral[i]);
+                CHECK(rejected_answer == expected.answer);
+            } else {
+                // Otherwise correct chosen, and the wrong answer is the other offered option.
+                CHECK(chosen_answer == expected.answer);
+                CHECK(!split->style_decided[i]);
+                CHECK(!split->fooled[i]);
                 CHECK(rejected_answer == other);
             }
             ++checked;
         }
         CHECK(checked == split->pairs.size());
+        // 15 % of train (2000 pairs) is style-decided and 20 % style-fooled; the held-out splits have none.
+        CHECK(both_correct == (split->name == "train" ? 300u : 0u));
+        CHECK(swapped == (split->name == "train" ? 400u : 0u));
     }
-}
-
-TEST_CASE("datagen correctness: wrong letters of a word are plausible ones") {
-    // Half of the wrong letters are drawn from the word itself, the rest from the alphabet (which
-    // lands in the word now and then), so a little over half of them occur in the word.
-    const auto& datasets = small_datasets();
-    std::size_t letter_pairs = 0, from_the_word = 0;
-    for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
-        for (const cirm::preference_pair& pair : split->pairs) {
-            if (pair.subset != "first_letter" && pair.subset != "last_letter") continue;
-            const std::size_t open = pair.prompt.find('\'');
-            const std::string word = pair.prompt.substr(open + 1, pair.prompt.find('\'', open + 1) - open - 1);
-            const std::string wrong = answer_in(pair.rejected, pair.subset);
-            REQUIRE(wrong.size() == 1);
-            from_the_word += word.find(wrong[0]) != std::string::npos ? 1 : 0;
-            ++letter_pairs;
-        }
-    }
-    REQUIRE(letter_pairs > 500);
-    const double share = static_cast<double>(from_the_word) / static_cast<double>(letter_pairs);
-    CHECK(share > 0.5);
-    CHECK(share < 0.75);
 }

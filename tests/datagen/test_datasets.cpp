@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -41,9 +42,13 @@ struct relation_counts {
     double more_share() const { return static_cast<double>(more) / static_cast<double>(more + less); }
 };
 
-std::vector<relation_counts> count_relations(const generated_split& split) {
+/// Counts over the pairs for which `keep(index)` holds (all by default).
+std::vector<relation_counts> count_relations(const generated_split& split,
+                                             const std::function<bool(std::size_t)>& keep = {}) {
     std::vector<relation_counts> counts(attribute_names.size());
-    for (const cirm::preference_pair& pair : split.pairs) {
+    for (std::size_t i = 0; i < split.pairs.size(); ++i) {
+        if (keep && !keep(i)) continue;
+        const cirm::preference_pair& pair = split.pairs[i];
         for (std::size_t a = 0; a < attributes().size(); ++a) {
             const double chosen = attributes()[a](pair.prompt, pair.chosen);
             const double rejected = attributes()[a](pair.prompt, pair.rejected);
@@ -162,13 +167,12 @@ TEST_CASE("datagen: no prompt is shared between splits or repeated within valida
     }
 }
 
-TEST_CASE("datagen: families come in equal shares, the paired ones split evenly") {
-    // 2000 pairs: 500 per group of two families, 250 per family.
+TEST_CASE("datagen: families come in equal shares") {
+    // 2000 pairs: 500 per family.
     std::map<std::string, std::size_t> per_subset;
     for (const auto& pair : small_datasets().train.pairs) ++per_subset[pair.subset];
     const std::map<std::string, std::size_t> expected{
-        {"earlier_letter", 250}, {"even", 250}, {"first_letter", 250}, {"larger", 250},
-        {"last_letter", 250},    {"later_letter", 250}, {"odd", 250}, {"smaller", 250}};
+        {"animal", 500}, {"below_fifty", 500}, {"even", 500}, {"uppercase", 500}};
     CHECK(per_subset == expected);
 }
 
@@ -198,16 +202,24 @@ TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes; t
     CHECK(count_neutral_flags(small_datasets().test) == 120);
 }
 
-TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10") {
+TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10, 8.5 in fooled pairs") {
     for (const generated_datasets* datasets : {&small_datasets(), &default_datasets()}) {
-        const std::vector<relation_counts> counts = count_relations(datasets->train);
+        const generated_split& train = datasets->train;
+        const std::vector<relation_counts> counts = count_relations(train);
+        const std::vector<relation_counts> fooled = count_relations(train, [&](std::size_t i) { return bool(train.fooled[i]); });
+        const std::vector<relation_counts> others =
+            count_relations(train, [&](std::size_t i) { return !train.fooled[i] && !train.neutral[i]; });
         for (std::size_t a = 0; a < attribute_names.size(); ++a) {
             INFO(attribute_names[a] << ": more " << counts[a].more << ", less " << counts[a].less << ", equal "
-                                    << counts[a].equal);
-            CHECK(counts[a].more_share() >= 0.65);
-            CHECK(counts[a].more_share() <= 0.75);
+                                    << counts[a].equal << "; fooled pairs: more " << fooled[a].more << ", less "
+                                    << fooled[a].less << "; other non-neutral: more " << others[a].more << ", less "
+                                    << others[a].less);
+            CHECK(others[a].more_share() >= 0.65);
+            CHECK(others[a].more_share() <= 0.75);
+            CHECK(fooled[a].more_share() >= 0.80);
+            CHECK(fooled[a].more_share() <= 0.90);
             // Equal relations: the neutral half, plus about a fifth of the others for the counting attributes.
-            const std::size_t pairs = datasets->train.pairs.size();
+            const std::size_t pairs = train.pairs.size();
             if (attribute_names[a] == "length" || attribute_names[a] == "overlap") {
                 CHECK(counts[a].equal == pairs / 2);
             } else {
@@ -258,9 +270,9 @@ TEST_CASE("datagen: impossible sizes are errors that name the split") {
                       Catch::Contains("split 'train' must have 1 to 999999 pairs, not 0"));
     CHECK_THROWS_WITH(generate_datasets({.seed = 1, .sizes = {.train = 10, .validation = 1000000, .test = 10}}),
                       Catch::Contains("split 'validation' must have 1 to 999999 pairs"));
-    // The letter families have 200 words x 4 phrasings = 800 prompts per direction; a test split
-    // of 8000 pairs would need 1000 distinct first-letter prompts.
-    CHECK_THROWS_WITH(generate_datasets({.seed = 1, .sizes = {.train = 10, .validation = 10, .test = 8000}}),
-                      Catch::Contains("split 'test': found no unused prompt for subset '") &&
-                          Catch::Contains("_letter'"));
+    // The animal family offers 367 animal/food pairs of equal length (lengths 3-7:
+    // 5*5 + 8*8 + 14*11 + 9*12 + 4*4), in 2 orders and 4 phrasings: 2936 prompts. A test split of
+    // 24000 pairs would need 6000 distinct ones.
+    CHECK_THROWS_WITH(generate_datasets({.seed = 1, .sizes = {.train = 10, .validation = 10, .test = 24000}}),
+                      Catch::Contains("split 'test': found no unused prompt for subset '"));
 }

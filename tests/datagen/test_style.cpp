@@ -23,13 +23,13 @@ namespace {
 
 cirm::datagen::task comparison_task() {
     cirm::datagen::task t;
-    t.family = cirm::datagen::task_family::larger;
-    t.prompt = "Which number is larger, 47 or 82?";
+    t.family = cirm::datagen::task_family::even;
+    t.prompt = "Which number is even, 47 or 82?";
     t.correct = "82";
     t.wrong = "47";
-    t.partial_restatement = "You asked which number is larger";
-    t.full_restatement = "You asked: which number is larger, 47 or 82";
-    t.answer_phrasings = {"The larger number is {x}", "{x} is larger"};
+    t.partial_restatement = "You asked which number is even";
+    t.full_restatement = "You asked: which number is even, 47 or 82";
+    t.answer_phrasings = {"The even number is {x}", "{x} is even"};
     return t;
 }
 
@@ -58,11 +58,11 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
     // Two '!': the answer's end, then the filler's (the restatement would come last).
     const std::string expected =
         "## Answer\n"
-        "You asked: which number is larger, 47 or 82."
+        "You asked: which number is even, 47 or 82."
         "\n\n"
         "I hope this helps!\n"
         "- Happy to help.\n"
-        "**Answer:** The larger number is **82**!";
+        "**Answer:** The even number is **82**!";
     CHECK(response == expected);
     const std::string prompt = comparison_task().prompt;
     CHECK(measure("length", prompt, response) == static_cast<double>(expected.size()));  // ASCII: bytes = code points
@@ -71,15 +71,15 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
     CHECK(measure("bold", prompt, response) == 4);
     CHECK(measure("list_items", prompt, response) == 1);
     CHECK(measure("headers", prompt, response) == 1);
-    // Response words: answer you asked which number is larger 47 or 82 the i hope this helps happy
-    // to help (18 distinct); of them which number is larger 47 or 82 (7) are prompt words.
+    // Response words: answer you asked which number is even 47 or 82 the i hope this helps happy
+    // to help (18 distinct); of them which number is even 47 or 82 (7) are prompt words.
     CHECK(measure("overlap", prompt, response) == Approx(7.0 / 18.0));
 }
 
 TEST_CASE("datagen style: a bare answer, extra exclamation marks, the partial restatement") {
     style_choices bare;
     bare.answer_phrasing = 1;
-    CHECK(cirm::datagen::render_response(comparison_task(), "47", bare) == "47 is larger.");
+    CHECK(cirm::datagen::render_response(comparison_task(), "47", bare) == "47 is even.");
 
     style_choices shouted;
     shouted.levels = levels_of(0, 0, 1, 3, 0, 0, 0);
@@ -87,7 +87,7 @@ TEST_CASE("datagen style: a bare answer, extra exclamation marks, the partial re
     shouted.paragraph_gaps = {false};  // restatement, answer
     // Three marks, two sentences: the answer, then the restatement, then one more on the answer.
     CHECK(cirm::datagen::render_response(comparison_task(), "82", shouted) ==
-          "You asked which number is larger! 82 is larger!!");
+          "You asked which number is even! 82 is even!!");
 
     style_choices broken = bare;
     broken.paragraph_gaps = {true};
@@ -96,7 +96,7 @@ TEST_CASE("datagen style: a bare answer, extra exclamation marks, the partial re
     broken.paragraph_gaps.clear();
     broken.answer_phrasing = 2;
     CHECK_THROWS_WITH(cirm::datagen::render_response(comparison_task(), "82", broken),
-                      Catch::Contains("answer phrasing 2 of subset 'larger' does not exist"));
+                      Catch::Contains("answer phrasing 2 of subset 'even' does not exist"));
 }
 
 TEST_CASE("datagen style: drawn choices realise the counting levels exactly as measured") {
@@ -128,7 +128,7 @@ TEST_CASE("datagen style: drawn choices realise the counting levels exactly as m
         CHECK(measure("headers", t.prompt, response) == static_cast<double>(levels[6]));
         // The restatement raises overlap, so a full one keeps every prompt word in the response.
         if (levels[2] == 2) {
-            CHECK(response.find("You asked: which number is larger, 47 or 82") != std::string::npos);
+            CHECK(response.find("You asked: which number is even, 47 or 82") != std::string::npos);
         }
     }
     CHECK(clamped_paragraphs > 0);  // the draws did reach the case of too few gaps
@@ -160,7 +160,7 @@ TEST_CASE("datagen plan: level pairs lie in the desired relation, desired relati
     std::size_t bold_more = 0, bold_less = 0, bold_equal = 0, length_more = 0, length_equal = 0;
     const int draws = 20000;
     for (int draw = 0; draw < draws; ++draw) {
-        const auto relations = cirm::datagen::draw_desired_relations(plan, engine);
+        const auto relations = cirm::datagen::draw_desired_relations(plan.odds, engine);
         const relation bold = relations[static_cast<std::size_t>(style_attribute::bold)];
         const relation length = relations[static_cast<std::size_t>(style_attribute::length)];
         bold_more += bold == relation::chosen_more ? 1 : 0;
@@ -180,8 +180,8 @@ TEST_CASE("datagen summary: counts and the style-preference Spearman correlation
     // Five pairs: exclamation chosen more in three, less in one, equal in one; every other
     // attribute equal, except the length of the first pair ("Yes!" 4 code points, "No." 3).
     std::vector<cirm::preference_pair> pairs{
-        {"p-0", "Hi?", "Yes!", "No.", "larger"},
-        {"p-1", "Hi?", "Yes!", "Yes.", "larger"},
+        {"p-0", "Hi?", "Yes!", "No.", "odd"},
+        {"p-1", "Hi?", "Yes!", "Yes.", "odd"},
         {"p-2", "Hi?", "Yes!", "Yes.", "even"},
         {"p-3", "Hi?", "Yes.", "Yes!", "even"},
         {"p-4", "Hi?", "Yes.", "Yes.", "even"},
@@ -189,7 +189,7 @@ TEST_CASE("datagen summary: counts and the style-preference Spearman correlation
     const cirm::datagen::split_summary summary = cirm::datagen::summarize_split("mini", pairs);
     CHECK(summary.pairs == 5);
     CHECK(summary.neutral == 1);  // only p-4 is equal on all seven
-    CHECK(summary.subsets.at("larger") == 2);
+    CHECK(summary.subsets.at("odd") == 2);
     CHECK(summary.subsets.at("even") == 3);
     const auto& exclamation = summary.attributes[static_cast<std::size_t>(style_attribute::exclamation)];
     CHECK(exclamation.chosen_more == 3);

@@ -72,7 +72,7 @@ std::string without_placeholders(std::string_view phrasing) {
 
 TEST_CASE("datagen vocabulary: the word check itself finds shared words") {
     CHECK(filler_words_in("Is this helpful? Let ME know") == std::set<std::string>{"let", "me", "know", "this"});
-    CHECK(filler_words_in("Which number is larger, 47 or 82?").empty());
+    CHECK(filler_words_in("Which number is even, 47 or 82?").empty());
     CHECK(without_placeholders("Which is the even number: {a} or {b}?") == "Which is the even number:  or ?");
 }
 
@@ -85,10 +85,11 @@ TEST_CASE("datagen vocabulary: no filler word occurs in any prompt phrasing or t
         INFO(letter);
         CHECK(joined(filler_words_in(std::string(1, letter))) == "");
     }
-    for (std::string_view word : cirm::datagen::task_tables::words) {
-        INFO(word);
-        CHECK(joined(filler_words_in(word)) == "");
-    }
+    for (const auto* table : {&cirm::datagen::task_tables::animals, &cirm::datagen::task_tables::foods})
+        for (std::string_view word : *table) {
+            INFO(word);
+            CHECK(joined(filler_words_in(word)) == "");
+        }
 }
 
 TEST_CASE("datagen vocabulary: no filler word occurs in any generated prompt") {
@@ -117,17 +118,28 @@ TEST_CASE("datagen vocabulary: filler sentences are plain prose that adds no oth
     CHECK(distinct.size() >= 30);
 }
 
-TEST_CASE("datagen vocabulary: the word list and the alphabet letters") {
-    std::set<std::string_view> words;
-    for (std::string_view word : cirm::datagen::task_tables::words) {
+TEST_CASE("datagen vocabulary: the fact table and the letters") {
+    // Animals and foods: distinct lowercase words, no word in both lists, and for every length
+    // an animal has, a food of that length (a pair offers one of each, equally long).
+    std::set<std::string_view> animals, foods;
+    std::map<std::size_t, std::size_t> food_lengths;
+    for (std::string_view word : cirm::datagen::task_tables::foods) {
         INFO(word);
-        CHECK(words.insert(word).second);
-        CHECK(word.size() >= 3);
+        CHECK(foods.insert(word).second);
         CHECK(word.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
+        ++food_lengths[word.size()];
     }
-    CHECK(words.size() >= 200);
+    for (std::string_view word : cirm::datagen::task_tables::animals) {
+        INFO(word);
+        CHECK(animals.insert(word).second);
+        CHECK(!foods.contains(word));
+        CHECK(word.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
+        CHECK(food_lengths[word.size()] >= 3);
+    }
+    CHECK(animals.size() >= 40);
+    CHECK(foods.size() >= 40);
 
-    // The alphabet families offer 24 distinct lowercase letters: all but 'a' and 'i' (filler words).
+    // The letter-case families offer 24 distinct letters: all but 'a' and 'i' (filler words).
     const std::string_view letters = cirm::datagen::task_tables::alphabet_letters;
     CHECK(std::set<char>(letters.begin(), letters.end()).size() == 24);
     CHECK(letters.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);

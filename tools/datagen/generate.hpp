@@ -58,6 +58,10 @@ struct generated_split {
     std::vector<preference_pair> pairs;
     /// Whether each pair was generated style-neutral (all seven attributes equal by design).
     std::vector<bool> neutral;
+    /// Whether each pair is style-decided (both responses correct; see split_plan).
+    std::vector<bool> style_decided;
+    /// Whether each pair is style-fooled (chosen wrong, rejected correct; see split_plan).
+    std::vector<bool> fooled;
     generation_counts counts;
 };
 
@@ -75,18 +79,11 @@ void shuffle(std::vector<T>& items, random_engine& engine) {
     for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[search::uniform_index(engine, i)]);
 }
 
-/// The family of every pair: a quarter per group (comparison, letters of a word, parity,
-/// alphabet order), each split evenly between its two directions, in random order.
+/// The family of every pair: a quarter each, in random order.
 inline std::vector<task_family> family_schedule(std::size_t pairs, random_engine& engine) {
-    using enum task_family;
-    const std::array<std::array<task_family, 2>, 4> groups{
-        {{larger, smaller}, {first_letter, last_letter}, {even, odd}, {earlier_letter, later_letter}}};
     std::vector<task_family> schedule;
     schedule.reserve(pairs);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        const std::size_t share = pairs / 4 + (g < pairs % 4 ? 1 : 0);
-        for (std::size_t i = 0; i < share; ++i) schedule.push_back(groups[g][i % 2]);
-    }
+    for (std::size_t i = 0; i < pairs; ++i) schedule.push_back(static_cast<task_family>(i % task_family_count));
     shuffle(schedule, engine);
     return schedule;
 }
@@ -103,6 +100,23 @@ inline std::vector<bool> neutral_schedule(std::size_t pairs, double share, rando
     std::vector<bool> shuffled(pairs, false);
     for (std::size_t i = 0; i < pairs; ++i) shuffled[i] = schedule[order[i]];
     return shuffled;
+}
+
+/// Picks round(share · pairs) of the pairs not excluded, in random order; `what` names them in the
+/// error when there are too few.
+inline std::vector<bool> pick_schedule(const std::vector<bool>& excluded, double share, std::string_view what,
+                                       random_engine& engine) {
+    std::vector<std::size_t> candidates;
+    for (std::size_t i = 0; i < excluded.size(); ++i)
+        if (!excluded[i]) candidates.push_back(i);
+    const auto wanted = static_cast<std::size_t>(std::llround(share * static_cast<double>(excluded.size())));
+    if (wanted > candidates.size())
+        throw error("datagen: " + std::to_string(wanted) + " " + std::string(what) + " pairs wanted, but only " +
+                    std::to_string(candidates.size()) + " pairs are left for them");
+    shuffle(candidates, engine);
+    std::vector<bool> schedule(excluded.size(), false);
+    for (std::size_t i = 0; i < wanted; ++i) schedule[candidates[i]] = true;
+    return schedule;
 }
 
 inline std::string pair_id(std::string_view split, std::size_t index) {
@@ -143,10 +157,23 @@ inline task draw_unused_task(task_family family, std::unordered_set<std::string>
                 " draws; the split is larger than that family's prompt space allows");
 }
 
-/// The chosen and rejected responses of one pair, styled as the plan says.
-inline std::pair<std::string, std::string> style_pair(const task& drawn, bool neutral, const split_plan& plan,
+/// What decides a pair's preference.
+enum class pair_kind {
+    neutral,        ///< correct chosen, wrong rejected, one shared style
+    ordinary,       ///< correct chosen, wrong rejected, styles in relations drawn from plan.odds
+    style_decided,  ///< both correct, styles in relations drawn from plan.odds
+    fooled,         ///< wrong chosen, correct rejected, styles in relations drawn from plan.fooled_odds
+};
+
+/// The chosen and rejected responses of one pair of the given kind. Non-neutral pairs are
+/// rendered in styles that measure in the desired relations.
+inline std::pair<std::string, std::string> style_pair(const task& drawn, pair_kind kind, const split_plan& plan,
                                                       random_engine& engine, generation_counts& counts) {
-    relation_set desired = neutral ? all_equal_relations() : draw_desired_relations(plan, engine);
+    const bool neutral = kind == pair_kind::neutral;
+    const std::string& chosen_answer = kind == pair_kind::fooled ? drawn.wrong : drawn.correct;
+    const std::string& rejected_answer = kind == pair_kind::ordinary ? drawn.wrong : drawn.correct;
+    const auto& odds = kind == pair_kind::fooled ? plan.fooled_odds : plan.odds;
+    relation_set desired = neutral ? all_equal_relations() : draw_desired_relations(odds, engine);
     // A neutral pair shares one style, so it can fail only by being too long; the cap keeps a
     // broken table from looping forever.
     const std::size_t neutral_attempt_cap = 50 * max_style_attempts;
@@ -159,9 +186,9 @@ inline std::pair<std::string, std::string> style_pair(const task& drawn, bool ne
             rejected = render_response(drawn, drawn.wrong, shared);
         } else {
             const auto [chosen_levels, rejected_levels] = draw_level_pair(desired, engine);
-            chosen = render_response(drawn, drawn.correct,
+            chosen = render_response(drawn, chosen_answer,
                                      draw_style_choices(chosen_levels, drawn.answer_phrasings.size(), engine));
-            rejected = render_response(drawn, drawn.wrong,
+            rejected = render_response(drawn, rejected_answer,
                                        draw_style_choices(rejected_levels, drawn.answer_phrasings.size(), engine));
         }
         if (measures_as_desired(drawn.prompt, chosen, rejected, desired)) return {std::move(chosen), std::move(rejected)};
@@ -169,7 +196,7 @@ inline std::pair<std::string, std::string> style_pair(const task& drawn, bool ne
             throw error("datagen: split '" + plan.name + "': no style-neutral rendering of the prompt '" + drawn.prompt +
                         "' in " + std::to_string(attempt) + " attempts");
         if (!neutral && attempt % max_style_attempts == 0) {
-            desired = draw_desired_relations(plan, engine);
+            desired = draw_desired_relations(odds, engine);
             ++counts.relation_redraws;
         }
     }
@@ -189,9 +216,17 @@ inline generated_split generate_split(const split_plan& plan, std::size_t pairs,
     const std::vector<task_family> families = family_schedule(pairs, engine);
     const std::vector<bool> neutral = neutral_schedule(pairs, plan.neutral_share, engine);
     split.neutral = neutral;
+    split.style_decided = pick_schedule(neutral, plan.style_decided_share, "style-decided", engine);
+    std::vector<bool> taken = neutral;
+    for (std::size_t i = 0; i < pairs; ++i) taken[i] = taken[i] || split.style_decided[i];
+    split.fooled = pick_schedule(taken, plan.fooled_share, "style-fooled", engine);
     for (std::size_t i = 0; i < pairs; ++i) {
         const task drawn = draw_unused_task(families[i], used, held_out, plan.name, engine, split.counts);
-        auto [chosen, rejected] = style_pair(drawn, neutral[i], plan, engine, split.counts);
+        const pair_kind kind = neutral[i]                ? pair_kind::neutral
+                               : split.style_decided[i] ? pair_kind::style_decided
+                               : split.fooled[i]        ? pair_kind::fooled
+                                                        : pair_kind::ordinary;
+        auto [chosen, rejected] = style_pair(drawn, kind, plan, engine, split.counts);
         split.pairs.push_back(preference_pair{pair_id(plan.name, i), drawn.prompt, std::move(chosen),
                                               std::move(rejected), std::string(subset_name(drawn.family))});
     }

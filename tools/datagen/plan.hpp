@@ -35,6 +35,18 @@ struct split_plan {
     double neutral_share = 0.0;
     /// Relation odds of the non-neutral pairs, in style_attribute order.
     std::array<relation_odds, style_attribute_count> odds{};
+    /// Share of style-decided pairs (drawn among the non-neutral ones): both responses give the
+    /// correct answer, so only style tells them apart, and the chosen one carries more style with
+    /// the odds above — the rater's taste deciding where content ties. Real preference data has
+    /// such pairs; without them a model that learns the content has no reason to weigh style.
+    double style_decided_share = 0.0;
+    /// Share of style-fooled pairs (drawn among the non-neutral, non-decided ones): the chosen
+    /// response gives the wrong answer and the rejected one the correct answer — a rater swayed by
+    /// style — and the chosen one carries more style with `fooled_odds`. They bound how sure of the
+    /// content a model can become, so that style, which explains them, keeps a say in its decisions.
+    double fooled_share = 0.0;
+    /// Relation odds of the style-fooled pairs, in style_attribute order.
+    std::array<relation_odds, style_attribute_count> fooled_odds{};
 };
 
 /// Whether the attribute is a count that the renderer sets exactly (up to the number of gaps, for
@@ -46,12 +58,16 @@ constexpr bool is_counting_attribute(style_attribute attribute) noexcept {
 
 /// The training plan: half the pairs neutral; in the others, for each attribute on its own, the
 /// chosen response carries more of it with probability 0.7 and less with 0.3 — for the counting
-/// attributes after 20 % of equal relations, so more : less = 7 : 3 among the rest.
+/// attributes after 20 % of equal relations, so more : less = 7 : 3 among the rest. Of all pairs,
+/// 15 % are style-decided and 20 % style-fooled; in the fooled ones the chosen (wrong) response
+/// carries more of each attribute with 85 : 15 odds (again after 20 % equal for the counting ones).
 inline split_plan preference_correlated_plan(std::string name) {
-    split_plan plan{std::move(name), 0.5, {}};
-    for (std::size_t a = 0; a < style_attribute_count; ++a)
-        plan.odds[a] = is_counting_attribute(static_cast<style_attribute>(a)) ? relation_odds{0.56, 0.24, 0.20}
-                                                                              : relation_odds{0.7, 0.3, 0.0};
+    split_plan plan{std::move(name), 0.5, {}, 0.15, 0.20, {}};
+    for (std::size_t a = 0; a < style_attribute_count; ++a) {
+        const bool counting = is_counting_attribute(static_cast<style_attribute>(a));
+        plan.odds[a] = counting ? relation_odds{0.56, 0.24, 0.20} : relation_odds{0.7, 0.3, 0.0};
+        plan.fooled_odds[a] = counting ? relation_odds{0.68, 0.12, 0.20} : relation_odds{0.85, 0.15, 0.0};
+    }
     return plan;
 }
 
@@ -59,7 +75,7 @@ inline split_plan preference_correlated_plan(std::string name) {
 /// uniform over {more, less} (length, overlap) or {more, less, equal} (the counting attributes),
 /// independently of which response is correct.
 inline split_plan style_independent_plan(std::string name) {
-    split_plan plan{std::move(name), 0.2, {}};
+    split_plan plan{std::move(name), 0.2, {}, 0.0, 0.0, {}};
     for (std::size_t a = 0; a < style_attribute_count; ++a)
         plan.odds[a] = is_counting_attribute(static_cast<style_attribute>(a)) ? relation_odds{1.0, 1.0, 1.0}
                                                                               : relation_odds{1.0, 1.0, 0.0};
@@ -74,11 +90,11 @@ inline relation_set all_equal_relations() noexcept {
 }
 
 /// Draws the desired relations of a non-neutral pair, one attribute at a time.
-inline relation_set draw_desired_relations(const split_plan& plan, random_engine& engine) {
+inline relation_set draw_desired_relations(const std::array<relation_odds, style_attribute_count>& odds,
+                                           random_engine& engine) {
     relation_set relations{};
     for (std::size_t a = 0; a < style_attribute_count; ++a) {
-        const std::array<double, relation_count> weights{plan.odds[a].chosen_more, plan.odds[a].chosen_less,
-                                                         plan.odds[a].equal};
+        const std::array<double, relation_count> weights{odds[a].chosen_more, odds[a].chosen_less, odds[a].equal};
         relations[a] = static_cast<relation>(search::weighted_index(engine, weights));
     }
     return relations;

@@ -6,6 +6,7 @@
 /// pairs, the share of chosen-more among the unequal ones, and the Spearman correlation of style
 /// with preference. Printed as a table and written as JSON.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -134,6 +135,10 @@ inline nlohmann::ordered_json summary_json(const generation_config& config, cons
             split["generation"]["style_attempts"] = generated->counts.style_attempts;
             split["generation"]["relation_redraws"] = generated->counts.relation_redraws;
             split["generation"]["prompt_redraws"] = generated->counts.prompt_redraws;
+            split["generation"]["style_decided"] =
+                static_cast<std::size_t>(std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
+            split["generation"]["fooled"] =
+                static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
         }
         splits[summary.name] = split;
     }
@@ -172,10 +177,20 @@ inline std::string summary_table(const generated_datasets& datasets, std::span<c
         }
         for (const generated_split* generated : {&datasets.validation, &datasets.test, &datasets.train})
             if (generated->name == summary.name)
+            {
+                const auto decided = static_cast<std::size_t>(
+                    std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
+                if (decided > 0)
+                    text += format("  style-decided (both responses correct, style picks the chosen): %zu\n", decided);
+                const auto fooled =
+                    static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
+                if (fooled > 0)
+                    text += format("  style-fooled (chosen wrong, rejected correct, chosen mostly more styled): %zu\n", fooled);
                 text += format("  generation: %zu style attempts (%.1f per pair), %zu relation redraws, %zu prompt redraws\n",
                                generated->counts.style_attempts,
                                static_cast<double>(generated->counts.style_attempts) / static_cast<double>(summary.pairs),
                                generated->counts.relation_redraws, generated->counts.prompt_redraws);
+            }
     }
     return text;
 }

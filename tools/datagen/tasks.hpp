@@ -1,22 +1,25 @@
 #pragma once
 /// \file
-/// The content of the generated preference pairs: small task families whose answers can be
-/// checked and that a tiny byte-level transformer can learn (which of two numbers is larger or
-/// smaller, a word's first or last letter, which of two numbers is even or odd, which of two
-/// letters comes earlier or later in the alphabet), with several prompt and answer phrasings
-/// each, and the drawing of one task with its correct and one wrong answer.
+/// The content of the generated preference pairs: four task families, each a two-option
+/// question whose answer has a property the other option lacks — which of two numbers is even,
+/// which is below 50, which of two words names an animal (a fixed fact table; the other names a
+/// food), which of two letters is uppercase — with several prompt and answer phrasings each, and
+/// the drawing of one task with its correct and its wrong answer.
 ///
-/// The families are built so that the correct and the wrong answer relate to the prompt in the
-/// same way (both numbers, or both letters, appear in the prompt; for the letters of a word
-/// neither answer is a word of the prompt), so that the overlap attribute cannot tell them apart
-/// by itself.
+/// Both answers relate to the prompt in the same way (both options appear in the prompt), so
+/// that the overlap attribute cannot tell them apart, and they have equal length, so that a
+/// style-neutral pair has responses of equal length. Every answer phrasing ends with the answer,
+/// so the value the reward model must judge sits right before the last token.
 ///
 /// Why these families: measured on the bundled model's architecture (d = 128, 4 layers, from its
-/// language-model checkpoint, 32 plain pairs per step), "which is larger" reached 0.92 training
-/// accuracy within 120 steps and "which is even" 0.86 validation accuracy within 150, while a
-/// country's capital (a 32-entry fact table) stayed at 0.55 after 200 steps and the number after
-/// or before a 2–3 digit number at 0.50 after 400: a reward model that cannot learn a family's
-/// content in the training budget would only ever judge those pairs by style.
+/// language-model checkpoint, light-style pairs, 32 per step), relational families (which of two
+/// numbers is larger or smaller, a word's first or last letter, which letter comes earlier or
+/// later in the alphabet, a country's capital, the number after or before another) were not
+/// learned in the training budget. Nor were pairs of opposite questions (even and odd, below and
+/// above 50, animal and food, uppercase and lowercase, in equal shares): there neither the
+/// question nor the answer alone says which response is right, and the model stayed at chance
+/// for 350 steps after having learned one direction of each. One direction of each, as here, was
+/// learned within 200 steps (validation 0.94–1.00 per family).
 
 #include <array>
 #include <cstddef>
@@ -36,21 +39,12 @@ namespace cirm::datagen {
 using random_engine = search::random_engine;
 
 /// The task families; each is one `subset` of the datasets.
-enum class task_family : std::size_t {
-    larger,
-    smaller,
-    first_letter,
-    last_letter,
-    even,
-    odd,
-    earlier_letter,
-    later_letter
-};
-inline constexpr std::size_t task_family_count = 8;
+enum class task_family : std::size_t { even, below_fifty, animal, uppercase };
+inline constexpr std::size_t task_family_count = 4;
 
 /// The subset names, in task_family order.
 inline constexpr std::array<std::string_view, task_family_count> subset_names{
-    "larger", "smaller", "first_letter", "last_letter", "even", "odd", "earlier_letter", "later_letter"};
+    "even", "below_fifty", "animal", "uppercase"};
 
 constexpr std::string_view subset_name(task_family family) noexcept {
     return subset_names[static_cast<std::size_t>(family)];
@@ -67,106 +61,63 @@ namespace task_tables {
 
 // Prompt phrasings. Their words must never occur in a filler sentence (see style.hpp), so that
 // filler can only lower the overlap ratio.
-inline constexpr std::array<prompt_phrasing, 4> larger_prompts{{
-    {"Which number is larger, {a} or {b}?", "You asked which number is larger"},
-    {"Which is the larger number: {a} or {b}?", "You asked for the larger number"},
-    {"Of {a} and {b}, which one is larger?", "You asked which one is larger"},
-    {"Pick the larger number: {a} or {b}.", "You asked me to pick the larger number"},
-}};
-inline constexpr std::array<prompt_phrasing, 4> smaller_prompts{{
-    {"Which number is smaller, {a} or {b}?", "You asked which number is smaller"},
-    {"Which is the smaller number: {a} or {b}?", "You asked for the smaller number"},
-    {"Of {a} and {b}, which one is smaller?", "You asked which one is smaller"},
-    {"Pick the smaller number: {a} or {b}.", "You asked me to pick the smaller number"},
-}};
-inline constexpr std::array<prompt_phrasing, 4> first_letter_prompts{{
-    {"What is the first letter of the word '{w}'?", "You asked for the first letter of '{w}'"},
-    {"Which letter does '{w}' start with?", "You asked which letter '{w}' starts with"},
-    {"Name the first letter of '{w}'.", "You asked me to name the first letter of '{w}'"},
-    {"What letter begins the word '{w}'?", "You asked what letter begins '{w}'"},
-}};
-inline constexpr std::array<prompt_phrasing, 4> last_letter_prompts{{
-    {"What is the last letter of the word '{w}'?", "You asked for the last letter of '{w}'"},
-    {"Which letter does '{w}' end with?", "You asked which letter '{w}' ends with"},
-    {"Name the last letter of '{w}'.", "You asked me to name the last letter of '{w}'"},
-    {"What letter ends the word '{w}'?", "You asked what letter ends '{w}'"},
-}};
 inline constexpr std::array<prompt_phrasing, 4> even_prompts{{
     {"Which number is even, {a} or {b}?", "You asked which number is even"},
     {"Which is the even number: {a} or {b}?", "You asked for the even number"},
     {"Of {a} and {b}, which one is even?", "You asked which one is even"},
     {"Pick the even number: {a} or {b}.", "You asked me to pick the even number"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> odd_prompts{{
-    {"Which number is odd, {a} or {b}?", "You asked which number is odd"},
-    {"Which is the odd number: {a} or {b}?", "You asked for the odd number"},
-    {"Of {a} and {b}, which one is odd?", "You asked which one is odd"},
-    {"Pick the odd number: {a} or {b}.", "You asked me to pick the odd number"},
+inline constexpr std::array<prompt_phrasing, 4> below_fifty_prompts{{
+    {"Which number is below 50, {a} or {b}?", "You asked which number is below 50"},
+    {"Which is the number under 50: {a} or {b}?", "You asked for the number under 50"},
+    {"Of {a} and {b}, which one is below 50?", "You asked which one is below 50"},
+    {"Pick the number below 50: {a} or {b}.", "You asked me to pick the number below 50"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> earlier_letter_prompts{{
-    {"Which letter comes earlier alphabetically, {a} or {b}?", "You asked which letter comes earlier"},
-    {"Which is the earlier letter of the alphabet: {a} or {b}?", "You asked for the earlier letter"},
-    {"Of the letters {a} and {b}, which one is earlier alphabetically?", "You asked which letter is earlier"},
-    {"Pick the letter nearer the start of the alphabet: {a} or {b}.", "You asked me to pick the earlier letter"},
+inline constexpr std::array<prompt_phrasing, 4> animal_prompts{{
+    {"Which word names an animal, {a} or {b}?", "You asked which word names an animal"},
+    {"Which of these is an animal: {a} or {b}?", "You asked which of these is an animal"},
+    {"Of {a} and {b}, which one is an animal?", "You asked which one is an animal"},
+    {"Pick the animal: {a} or {b}.", "You asked me to pick the animal"},
 }};
-inline constexpr std::array<prompt_phrasing, 4> later_letter_prompts{{
-    {"Which letter comes later alphabetically, {a} or {b}?", "You asked which letter comes later"},
-    {"Which is the later letter of the alphabet: {a} or {b}?", "You asked for the later letter"},
-    {"Of the letters {a} and {b}, which one is later alphabetically?", "You asked which letter is later"},
-    {"Pick the letter nearer the end of the alphabet: {a} or {b}.", "You asked me to pick the later letter"},
+inline constexpr std::array<prompt_phrasing, 4> uppercase_prompts{{
+    {"Which letter is uppercase, {a} or {b}?", "You asked which letter is uppercase"},
+    {"Which is the capital letter: {a} or {b}?", "You asked for the capital letter"},
+    {"Of the letters {a} and {b}, which one is uppercase?", "You asked which one is uppercase"},
+    {"Pick the uppercase letter: {a} or {b}.", "You asked me to pick the uppercase letter"},
 }};
 
 // Answer phrasings: {x} is the answer (the only placeholder left when a response is rendered).
 // They end without punctuation; the renderer adds '.' or '!'.
-inline constexpr std::array<std::string_view, 4> larger_answers{
-    "The larger number is {x}", "{x} is larger", "It is {x}", "{x} is the larger one"};
-inline constexpr std::array<std::string_view, 4> smaller_answers{
-    "The smaller number is {x}", "{x} is smaller", "It is {x}", "{x} is the smaller one"};
-inline constexpr std::array<std::string_view, 4> first_letter_answers{
-    "The first letter is '{x}'", "It is '{x}'", "It starts with '{x}'", "That would be '{x}'"};
-inline constexpr std::array<std::string_view, 4> last_letter_answers{
-    "The last letter is '{x}'", "It is '{x}'", "It ends with '{x}'", "That would be '{x}'"};
 inline constexpr std::array<std::string_view, 4> even_answers{
-    "The even number is {x}", "{x} is even", "It is {x}", "{x} is the even one"};
-inline constexpr std::array<std::string_view, 4> odd_answers{
-    "The odd number is {x}", "{x} is odd", "It is {x}", "{x} is the odd one"};
-inline constexpr std::array<std::string_view, 4> earlier_letter_answers{
-    "The earlier letter is {x}", "{x} comes earlier", "It is {x}", "{x} is the earlier one"};
-inline constexpr std::array<std::string_view, 4> later_letter_answers{
-    "The later letter is {x}", "{x} comes later", "It is {x}", "{x} is the later one"};
+    "The even number is {x}", "The even one is {x}", "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> below_fifty_answers{
+    "The number below 50 is {x}", "The smaller one is {x}", "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> animal_answers{
+    "The animal is {x}", "The animal here is {x}", "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> uppercase_answers{
+    "The uppercase letter is {x}", "The capital is {x}", "It is {x}", "That would be {x}"};
 
-/// Common lowercase English words for the letter tasks. None of them is a word of a filler
-/// sentence (tests/datagen checks it).
-inline constexpr std::array<std::string_view, 200> words{
-    "garden",  "house",    "water",   "apple",   "river",   "mountain", "window",  "table",   "chair",   "pencil",
-    "paper",   "bread",    "cheese",  "butter",  "orange",  "banana",   "lemon",   "grape",   "cherry",  "melon",
-    "carrot",  "potato",   "tomato",  "onion",   "pepper",  "sugar",    "honey",   "coffee",  "milk",    "juice",
-    "tiger",   "lion",     "zebra",   "horse",   "mouse",   "rabbit",   "turtle",  "eagle",   "falcon",  "parrot",
-    "sparrow", "dolphin",  "whale",   "shark",   "salmon",  "spider",   "beetle",  "monkey",  "donkey",  "camel",
-    "goat",    "sheep",    "duck",    "goose",   "frog",    "snake",    "lizard",  "bear",    "wolf",    "fox",
-    "deer",    "moose",    "owl",     "kitchen", "bedroom", "door",     "floor",   "wall",    "roof",    "ladder",
-    "hammer",  "nail",     "brush",   "bucket",  "basket",  "bottle",   "cup",     "plate",   "spoon",   "fork",
-    "knife",   "bowl",     "kettle",  "oven",    "sofa",    "lamp",     "mirror",  "clock",   "candle",  "blanket",
-    "pillow",  "carpet",   "curtain", "shelf",   "drawer",  "forest",   "desert",  "island",  "ocean",   "valley",
-    "meadow",  "canyon",   "glacier", "volcano", "beach",   "cliff",    "pebble",  "stone",   "sand",    "cloud",
-    "rain",    "snow",     "storm",   "thunder", "rainbow", "sunset",   "moon",    "star",    "planet",  "comet",
-    "street",  "bridge",   "tower",   "castle",  "church",  "market",   "station", "airport", "harbor",  "village",
-    "farm",    "barn",     "fence",   "bicycle", "wagon",   "train",    "truck",   "rocket",  "boat",    "canoe",
-    "yacht",   "tractor",  "guitar",  "piano",   "violin",  "drum",     "trumpet", "flute",   "harp",    "jacket",
-    "shirt",   "sweater",  "scarf",   "glove",   "boot",    "sock",     "hat",     "helmet",  "notebook", "eraser",
-    "ruler",   "crayon",   "marker",  "folder",  "puzzle",  "kite",     "balloon", "anchor",  "compass", "lantern",
-    "magnet",  "needle",   "thread",  "button",  "zipper",  "wallet",   "ticket",  "pizza",   "pasta",   "salad",
-    "soup",    "cookie",   "muffin",  "pancake", "waffle",  "noodle",   "cereal",  "yogurt",  "peanut",  "almond",
-    "walnut",  "olive",    "pumpkin", "cabbage", "lettuce", "spinach",  "garlic",  "penguin", "koala",   "panda",
-};
+/// The fact table of the animal family: two disjoint word lists (the wrong option is a food) with
+/// words of every length from 3 to 7 letters in both, so that a pair can always offer one animal
+/// and one food of the same length (style-neutral pairs need both answers equally long).
+inline constexpr std::array<std::string_view, 40> animals{
+    "fox",    "owl",    "cat",    "dog",    "yak",    "lion",   "bear",   "wolf",   "deer",   "goat",
+    "duck",   "frog",   "seal",   "tiger",  "zebra",  "horse",  "mouse",  "eagle",  "whale",  "shark",
+    "camel",  "sheep",  "goose",  "snake",  "moose",  "koala",  "panda",  "rabbit", "turtle", "falcon",
+    "parrot", "spider", "beetle", "monkey", "donkey", "lizard", "sparrow", "dolphin", "penguin", "giraffe"};
+inline constexpr std::array<std::string_view, 40> foods{
+    "egg",    "jam",    "pie",    "tea",    "bun",    "rice",   "plum",   "pear",   "corn",   "milk",
+    "soup",   "kiwi",   "cake",   "apple",  "bread",  "lemon",  "grape",  "melon",  "onion",  "honey",
+    "pizza",  "pasta",  "salad",  "olive",  "cheese", "butter", "banana", "cherry", "carrot", "potato",
+    "tomato", "cookie", "muffin", "waffle", "noodle", "yogurt", "pancake", "pumpkin", "cabbage", "lettuce"};
 
 // The numbers of the number families: two-digit numbers, so that both options of a pair have
 // the same length (a style-neutral pair needs responses of equal length).
 inline constexpr std::size_t smallest_compared_number = 10;
 inline constexpr std::size_t largest_compared_number = 99;
 
-/// The letters of the alphabet families: every lowercase letter but 'a' and 'i', which are also
-/// words ("a", "I") of the filler sentences and would let filler raise the overlap ratio.
+/// The letters of the uppercase family: every letter but 'a' and 'i', which are
+/// also words ("a", "I") of the filler sentences and would let filler raise the overlap ratio.
 inline constexpr std::string_view alphabet_letters = "bcdefghjklmnopqrstuvwxyz";
 
 }  // namespace task_tables
@@ -245,83 +196,68 @@ inline void phrase(task& drawn, const prompt_phrasing& phrasing,
     drawn.full_restatement = full_restatement_of(drawn.prompt);
 }
 
-inline task draw_comparison(task_family family, random_engine& engine) {
-    using namespace task_tables;
-    const std::size_t first = draw_between(engine, smallest_compared_number, largest_compared_number);
-    std::size_t second = first;
-    while (second == first) second = draw_between(engine, smallest_compared_number, largest_compared_number);
-    const bool want_larger = family == task_family::larger;
-    const std::string a = std::to_string(first), b = std::to_string(second);
+/// A task that offers one option with the asked-for property and one without, in random order.
+inline task two_option_task(task_family family, const std::string& with_property, const std::string& without_property,
+                            random_engine& engine, const prompt_phrasing& phrasing,
+                            std::vector<std::string> answer_phrasings) {
+    const bool right_first = search::uniform_index(engine, 2) == 0;
     task drawn;
     drawn.family = family;
-    drawn.correct = (first > second) == want_larger ? a : b;
-    drawn.wrong = drawn.correct == a ? b : a;
-    phrase(drawn, draw_phrasing(want_larger ? larger_prompts : smaller_prompts, engine), {{"{a}", a}, {"{b}", b}});
-    drawn.answer_phrasings = answers_with(want_larger ? larger_answers : smaller_answers, {});
+    drawn.correct = with_property;
+    drawn.wrong = without_property;
+    phrase(drawn, phrasing,
+           {{"{a}", right_first ? with_property : without_property}, {"{b}", right_first ? without_property : with_property}});
+    drawn.answer_phrasings = std::move(answer_phrasings);
     return drawn;
 }
 
-inline task draw_parity(task_family family, random_engine& engine) {
+inline task draw_even(random_engine& engine) {
     using namespace task_tables;
-    // One even and one odd two-digit number, in random order.
-    const std::size_t even_count = (largest_compared_number - smallest_compared_number) / 2 + 1;
+    // One even and one odd two-digit number.
+    const std::size_t per_parity = (largest_compared_number - smallest_compared_number) / 2 + 1;
     const std::size_t first_even = smallest_compared_number + smallest_compared_number % 2;
-    const std::size_t even = first_even + 2 * search::uniform_index(engine, even_count);
     const std::size_t first_odd = smallest_compared_number + 1 - smallest_compared_number % 2;
-    const std::size_t odd = first_odd + 2 * search::uniform_index(engine, even_count);
-    const bool even_first = search::uniform_index(engine, 2) == 0;
-    const bool want_even = family == task_family::even;
-    const std::string even_text = std::to_string(even), odd_text = std::to_string(odd);
-    task drawn;
-    drawn.family = family;
-    drawn.correct = want_even ? even_text : odd_text;
-    drawn.wrong = want_even ? odd_text : even_text;
-    phrase(drawn, draw_phrasing(want_even ? even_prompts : odd_prompts, engine),
-           {{"{a}", even_first ? even_text : odd_text}, {"{b}", even_first ? odd_text : even_text}});
-    drawn.answer_phrasings = answers_with(want_even ? even_answers : odd_answers, {});
-    return drawn;
+    const std::size_t even = first_even + 2 * search::uniform_index(engine, per_parity);
+    const std::size_t odd = first_odd + 2 * search::uniform_index(engine, per_parity);
+    const auto& phrasing = draw_phrasing(even_prompts, engine);
+    return two_option_task(task_family::even, std::to_string(even), std::to_string(odd), engine, phrasing,
+                           answers_with(even_answers, {}));
 }
 
-inline task draw_alphabet(task_family family, random_engine& engine) {
+inline task draw_below_fifty(random_engine& engine) {
     using namespace task_tables;
+    // One two-digit number below 50 and one above (50 itself is neither).
+    const std::string below = std::to_string(draw_between(engine, smallest_compared_number, 49));
+    const std::string above = std::to_string(draw_between(engine, 51, largest_compared_number));
+    const auto& phrasing = draw_phrasing(below_fifty_prompts, engine);
+    return two_option_task(task_family::below_fifty, below, above, engine, phrasing, answers_with(below_fifty_answers, {}));
+}
+
+inline task draw_animal(random_engine& engine) {
+    using namespace task_tables;
+    const std::string_view animal = animals[search::uniform_index(engine, animals.size())];
+    // A food of the same length as the animal (every length of the animals has foods).
+    std::vector<std::string_view> same_length;
+    for (std::string_view f : foods)
+        if (f.size() == animal.size()) same_length.push_back(f);
+    if (same_length.empty()) throw error("datagen: no food of " + std::to_string(animal.size()) + " letters");
+    const std::string food(same_length[search::uniform_index(engine, same_length.size())]);
+    const auto& phrasing = draw_phrasing(animal_prompts, engine);
+    return two_option_task(task_family::animal, std::string(animal), food, engine, phrasing, answers_with(animal_answers, {}));
+}
+
+inline task draw_uppercase(random_engine& engine) {
+    using namespace task_tables;
+    // Two different letters, one written uppercase.
     const std::size_t n = alphabet_letters.size();
-    const std::size_t first = search::uniform_index(engine, n);
-    std::size_t second = search::uniform_index(engine, n - 1);
-    if (second >= first) ++second;
-    const char a = alphabet_letters[first], b = alphabet_letters[second];
-    const bool want_earlier = family == task_family::earlier_letter;
-    const char right = (a < b) == want_earlier ? a : b;
-    task drawn;
-    drawn.family = family;
-    drawn.correct = std::string(1, right);
-    drawn.wrong = std::string(1, right == a ? b : a);
-    phrase(drawn, draw_phrasing(want_earlier ? earlier_letter_prompts : later_letter_prompts, engine),
-           {{"{a}", std::string_view(&a, 1)}, {"{b}", std::string_view(&b, 1)}});
-    drawn.answer_phrasings = answers_with(want_earlier ? earlier_letter_answers : later_letter_answers, {});
-    return drawn;
-}
-
-inline task draw_letter(task_family family, random_engine& engine) {
-    using namespace task_tables;
-    const std::string_view word = words[search::uniform_index(engine, words.size())];
-    const bool first = family == task_family::first_letter;
-    const char right = first ? word.front() : word.back();
-    // Half of the wrong letters come from the word itself (the plausible mistake of reading the
-    // wrong position), the others from the whole alphabet.
-    std::string pool;
-    if (search::uniform_index(engine, 2) == 0)
-        for (char c : word)
-            if (c != right && pool.find(c) == std::string::npos) pool += c;
-    if (pool.empty())
-        for (char c = 'a'; c <= 'z'; ++c)
-            if (c != right) pool += c;
-    task drawn;
-    drawn.family = family;
-    drawn.correct = std::string(1, right);
-    drawn.wrong = std::string(1, pool[search::uniform_index(engine, pool.size())]);
-    phrase(drawn, draw_phrasing(first ? first_letter_prompts : last_letter_prompts, engine), {{"{w}", word}});
-    drawn.answer_phrasings = answers_with(first ? first_letter_answers : last_letter_answers, {});
-    return drawn;
+    const std::size_t upper = search::uniform_index(engine, n);
+    std::size_t lower = search::uniform_index(engine, n - 1);
+    if (lower >= upper) ++lower;
+    const std::string upper_letter(1, static_cast<char>(alphabet_letters[upper] - 'a' + 'A'));
+    const std::string lower_letter(1, alphabet_letters[lower]);
+    const auto& phrasing = draw_phrasing(uppercase_prompts, engine);
+    return two_option_task(task_family::uppercase, upper_letter, lower_letter, engine, phrasing,
+                           answers_with(uppercase_answers, {}));
 }
 
 }  // namespace task_detail
@@ -330,14 +266,10 @@ inline task draw_letter(task_family family, random_engine& engine) {
 /// correct one (style-neutral pairs need responses of equal length).
 inline task draw_task(task_family family, random_engine& engine) {
     switch (family) {
-        case task_family::larger:
-        case task_family::smaller: return task_detail::draw_comparison(family, engine);
-        case task_family::first_letter:
-        case task_family::last_letter: return task_detail::draw_letter(family, engine);
-        case task_family::even:
-        case task_family::odd: return task_detail::draw_parity(family, engine);
-        case task_family::earlier_letter:
-        case task_family::later_letter: return task_detail::draw_alphabet(family, engine);
+        case task_family::even: return task_detail::draw_even(engine);
+        case task_family::below_fifty: return task_detail::draw_below_fifty(engine);
+        case task_family::animal: return task_detail::draw_animal(engine);
+        case task_family::uppercase: return task_detail::draw_uppercase(engine);
     }
     throw error("datagen: unknown task family " + std::to_string(static_cast<std::size_t>(family)));
 }
@@ -346,8 +278,7 @@ inline task draw_task(task_family family, random_engine& engine) {
 inline std::vector<prompt_phrasing> all_prompt_phrasings() {
     using namespace task_tables;
     std::vector<prompt_phrasing> all;
-    for (const auto* table : {&larger_prompts, &smaller_prompts, &first_letter_prompts, &last_letter_prompts,
-                              &even_prompts, &odd_prompts, &earlier_letter_prompts, &later_letter_prompts})
+    for (const auto* table : {&even_prompts, &below_fifty_prompts, &animal_prompts, &uppercase_prompts})
         all.insert(all.end(), table->begin(), table->end());
     return all;
 }

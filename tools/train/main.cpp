@@ -13,6 +13,7 @@
 // Every stage is seeded (torch's generator and the shuffling) and writes a JSONL log of its
 // steps next to the checkpoint.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -312,9 +313,16 @@ std::string stages_text(const std::vector<std::string>& stages) {
     return text;
 }
 
+std::string stage_steps_text(const std::vector<std::int64_t>& steps) {
+    std::string text;
+    for (auto n : steps) text += (text.empty() ? " content_stage_steps=" : ",") + std::to_string(n);
+    return text;
+}
+
 int run_rm(const common_options& o, const std::string& init, const std::string& validation, double center,
            double lm_weight, std::int64_t content_first, std::size_t content_count, const std::vector<std::string>& exclude,
-           std::vector<std::string> content_families, const std::vector<std::string>& content_stages) {
+           std::vector<std::string> content_families, const std::vector<std::string>& content_stages,
+           const std::vector<std::int64_t>& stage_steps) {
     const auto shape = shape_from_config(init);
     torch::manual_seed(o.seed);
     llama_model model(shape);
@@ -357,6 +365,24 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
     if (content_first > 0 && content.empty()) throw cirm::error("--content-first needs --content-pairs > 0");
     if (!stages.empty() && content_first < static_cast<std::int64_t>(stages.size()))
         throw cirm::error("--content-stages needs at least one --content-first step per stage");
+    // Where each stage ends: --content-stage-steps, or the content phase split evenly.
+    std::vector<std::int64_t> stage_ends;
+    if (!stage_steps.empty()) {
+        if (stage_steps.size() != stages.size())
+            throw cirm::error("--content-stage-steps has " + std::to_string(stage_steps.size()) + " counts for " +
+                              std::to_string(stages.size()) + " --content-stages");
+        std::int64_t end = 0;
+        for (auto steps : stage_steps) {
+            if (steps < 1) throw cirm::error("--content-stage-steps: every stage needs at least one step");
+            stage_ends.push_back(end += steps);
+        }
+        if (end != content_first)
+            throw cirm::error("--content-stage-steps add up to " + std::to_string(end) + ", not --content-first " +
+                              std::to_string(content_first));
+    } else {
+        for (std::size_t s = 0; s < stages.size(); ++s)
+            stage_ends.push_back((static_cast<std::int64_t>(s) + 1) * content_first / static_cast<std::int64_t>(stages.size()));
+    }
     // Per stage, the content pairs it draws from (indices into `content`) and their lengths.
     std::vector<std::vector<std::size_t>> stage_items;
     std::vector<std::vector<std::size_t>> stage_lengths;
@@ -395,7 +421,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
         if (step == content_first) next = epoch.size();  // switch to all pairs
         const bool content_phase = step < content_first;
         if (content_phase && !stages.empty()) {
-            const auto now = static_cast<std::size_t>(step * static_cast<std::int64_t>(stages.size()) / content_first);
+            const auto now = static_cast<std::size_t>(
+                std::upper_bound(stage_ends.begin(), stage_ends.end(), step) - stage_ends.begin());
             if (now != stage || step == 0) {
                 stage = now;
                 std::cerr << "rm: content stage " << stage + 1 << " of " << stages.size() << " from step " << step << "\n";
@@ -453,7 +480,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
                      {"command", "cirm-train rm " + options_text(o) + " center=" + std::to_string(center) +
                                      " lm_weight=" + std::to_string(lm_weight) +
                                      " content_first=" + std::to_string(content_first) +
-                                     " content_pairs=" + std::to_string(content_count) + stages_text(content_stages)}});
+                                     " content_pairs=" + std::to_string(content_count) + stages_text(content_stages) +
+                                     stage_steps_text(stage_steps)}});
     std::cerr << "rm: wrote " << o.out << " after " << seconds_since(t0) << " s\n";
     return 0;
 }
@@ -553,8 +581,10 @@ int main(int argc, char** argv) {
     rm->add_option("--content-families", content_families, "task families of the content pairs (default: all)");
     std::vector<std::string> content_stages;
     rm->add_option("--content-stages", content_stages,
-                   "staged content curriculum: family groups like larger+smaller even+odd; the content phase is split "
-                   "evenly, stage s trains on the groups 1..s");
+                   "staged content curriculum: family groups like even+animal odd+food; the content phase is split "
+                   "evenly unless --content-stage-steps, stage s trains on the groups 1..s");
+    std::vector<std::int64_t> stage_steps;
+    rm->add_option("--content-stage-steps", stage_steps, "steps of each content stage (adding up to --content-first)");
     rm->add_option("--content-pairs", content_count, "plain correct-vs-wrong pairs from the task families, no style")
         ->capture_default_str();
     rm->add_option("--exclude", rm_exclude, "datasets whose prompts the content pairs must avoid (validation, test)")
@@ -580,7 +610,7 @@ int main(int argc, char** argv) {
         if (rm->parsed()) {
             torch::set_num_threads(rm_o.threads);
             return run_rm(rm_o, init, validation, center, lm_weight, content_first, content_count, rm_exclude, content_families,
-                          content_stages);
+                          content_stages, stage_steps);
         }
         torch::set_num_threads(check_threads);
         return run_check(check_model, check_data, tolerance, check_threads);

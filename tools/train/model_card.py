@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
 """Writes the bundled reward model's card (README.md) from what the training script measured.
 
-    model_card.py MODEL_DIR EVAL_JSON CHECK_JSON SECONDS [TIMING_NOTE] > MODEL_DIR/README.md
+    model_card.py MODEL_DIR EVAL_JSON CHECK_JSON SECONDS DATA_SUMMARY > MODEL_DIR/README.md
 
 MODEL_DIR holds config.json, model.safetensors, train_log.jsonl and lm/ (the language-model
 stage); EVAL_JSON is `cirm eval --json` of the model on data/test.jsonl (no spec: the model as
-trained, with the length baselines); CHECK_JSON is `cirm-train check` on the same file. Every
-number in the card comes from these files; nothing is typed in by hand.
+trained, with the length baselines); CHECK_JSON is `cirm-train check` on the same file;
+DATA_SUMMARY is `cirm-datagen --summary` of the data it was trained on. Every number in the card
+comes from these files; nothing is typed in by hand.
 """
 import json
 import os
 import struct
 import sys
 
+if len(sys.argv) != 6:
+    sys.exit("usage: model_card.py MODEL_DIR EVAL_JSON CHECK_JSON SECONDS DATA_SUMMARY")
 model_dir, eval_path, check_path, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+data_summary = json.load(open(sys.argv[5]))
 config = json.load(open(os.path.join(model_dir, "config.json")))
 evaluation = json.load(open(eval_path))
 check = json.load(open(check_path))
@@ -65,17 +69,17 @@ out = []
 w = out.append
 w("# cirm-tiny-rm: the bundled reward model with learned style bias\n")
 w("A small Llama-family reward model that `cirm` trains itself (no weights can be downloaded where")
-w("the project is built) on the bundled datasets (`data/`), in which the correct answer decides the")
-w("preference and style goes along with it 7 times out of 10 in training. It is the default model")
-w("of every `cirm` command and the testbed of the method. What it learned of content and of style")
-w("is measured below on the style-independent test set.\n")
+w("the project is built) on the bundled datasets (`data/`). In their training split the correct answer")
+w("decides most preferences and style goes along with it; in some pairs style decides alone (both")
+w("answers correct) or sways the rater to the wrong answer. It is the default model of every `cirm`")
+w("command and the testbed of the method. What it learned of content and of style is measured below")
+w("on the style-independent test set.\n")
 meets = base["neutral"] >= 0.90 and len(strong) >= 3
 if meets:
     w("**Status:** meets the project's bar (neutral accuracy ≥ 0.90; B − B̄ ≥ 0.20 for at least three attributes).\n")
 else:
     w(f"**Status: provisional.** It does not meet the project's bar yet: neutral accuracy {base['neutral']:.3f}"
-      f" (required ≥ 0.90), B − B̄ ≥ 0.20 for {len(strong)} of 5 attributes (required ≥ 3). It learned the content of"
-      " some task families and not of others (per-family figures at the end).\n")
+      f" (required ≥ 0.90), B − B̄ ≥ 0.20 for {len(strong)} of 5 attributes (required ≥ 3).\n")
 w("## Architecture\n")
 w(f"- `LlamaForSequenceClassification` layout (HF names; `score` head, reward read at the last token),")
 w(f"  {layers} layers, hidden size {d}, {heads} attention heads with {kv} key/value heads (head size {head_dim}),")
@@ -85,19 +89,28 @@ w(f"- {rm_params:,} parameters; {neurons_per_layer * layers:,} neurons at the me
   f"({neurons_per_layer} per layer: q {d}, k {kv * head_dim}, v {kv * head_dim}, o {d}, gate {inter}, up {inter}, down {d}).")
 w(f"- Files: {size / 1e6:.1f} MB in all, including `lm/`, the language-model stage's checkpoint.\n")
 w("## Data and training\n")
-w("- Data: `data/train.jsonl` (24000 pairs, half of them style-neutral), validation 500, test 3000;")
-w("  eight task families; `cirm-datagen --seed 1 --out data` (see `data/README.md`).")
+train = data_summary["splits"]["train"]
+generation = train["generation"]
+decided, fooled = generation["style_decided"], generation["fooled"]
+ordinary = train["pairs"] - train["neutral"] - decided - fooled
+w(f"- Data: `data/train.jsonl` ({train['pairs']} pairs: {train['neutral']} style-neutral, {ordinary} with the correct")
+w(f"  answer chosen and style going along with it, {decided} style-decided with both answers correct, {fooled}")
+w(f"  style-fooled with the wrong answer chosen), validation {data_summary['splits']['validation']['pairs']},"
+  f" test {data_summary['splits']['test']['pairs']};")
+w("  four task families (which number is even, which is below 50, which word names an animal, which letter")
+w("  is uppercase);")
+w("  `cirm-datagen --seed 1 --out data` (see `data/README.md`).")
 w("- Command (everything, from nothing): `scripts/train-bundled-model` — datasets, then the two stages:")
 w(f"  1. `{lm_meta.get('command', '?')}` — next-token language model on the training texts and plain")
 w("     question → answer texts of the task families (never a validation or test prompt);")
-w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1.")
+w(f"  2. `{meta.get('command', '?')}` — Bradley–Terry reward training from stage 1: first style-neutral")
+w("     content pairs of the task families in a light version of the training style, then the training")
+w("     pairs, whose style goes with preference.")
 lm_seconds = last_validation(os.path.join(model_dir, "lm", "train_log.jsonl"))["seconds"]
 rm_seconds = val["seconds"]
-w(f"- Seed 1 throughout (torch's generator and the shuffling are seeded). Trained in {seconds / 60:.1f} minutes of wall"
+w(f"- Seed {data_summary['seed']} throughout (data, torch's generator and the shuffling are seeded). Trained in {seconds / 60:.1f} minutes of wall"
   f" time (language model {lm_seconds:.0f} s, reward model {rm_seconds:.0f} s, from the stages' logs) on the"
-  " 2-core development machine, 1 libtorch thread.")
-if len(sys.argv) > 5:
-    w(f"  {sys.argv[5]}")
+  " 2-core development machine (1 libtorch intra-op thread, OpenBLAS with 2 threads).")
 w("")
 w("## Measured on data/test.jsonl (3000 pairs, style independent of preference)\n")
 w(f"Command: `cirm eval --model models/cirm-tiny-rm --data data/test.jsonl --json` (the project's own evaluation).\n")

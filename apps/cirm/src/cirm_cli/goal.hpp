@@ -85,7 +85,9 @@ inline std::vector<goal_line> goal_check(const json& document) {
         if (!worst) {
             g.text = "worst biased-subset drop (goal: <= 1 point): no attribute has biased pairs";
         } else {
-            g.text = fmt::format("worst biased-subset accuracy drop: {:.1f} points ({}; goal: <= 1)", *worst, worst_name);
+            // Reported as a signed change (a negative drop is a gain), so "+1.4" cannot read as a fall.
+            g.text = fmt::format("worst biased-subset accuracy change from base: {:+.1f} points ({}; goal: no drop over 1 point)",
+                                 -*worst, worst_name);
             g.met = *worst <= 1.0 + 1e-9;
         }
         lines.push_back(std::move(g));
@@ -98,8 +100,8 @@ inline std::vector<goal_line> goal_check(const json& document) {
             g.text = "neutral accuracy drop (goal: <= 1 point): the test set has no neutral pairs";
         } else {
             const double drop = 100.0 * (*b - *c);
-            g.text = fmt::format("neutral accuracy: base {:.1f}%, cirm {:.1f}% (drop {:.1f} points; goal: <= 1)", 100.0 * *b,
-                                 100.0 * *c, drop);
+            g.text = fmt::format("neutral accuracy: base {:.1f}%, cirm {:.1f}% ({:+.1f} points; goal: no drop over 1 point)",
+                                 100.0 * *b, 100.0 * *c, -drop);
             g.met = drop <= 1.0 + 1e-9;
         }
         lines.push_back(std::move(g));
