@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
     search_cmd->add_option("--attributes", search.attributes, "comma-separated bias attributes (default: the five)");
     search_cmd->add_option("--positions", search.positions, "where the spec pins: last or all")->capture_default_str();
     search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")->capture_default_str();
+    search_cmd->add_option("--selector", search.selector,
+                           "spearman: the method's top/bottom-k by Spearman rho; shift: top/bottom-k by counterfactual "
+                           "shift (how far each attribute's style edit moves the neuron, beyond the method)")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval
