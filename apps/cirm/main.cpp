@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
                            "spearman: the method's top/bottom-k by Spearman rho; shift: top/bottom-k by counterfactual "
                            "shift (how far each attribute's style edit moves the neuron, beyond the method)")
         ->capture_default_str();
+    search_cmd->add_option("--sites", search.sites,
+                           "where the edit may go: all, attention (q, k, v, o), mlp (gate, up, down), first-half, "
+                           "second-half (by layer), or site names separated by commas")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval

@@ -51,6 +51,7 @@ struct search_options {
     std::string positions = "last";
     std::string replacement = "median";
     std::string selector = "spearman";  ///< spearman (the method) or shift (counterfactual shifts)
+    std::string sites = "all";          ///< site group the edit may use (cirm::site_group)
     std::string out;                    ///< output directory
 };
 
@@ -64,6 +65,7 @@ struct search_settings {
     positions where = positions::last_token;
     replacement value = replacement::median;
     bool shift_selector = false;  ///< select by counterfactual shift instead of Spearman ρ
+    std::string sites = "all";    ///< site group (cirm::site_group), resolved against the model
 };
 
 /// --selector: spearman (the method's) or shift (counterfactual shifts, beyond the method).
@@ -101,7 +103,8 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
                                         std::ostream& err) {
     if (settings.trials == 0) throw error("--trials must be at least 1");
     search_outcome o;
-    o.loc = localize_pairs(model, validation, settings.attributes, common, err);
+    const auto sites = settings.sites == "all" ? std::vector<std::string>{} : site_group(model.layout(), settings.sites);
+    o.loc = localize_pairs(model, validation, settings.attributes, common, err, sites);
     o.grid = effective_k_grid(settings.k_grid, o.loc.table);
     const auto start = std::chrono::steady_clock::now();
     if (settings.shift_selector) {
@@ -109,6 +112,7 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
         const auto edits = builtin_style_edits(settings.attributes);
         progress_bar shift_bar(err, common.progress, "shifts");
         shift_options sh;
+        sh.sites = sites;
         sh.progress = [&](std::size_t done, std::size_t total) { shift_bar.update(done, total); };
         o.shift.emplace(measure_counterfactual_shifts(model, std::span<const sample>(samples), edits, sh));
         shift_bar.finish();
@@ -123,6 +127,8 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     so.replacement = settings.value;
     so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
+    // provenance names the model's whole layout, also when the edit was confined to some sites
+    o.result.best.provenance.total_neurons = model.layout().neurons();
     bar.finish();
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return o;
@@ -162,6 +168,8 @@ inline json search_summary(const search_outcome& o) {
     j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.result.best.edited()},
                  {"accuracy", r.best_trial().objective}};
     j["selector"] = o.shift ? "shift" : "spearman";
+    j["sites"] = o.loc.layout.size();
+    j["site_neurons"] = o.loc.layout.neurons();
     j["seconds"] = o.seconds;
     return j;
 }
@@ -191,8 +199,10 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
 inline search_settings make_search_settings(const std::string& attributes, const std::string& k_grid,
                                             std::size_t trials, const std::string& sampler, std::uint64_t seed,
                                             const std::string& where, const std::string& value,
-                                            const std::string& selector = "spearman") {
+                                            const std::string& selector = "spearman",
+                                            const std::string& sites = "all") {
     search_settings s;
+    s.sites = sites;
     s.shift_selector = parse_selector(selector);
     s.attributes = attribute_list(attributes);
     if (!k_grid.empty()) s.k_grid = k_grid_list(k_grid);
@@ -208,7 +218,7 @@ inline search_settings make_search_settings(const std::string& attributes, const
 /// Runs `cirm search`; returns the exit code.
 inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
     const auto settings =
-        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector);
+        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector, o.sites);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);
