@@ -51,7 +51,8 @@ TEST_CASE("locate: the correlation table and a spec of the top/bottom-k of each 
     std::map<std::string, std::size_t> offset;
     for (const auto& s : summary["sites"]) offset[s["name"]] = s["offset"];
     std::set<std::size_t> expected;
-    for (const auto& [column, k] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 2}}) {
+    for (const auto& entry : std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 2}}) {
+        const std::size_t column = entry.first, k = entry.second;  // clang 14 cannot capture a structured binding
         std::vector<std::size_t> order(1536);
         std::iota(order.begin(), order.end(), std::size_t{0});
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return table[a * 5 + column] > table[b * 5 + column]; });
