@@ -46,7 +46,7 @@ cirm::shift_table hand_shifts() {
     s.constant = {0, 0, 1, 0, 0};
     return s;
 }
-std::vector<std::size_t> flats(const cirm::selection& s) {
+std::vector<std::size_t> shift_flats(const cirm::selection& s) {
     std::vector<std::size_t> v;
     for (const auto& n : s.neurons) v.push_back(n.flat);
     return v;
@@ -60,19 +60,19 @@ TEST_CASE("shift selector: top and bottom k by shift, columns matched by name, �
     const cirm::shift_top_bottom_k selector(hand_shifts());
     // length (shift column 2), eligible n0, n1, n3: top n3 (1.2), bottom n0 (-0.3)
     auto sel = selector.select(t, std::vector<std::size_t>{1, 0});
-    CHECK(flats(sel) == std::vector<std::size_t>{0, 3});
+    CHECK(shift_flats(sel) == std::vector<std::size_t>{0, 3});
     REQUIRE(sel.neurons[1].chosen_by.size() == 1);
     CHECK(sel.neurons[1].chosen_by[0].bias == "length");
     CHECK(sel.neurons[1].chosen_by[0].rho == 0.1);  // n3's ρ for length, not its shift
     // bold (shift column 0): top n1 (0.1) ... n2 would top it (2.0) but is constant in the shifts
     sel = selector.select(t, std::vector<std::size_t>{0, 1});
-    CHECK(flats(sel) == std::vector<std::size_t>{1, 3});  // top n1, bottom n3 (-1.5)
+    CHECK(shift_flats(sel) == std::vector<std::size_t>{1, 3});  // top n1, bottom n3 (-1.5)
     // the method's selector on the same table picks by ρ instead
     const auto by_rho = cirm::spearman_top_bottom_k{}.select(t, std::vector<std::size_t>{1, 0});
-    CHECK(flats(by_rho) == std::vector<std::size_t>{0, 2});
+    CHECK(shift_flats(by_rho) == std::vector<std::size_t>{0, 2});
     // k = 3 of 3 eligible for both biases: every eligible neuron, once
     sel = selector.select(t, std::vector<std::size_t>{3, 3});
-    CHECK(flats(sel) == std::vector<std::size_t>{0, 1, 3});
+    CHECK(shift_flats(sel) == std::vector<std::size_t>{0, 1, 3});
     CHECK(sel.neurons[0].chosen_by.size() == 2);
 }
 
