@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
     annotate_cmd->add_option("--data", annotate.data, "input JSONL of prompts with candidate responses")->required();
     annotate_cmd->add_option("--spec", annotate.spec, "spec (.json or .safetensors) to apply");
     annotate_cmd->add_option("--out", annotate.out, "output JSONL file (default: stdout)");
+    annotate_cmd->add_option("--baseline", annotate.baseline, "length-correct the rewards first: lp or lwr");
+    annotate_cmd->add_option("--report", annotate.report,
+                             "JSON file: share of prompts whose pick is the line's 'correct' candidate, and the mean "
+                             "style attributes of the picked, correct and all candidates (every line needs 'correct')");
 
     // report
     cli::report_options report;
