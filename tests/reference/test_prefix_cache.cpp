@@ -113,7 +113,7 @@ TEST_CASE("a cached last-token pass gives the full forward's reward, with and wi
     }
 }
 
-TEST_CASE("many cached samples run in groups; the results match the full pass for any thread count") {
+TEST_CASE("many cached samples run in groups, the results match the full pass for any thread count") {
     cirm::reference::llama_reward_model model(cirm_test::model_fixture("tiny_llama_gqa_bf16"));
     const auto outputs = cirm_test::peer_outputs("tiny_llama_gqa_bf16");
     const auto peer = cirm_test::peer_samples(outputs);
