@@ -132,7 +132,7 @@ TEST_CASE("datagen: written files are byte-identical across runs and read back a
     }
 }
 
-TEST_CASE("datagen: ids are '<split>-<6 digits>' and unique; prompts and responses stay short") {
+TEST_CASE("datagen: ids are '<split>-<6 digits>' and unique, prompts and responses stay short") {
     std::set<std::string> ids;
     for (const generated_split* split : splits_of(small_generated_datasets())) {
         for (std::size_t i = 0; i < split->pairs.size(); ++i) {
@@ -176,7 +176,7 @@ TEST_CASE("datagen: families come in equal shares") {
     CHECK(per_subset == expected);
 }
 
-TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes; the others differ in length and overlap") {
+TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes, the others differ in length and overlap") {
     for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         for (const generated_split* split : splits_of(*datasets)) {
             REQUIRE(split->neutral.size() == split->pairs.size());
