@@ -79,6 +79,14 @@ int main(int argc, char** argv) {
     search_cmd->add_option("--attributes", search.attributes, "comma-separated bias attributes (default: the five)");
     search_cmd->add_option("--positions", search.positions, "where the spec pins: last or all")->capture_default_str();
     search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")->capture_default_str();
+    search_cmd->add_option("--selector", search.selector,
+                           "spearman: the method's top/bottom-k by Spearman rho; shift: top/bottom-k by counterfactual "
+                           "shift (how far each attribute's style edit moves the neuron, beyond the method)")
+        ->capture_default_str();
+    search_cmd->add_option("--sites", search.sites,
+                           "where the edit may go: all, attention (q, k, v, o), mlp (gate, up, down), first-half, "
+                           "second-half (by layer), or site names separated by commas")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval
@@ -118,6 +126,10 @@ int main(int argc, char** argv) {
     annotate_cmd->add_option("--data", annotate.data, "input JSONL of prompts with candidate responses")->required();
     annotate_cmd->add_option("--spec", annotate.spec, "spec (.json or .safetensors) to apply");
     annotate_cmd->add_option("--out", annotate.out, "output JSONL file (default: stdout)");
+    annotate_cmd->add_option("--baseline", annotate.baseline, "length-correct the rewards first: lp or lwr");
+    annotate_cmd->add_option("--report", annotate.report,
+                             "JSON file: share of prompts whose pick is the line's 'correct' candidate, and the mean "
+                             "style attributes of the picked, correct and all candidates (every line needs 'correct')");
 
     // report
     cli::report_options report;

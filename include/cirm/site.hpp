@@ -5,6 +5,7 @@
 /// site. A site_layout is the ordered list of sites a model exposes, with each site's offset in
 /// the flat neuron numbering that the statistics and the selection use.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -128,5 +129,44 @@ private:
     std::vector<std::size_t> offsets_;
     std::unordered_map<std::string, std::size_t> by_name_;
 };
+
+/// The names of a group of a layout's sites, in layout order, for ablations by where the edit
+/// may go: "all", "attention" (q, k, v, o), "mlp" (gate, up, down), "first-half" (layers below
+/// half the layer count, rounded up: layers 0–1 of 3), "second-half" (the others), or a
+/// comma-separated list of site names (each must exist). An empty group is an error.
+inline std::vector<std::string> site_group(const site_layout& layout, std::string_view group) {
+    std::vector<std::string> out;
+    int layers = 0;
+    for (const auto& s : layout.sites()) layers = std::max(layers, s.layer + 1);
+    const int half = (layers + 1) / 2;
+    const auto keep_if = [&](auto keep) {
+        for (const auto& s : layout.sites())
+            if (keep(s)) out.push_back(s.name);
+    };
+    if (group == "all") keep_if([](const site_info&) { return true; });
+    else if (group == "attention") keep_if([](const site_info& s) { return is_attention(s.kind); });
+    else if (group == "mlp") keep_if([](const site_info& s) { return is_mlp(s.kind); });
+    else if (group == "first-half") keep_if([&](const site_info& s) { return s.layer < half; });
+    else if (group == "second-half") keep_if([&](const site_info& s) { return s.layer >= half; });
+    else {
+        std::size_t start = 0;
+        while (start <= group.size()) {
+            const std::size_t comma = std::min(group.find(',', start), group.size());
+            const std::string name(group.substr(start, comma - start));
+            if (name.empty())
+                throw error("site group '" + std::string(group) +
+                            "': expected all, attention, mlp, first-half, second-half or site names separated by commas");
+            if (!layout.find(name))
+                throw error("site group: the model has no site '" + name +
+                            "' (groups: all, attention, mlp, first-half, second-half)");
+            if (std::find(out.begin(), out.end(), name) != out.end())
+                throw error("site group: site '" + name + "' is listed twice");
+            out.push_back(name);
+            start = comma + 1;
+        }
+    }
+    if (out.empty()) throw error("site group '" + std::string(group) + "' has no site in this model");
+    return out;
+}
 
 }  // namespace cirm

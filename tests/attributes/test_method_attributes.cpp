@@ -31,7 +31,7 @@ TEST_CASE("length counts Unicode code points of the response") {
     CHECK_THROWS_WITH(length("", "ab\xC3"), "invalid UTF-8 at byte 2 of the response: truncated sequence");
 }
 
-TEST_CASE("paragraphs counts non-overlapping \"\\n\\n\" after CRLF normalisation") {
+TEST_CASE("paragraphs counts non-overlapping double line breaks after CRLF normalisation") {
     const attr::paragraphs paragraphs;
     CHECK(paragraphs("", "") == 0);
     CHECK(paragraphs("", "one line\nanother") == 0);

@@ -43,6 +43,12 @@ inline std::string read_text(const fs::path& p) {
     return s.str();
 }
 
+inline void write_text(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary);
+    out << text;
+    REQUIRE(out.good());
+}
+
 inline std::vector<nlohmann::json> read_jsonl(const fs::path& p) {
     std::vector<nlohmann::json> out;
     std::istringstream in(read_text(p));

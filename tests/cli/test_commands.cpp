@@ -51,7 +51,8 @@ TEST_CASE("locate: the correlation table and a spec of the top/bottom-k of each 
     std::map<std::string, std::size_t> offset;
     for (const auto& s : summary["sites"]) offset[s["name"]] = s["offset"];
     std::set<std::size_t> expected;
-    for (const auto& [column, k] : std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 2}}) {
+    for (const auto& entry : std::vector<std::pair<std::size_t, std::size_t>>{{0, 4}, {4, 2}}) {
+        const std::size_t column = entry.first, k = entry.second;  // clang 14 cannot capture a structured binding
         std::vector<std::size_t> order(1536);
         std::iota(order.begin(), order.end(), std::size_t{0});
         std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return table[a * 5 + column] > table[b * 5 + column]; });
@@ -114,6 +115,80 @@ TEST_CASE("annotate: chosen and rejected are the best and worst candidates by th
         CHECK(got[i]["chosen"] == inputs[i]["responses"][best]);
         CHECK(got[i]["rejected"] == inputs[i]["responses"][worst]);
     }
+}
+
+TEST_CASE("annotate --report: share of correct picks and mean styles, with LP recomputed by hand") {
+    const auto dir = scratch("annotate_report");
+    // the fixture's candidate sets with a 'correct' index each (an assignment for this test)
+    auto inputs = read_jsonl(fixture("cli/prompts.jsonl"));
+    std::string text;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        inputs[i]["correct"] = i % 3;
+        text += inputs[i].dump() + "\n";
+    }
+    write_text(dir / "candidates.jsonl", text);
+    const cirm::reference::llama_reward_model model{fs::path(llama())};
+    for (const std::string baseline : {"", "lp"}) {
+        cirm::cli::annotate_options o;
+        o.common.model = llama();
+        o.common.quiet = true;
+        o.data = (dir / "candidates.jsonl").string();
+        o.baseline = baseline;
+        o.report = (dir / ("report" + baseline + ".json")).string();
+        o.out = (dir / "dpo.jsonl").string();
+        std::ostringstream out, err;
+        REQUIRE(cirm::cli::run_annotate(o, out, err) == 0);
+        const json report = json::parse(read_text(o.report));
+        std::size_t correct = 0;
+        double picked_length = 0.0, picked_bold = 0.0, all_length = 0.0;
+        std::size_t candidates = 0;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            const std::string prompt = inputs[i]["prompt"];
+            std::vector<double> r;
+            for (const auto& c : inputs[i]["responses"]) {
+                const std::string& response = c.get_ref<const std::string&>();
+                double reward = model.score(cirm::sample{prompt, response});
+                if (baseline == "lp") reward -= 0.001 * ref_length(response);
+                r.push_back(reward);
+                all_length += ref_length(response);
+                ++candidates;
+            }
+            const auto best = static_cast<std::size_t>(std::max_element(r.begin(), r.end()) - r.begin());
+            correct += best == inputs[i]["correct"].get<std::size_t>();
+            const std::string picked = inputs[i]["responses"][best];
+            picked_length += ref_length(picked);
+            picked_bold += ref_count(picked, "**");
+        }
+        const double n = static_cast<double>(inputs.size());
+        CHECK(report["prompts"] == inputs.size());
+        CHECK(report["method"] == (baseline.empty() ? "base" : baseline));
+        CHECK(report["spec"] == false);
+        CHECK(report["correct_picked"] == correct);
+        CHECK(report["correct_share"].get<double>() == Approx(static_cast<double>(correct) / n));
+        CHECK(report["picked"]["length"].get<double>() == Approx(picked_length / n));
+        CHECK(report["picked"]["bold"].get<double>() == Approx(picked_bold / n));
+        CHECK(report["candidates"]["length"].get<double>() == Approx(all_length / static_cast<double>(candidates)));
+    }
+
+    // refusals leave no file behind
+    cirm::cli::annotate_options o;
+    o.common.model = llama();
+    o.common.quiet = true;
+    o.data = fixture("cli/prompts.jsonl");
+    o.report = (dir / "none.json").string();
+    o.out = (dir / "none.jsonl").string();
+    std::ostringstream out, err;
+    CHECK_THROWS_WITH(cirm::cli::run_annotate(o, out, err), Catch::Contains("has no 'correct' index"));
+    o.report.clear();
+    o.baseline = "median";
+    CHECK_THROWS_WITH(cirm::cli::run_annotate(o, out, err), Catch::Contains("unknown baseline 'median'"));
+    inputs[0]["correct"] = 3;
+    write_text(dir / "bad.jsonl", inputs[0].dump() + "\n");
+    o.baseline.clear();
+    o.data = (dir / "bad.jsonl").string();
+    CHECK_THROWS_WITH(cirm::cli::run_annotate(o, out, err), Catch::Contains("'correct' must be the index of one of the 3"));
+    CHECK(!fs::exists(dir / "none.json"));
+    CHECK(!fs::exists(dir / "none.jsonl"));
 }
 
 TEST_CASE("eval: RM-Bench data gives easy / normal / hard from the 3x3 matrix") {

@@ -7,11 +7,11 @@
 
 namespace {
 
-using cirm::cli::json;
+using goal_json = cirm::cli::json;
 
 /// One method's figures for the five attributes: the same B, B̄ and flip rate for each.
-json method(double all, double neutral, double biased, double unbiased, double flip) {
-    json m;
+goal_json method(double all, double neutral, double biased, double unbiased, double flip) {
+    goal_json m;
     m["all"] = all;
     m["neutral"] = neutral;
     for (const char* a : {"length", "paragraphs", "overlap", "exclamation", "bold"}) {
@@ -24,7 +24,7 @@ json method(double all, double neutral, double biased, double unbiased, double f
 }  // namespace
 
 TEST_CASE("goal check: every line met, with signed changes") {
-    json doc;
+    goal_json doc;
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
     doc["methods"]["cirm"] = method(0.88, 0.962, 0.900, 0.822, 0.04);
     // bold's biased accuracy falls by 3 points: the worst change, 88.6 -> 85.6
@@ -49,7 +49,7 @@ TEST_CASE("goal check: every line met, with signed changes") {
 }
 
 TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop") {
-    json doc;
+    goal_json doc;
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
     doc["methods"]["cirm"] = method(0.88, 0.970, 0.900, 0.822, 0.04);
     // every B rises by 1.4 points (88.6 -> 90.0); neutral rises by 0.3
@@ -62,7 +62,7 @@ TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop
 }
 
 TEST_CASE("goal check: nothing to check without a cirm method") {
-    json doc;
+    goal_json doc;
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
     CHECK(cirm::cli::goal_check(doc).empty());
 }

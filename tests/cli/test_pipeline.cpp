@@ -2,10 +2,13 @@
 // score, with the eval document checked key by key and its accuracies recomputed from the rewards
 // that `cirm score` writes, and its subset counts from an independent computation of the five
 // attributes (cli_test_support.hpp).
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cirm/eval/counterfactual.hpp"
 #include "cirm_cli/eval.hpp"
 #include "cirm_cli/score.hpp"
 #include "cirm_cli/search.hpp"
@@ -265,4 +269,134 @@ TEST_CASE("eval: the goal check is printed with a spec") {
     CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base") && Catch::Contains("mean unbiased-subset accuracy") &&
                               Catch::Contains("worst biased-subset") && Catch::Contains("neutral accuracy") &&
                               Catch::Contains("mean style flip rate") && Catch::Contains("overall: "));
+}
+
+namespace {
+/// Last-token activations of one response, flat over the model's layout.
+struct flat_row_sink {
+    const cirm::site_layout* layout;
+    std::vector<float> row;
+    void put(std::size_t, std::size_t site, std::span<const float> values) {
+        std::copy(values.begin(), values.end(), row.begin() + static_cast<std::ptrdiff_t>(layout->offset(site)));
+    }
+};
+}  // namespace
+
+TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons by counterfactual shift, recomputed here") {
+    const auto dir = scratch("search_shift");
+    cirm::cli::search_options o;
+    o.common.model = llama();
+    o.common.json = true;
+    o.common.quiet = true;
+    o.data = validation();
+    o.trials = 6;
+    o.seed = 3;
+    o.k_grid = "2,5";
+    o.selector = "shift";
+    o.out = dir.string();
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_search(o, out, err) == 0);
+    const json summary = json::parse(out.str());
+    CHECK(summary["selector"] == "shift");
+
+    // the shifts, computed here with plain loops: mean over the edited responses of (edited − plain)
+    // activation, over the sample standard deviation of the plain activations
+    auto model = cirm::cli::load_model(llama(), 0);
+    const auto& layout = model.layout();
+    const std::size_t m = layout.neurons();
+    const auto pairs = cirm::cli::load_pairs(validation());
+    const auto activations = [&](const std::string& prompt, const std::string& response) {
+        flat_row_sink sink{&layout, std::vector<float>(m)};
+        const cirm::sample s{prompt, response};
+        model.collect(std::span<const cirm::sample>(&s, 1), sink);
+        return sink.row;
+    };
+    std::vector<std::pair<std::string, std::string>> responses;
+    for (const auto& p : pairs) {
+        responses.emplace_back(p.prompt, p.chosen);
+        responses.emplace_back(p.prompt, p.rejected);
+    }
+    std::vector<std::vector<float>> plain;
+    for (const auto& [q, r] : responses) plain.push_back(activations(q, r));
+    std::vector<double> sd(m);
+    for (std::size_t n = 0; n < m; ++n) {
+        double mean = 0.0, ss = 0.0;
+        for (const auto& row : plain) mean += row[n];
+        mean /= static_cast<double>(plain.size());
+        for (const auto& row : plain) ss += (row[n] - mean) * (row[n] - mean);
+        sd[n] = std::sqrt(ss / static_cast<double>(plain.size() - 1));
+    }
+    const auto& names = five();
+    std::vector<std::vector<double>> shift(names.size(), std::vector<double>(m, 0.0));
+    for (std::size_t b = 0; b < names.size(); ++b) {
+        std::vector<double> sum(m, 0.0);
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < responses.size(); ++i) {
+            const auto edited = cirm::inject_style(names[b], responses[i].first, responses[i].second);
+            if (!edited) continue;
+            ++count;
+            const auto row = activations(responses[i].first, *edited);
+            for (std::size_t n = 0; n < m; ++n) sum[n] += static_cast<double>(row[n]) - static_cast<double>(plain[i][n]);
+        }
+        REQUIRE(count > 0);
+        for (std::size_t n = 0; n < m; ++n)
+            if (sd[n] > 0.0) shift[b][n] = sum[n] / static_cast<double>(count) / sd[n];
+    }
+    // The engine's sums may differ in the last bits between batch sizes (the search collects
+    // batches of 16, this loop one response at a time), so a neuron whose shift sits within 1e-4
+    // of a bias's k-th value may fall on either side; every other neuron must match exactly.
+    struct expectation {
+        std::set<std::size_t> chosen;
+        std::set<std::size_t> borderline;
+    };
+    const auto expected_set = [&](const json& k) {
+        expectation e;
+        for (std::size_t b = 0; b < names.size(); ++b) {
+            const std::size_t kb = k.at(names[b]).get<std::size_t>();
+            if (kb == 0) continue;
+            std::vector<std::size_t> order;
+            for (std::size_t n = 0; n < m; ++n)
+                if (sd[n] > 0.0) order.push_back(n);
+            std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return shift[b][x] > shift[b][y]; });
+            for (std::size_t i = 0; i < kb; ++i) {
+                e.chosen.insert(order[i]);
+                e.chosen.insert(order[order.size() - 1 - i]);
+            }
+            const double top = shift[b][order[kb - 1]], bottom = shift[b][order[order.size() - kb]];
+            for (std::size_t n : order)
+                if (std::abs(shift[b][n] - top) < 1e-4 || std::abs(shift[b][n] - bottom) < 1e-4) e.borderline.insert(n);
+        }
+        return e;
+    };
+    const auto matches = [](const std::set<std::size_t>& got, const expectation& e) {
+        for (std::size_t n : got)
+            if (!e.chosen.count(n) && !e.borderline.count(n)) return false;
+        for (std::size_t n : e.chosen)
+            if (!got.count(n) && !e.borderline.count(n)) return false;
+        return true;
+    };
+    const auto trials = read_jsonl(dir / "trials.jsonl");
+    REQUIRE(trials.size() == 6);
+    for (const auto& t : trials) {
+        const auto e = expected_set(t["k"]);
+        const auto edited = t["edited"].get<std::size_t>();
+        CHECK(edited + e.borderline.size() >= e.chosen.size());
+        CHECK(edited <= e.chosen.size() + e.borderline.size());
+    }
+    // the spec written is the best trial's set, neuron for neuron
+    const json spec = json::parse(read_text(dir / "spec.json"));
+    std::set<std::size_t> got;
+    for (const auto& site : spec["sites"])
+        for (const auto& neuron : site["neurons"])
+            got.insert(layout.offset(layout.at(site["name"].get<std::string>())) + neuron["index"].get<std::size_t>());
+    const auto best = expected_set(summary["best"]["k"]);
+    CHECK(got.size() == summary["best"]["edited"].get<std::size_t>());
+    CHECK(matches(got, best));
+    CHECK(best.borderline.size() <= 4);  // near-ties are rare: the check above is not vacuous
+
+    o.selector = "gradient";
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("unknown selector 'gradient'"));
+    o.selector = "shift";
+    o.attributes = "length,emoji";
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
 }

@@ -27,7 +27,7 @@ cirm::neuron_pin pin_last() {
 }
 }  // namespace
 
-TEST_CASE("raw adapter: pointer, shape and strides; overlapping strides are refused") {
+TEST_CASE("raw adapter: pointer, shape and strides, overlapping strides are refused") {
     std::vector<float> buf(3 * 6, 0.0f);  // 3 tokens × 4 neurons with a row pitch of 6
     const auto v = cirm::cpu::view(buf.data(), 3, 4, 6);
     pin_last().apply(0, v);

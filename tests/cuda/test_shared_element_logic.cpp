@@ -45,7 +45,7 @@ TEST_CASE("pin_neuron rounds to the 16-bit storage type to nearest even") {
     CHECK(h[1].bits == 0xB800);
 }
 
-TEST_CASE("pinned rows: the last token, or every row; per-sample last positions") {
+TEST_CASE("pinned rows: the last token, or every row, per-sample last positions") {
     std::size_t first = 9, last = 9;
     cirm::detail::pinned_tokens(cirm::positions::last_token, 5, first, last);
     CHECK((first == 4 && last == 5));
@@ -71,7 +71,7 @@ TEST_CASE("gathered_value reads the last row, converted to float") {
     CHECK(cirm::detail::gathered_value(view, 2) == 65504.0f);  // the largest finite half
 }
 
-TEST_CASE("device views: a sample's rows as an activation view; overlapping or bad strides are refused") {
+TEST_CASE("device views: a sample's rows as an activation view, overlapping or bad strides are refused") {
     // 2 samples × 3 rows × 4 neurons, row pitch 5, sample pitch 16 (one spare row between samples).
     std::vector<float> buffer(32, 0.0f);
     const auto v = cirm::cuda::make_device_batch_view(buffer.data(), cirm::dtype::f32, 2, 3, 4, 16, 5);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "candidates.hpp"
 #include "generate.hpp"
 
 namespace {
@@ -232,4 +233,43 @@ TEST_CASE("datagen correctness: chosen answers are correct and rejected ones wro
         CHECK(both_correct == (split->name == "train" ? 300u : 0u));
         CHECK(swapped == (split->name == "train" ? 400u : 0u));
     }
+}
+
+TEST_CASE("datagen candidates: one correct response per set at its index, the others the other option, new prompts") {
+    const auto& datasets = small_datasets();
+    const auto sets = cirm::datagen::generate_candidates(datasets, 120, 4, 11);
+    REQUIRE(sets.size() == 120);
+    std::set<std::string> split_prompts, candidate_prompts;
+    for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train})
+        for (const auto& p : split->pairs) split_prompts.insert(p.prompt);
+    std::map<std::string, std::size_t> subsets;
+    std::vector<std::size_t> correct_at(4, 0);
+    for (const auto& c : sets) {
+        INFO(c.id << "\nprompt: " << c.prompt);
+        CHECK(!split_prompts.contains(c.prompt));
+        CHECK(candidate_prompts.insert(c.prompt).second);
+        const expectation expected = expected_from_prompt(c.prompt);
+        REQUIRE(expected.subset == c.subset);
+        REQUIRE(expected.options.size() == 2);
+        const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
+        REQUIRE(c.responses.size() == 4);
+        REQUIRE(c.correct < 4);
+        ++correct_at[c.correct];
+        ++subsets[c.subset];
+        for (std::size_t i = 0; i < 4; ++i) {
+            INFO("response " << i << ": " << c.responses[i]);
+            CHECK(answer_in(c.responses[i], c.subset) == (i == c.correct ? expected.answer : other));
+            CHECK(c.responses[i].size() <= 220);  // ASCII: bytes are code points
+            for (std::size_t j = 0; j < i; ++j) CHECK(c.responses[i] != c.responses[j]);
+        }
+    }
+    // the correct one is not always in the same slot, and the four families take turns
+    for (std::size_t n : correct_at) CHECK(n > 10);
+    CHECK(subsets.size() >= 4);
+    // same inputs, same sets; the splits themselves are untouched by drawing candidates
+    const auto again = cirm::datagen::generate_candidates(datasets, 120, 4, 11);
+    CHECK(again.front().responses == sets.front().responses);
+    CHECK(again.back().prompt == sets.back().prompt);
+    CHECK_THROWS_WITH(cirm::datagen::generate_candidates(datasets, 10, 1, 11), Catch::Contains("2 to 16"));
+    CHECK_THROWS_WITH(cirm::datagen::generate_candidates(datasets, 0, 4, 11), Catch::Contains("must have 1 to"));
 }

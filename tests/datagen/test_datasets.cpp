@@ -69,7 +69,7 @@ std::size_t count_neutral_flags(const generated_split& split) {
     return neutral;
 }
 
-const generated_datasets& small_datasets() {
+const generated_datasets& small_generated_datasets() {
     static const generated_datasets datasets =
         cirm::datagen::generate_datasets({.seed = 7, .sizes = {.train = 2000, .validation = 200, .test = 600}});
     return datasets;
@@ -132,9 +132,9 @@ TEST_CASE("datagen: written files are byte-identical across runs and read back a
     }
 }
 
-TEST_CASE("datagen: ids are '<split>-<6 digits>' and unique; prompts and responses stay short") {
+TEST_CASE("datagen: ids are '<split>-<6 digits>' and unique, prompts and responses stay short") {
     std::set<std::string> ids;
-    for (const generated_split* split : splits_of(small_datasets())) {
+    for (const generated_split* split : splits_of(small_generated_datasets())) {
         for (std::size_t i = 0; i < split->pairs.size(); ++i) {
             const cirm::preference_pair& pair = split->pairs[i];
             INFO(pair.id);
@@ -153,7 +153,7 @@ TEST_CASE("datagen: ids are '<split>-<6 digits>' and unique; prompts and respons
 }
 
 TEST_CASE("datagen: no prompt is shared between splits or repeated within validation or test") {
-    for (const generated_datasets* datasets : {&small_datasets(), &default_datasets()}) {
+    for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         std::unordered_set<std::string> validation, test, train;
         std::size_t repeated = 0;
         for (const auto& pair : datasets->validation.pairs) repeated += validation.insert(pair.prompt).second ? 0 : 1;
@@ -170,14 +170,14 @@ TEST_CASE("datagen: no prompt is shared between splits or repeated within valida
 TEST_CASE("datagen: families come in equal shares") {
     // 2000 pairs: 500 per family.
     std::map<std::string, std::size_t> per_subset;
-    for (const auto& pair : small_datasets().train.pairs) ++per_subset[pair.subset];
+    for (const auto& pair : small_generated_datasets().train.pairs) ++per_subset[pair.subset];
     const std::map<std::string, std::size_t> expected{
         {"animal", 500}, {"below_fifty", 500}, {"even", 500}, {"uppercase", 500}};
     CHECK(per_subset == expected);
 }
 
-TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes; the others differ in length and overlap") {
-    for (const generated_datasets* datasets : {&small_datasets(), &default_datasets()}) {
+TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes, the others differ in length and overlap") {
+    for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         for (const generated_split* split : splits_of(*datasets)) {
             REQUIRE(split->neutral.size() == split->pairs.size());
             for (std::size_t i = 0; i < split->pairs.size(); ++i) {
@@ -197,13 +197,13 @@ TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes; t
         }
     }
     // Neutral shares: half of train, a fifth of validation and test.
-    CHECK(count_neutral_flags(small_datasets().train) == 1000);
-    CHECK(count_neutral_flags(small_datasets().validation) == 40);
-    CHECK(count_neutral_flags(small_datasets().test) == 120);
+    CHECK(count_neutral_flags(small_generated_datasets().train) == 1000);
+    CHECK(count_neutral_flags(small_generated_datasets().validation) == 40);
+    CHECK(count_neutral_flags(small_generated_datasets().test) == 120);
 }
 
 TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10, 8.5 in fooled pairs") {
-    for (const generated_datasets* datasets : {&small_datasets(), &default_datasets()}) {
+    for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         const generated_split& train = datasets->train;
         const std::vector<relation_counts> counts = count_relations(train);
         const std::vector<relation_counts> fooled = count_relations(train, [&](std::size_t i) { return bool(train.fooled[i]); });

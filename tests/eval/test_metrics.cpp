@@ -15,7 +15,7 @@ using namespace cirm::eval;
 using rewards = std::vector<double>;
 using maybe_rewards = std::vector<std::optional<double>>;
 
-TEST_CASE("accuracy counts r(chosen) > r(rejected); a tie is wrong") {
+TEST_CASE("accuracy counts r(chosen) > r(rejected), a tie is wrong") {
     // 1 > 0 right, 2 = 2 tie → wrong, 3 < 4 wrong, 0.5 > 0.4 right → 2 / 4.
     CHECK(accuracy(rewards{1, 2, 3, 0.5}, rewards{0, 2, 4, 0.4}) == 0.5);
     CHECK(accuracy(rewards{1}, rewards{1}) == 0.0);

@@ -37,7 +37,7 @@ TEST_CASE("a last-token pin overwrites exactly the edited neurons of the last ro
     CHECK(acts == expected);
 }
 
-TEST_CASE("an all-positions pin overwrites every row; strided and column-major views work") {
+TEST_CASE("an all-positions pin overwrites every row, strided and column-major views work") {
     const auto layout = layout3();
     const cirm::neuron_pin pin(spec_for(cirm::positions::all), layout);
     // column-major 2 tokens × 5 neurons inside a buffer with padding: element (t, n) at n*3 + t

@@ -25,7 +25,7 @@ std::string craft(const std::string& header, const std::string& data = {}, std::
     return file + header + data;
 }
 
-std::string parse_error(const std::string& file) {
+std::string file_parse_error(const std::string& file) {
     try {
         st::reader r{std::string_view(file)};
     } catch (const cirm::error& e) {
@@ -211,66 +211,66 @@ TEST_CASE("safetensors accepts trailing spaces in the header and an empty file o
 }
 
 TEST_CASE("safetensors rule: the file holds the 8-byte header length") {
-    CHECK(parse_error("") == "safetensors: file is 0 bytes, shorter than the 8-byte header length field");
-    CHECK(parse_error(std::string("\x01\x00\x00", 3)) ==
+    CHECK(file_parse_error("") == "safetensors: file is 0 bytes, shorter than the 8-byte header length field");
+    CHECK(file_parse_error(std::string("\x01\x00\x00", 3)) ==
           "safetensors: file is 3 bytes, shorter than the 8-byte header length field");
 }
 
 TEST_CASE("safetensors rule: the header length is at most 100,000,000 bytes") {
-    CHECK_THAT(parse_error(craft("{}", "", 100'000'001, true)),
+    CHECK_THAT(file_parse_error(craft("{}", "", 100'000'001, true)),
                Catch::StartsWith("safetensors: header length 100000001 exceeds the limit of 100000000 bytes"));
     // 2^63: must be refused by the limit, not overflow the end-of-file arithmetic
-    CHECK_THAT(parse_error(craft("{}", "", std::uint64_t{1} << 63, true)),
+    CHECK_THAT(file_parse_error(craft("{}", "", std::uint64_t{1} << 63, true)),
                Catch::StartsWith("safetensors: header length 9223372036854775808 exceeds the limit"));
-    CHECK_THAT(parse_error(craft("{}", "", std::numeric_limits<std::uint64_t>::max(), true)),
+    CHECK_THAT(file_parse_error(craft("{}", "", std::numeric_limits<std::uint64_t>::max(), true)),
                Catch::Contains("exceeds the limit"));
 }
 
 TEST_CASE("safetensors rule: the header lies inside the file") {
-    CHECK_THAT(parse_error(craft("{}", "", 100, true)),
+    CHECK_THAT(file_parse_error(craft("{}", "", 100, true)),
                Catch::StartsWith("safetensors: header length 100 runs past the end of the file") &&
                    Catch::Contains("only 2 bytes follow"));
 }
 
 TEST_CASE("safetensors rule: the header is a JSON object of objects") {
-    CHECK_THAT(parse_error(craft("{\"x\": ")), Catch::StartsWith("safetensors: header is not valid JSON"));
-    CHECK_THAT(parse_error(craft("{} {}")), Catch::StartsWith("safetensors: header is not valid JSON"));
-    CHECK_THAT(parse_error(craft(std::string("{}\0\0", 4))), Catch::StartsWith("safetensors: header is not valid JSON"));
-    CHECK_THAT(parse_error(craft("[1, 2]")), Catch::StartsWith("safetensors: header is not a JSON object (it is array)"));
-    CHECK_THAT(parse_error(craft(R"({"x": 5})")),
+    CHECK_THAT(file_parse_error(craft("{\"x\": ")), Catch::StartsWith("safetensors: header is not valid JSON"));
+    CHECK_THAT(file_parse_error(craft("{} {}")), Catch::StartsWith("safetensors: header is not valid JSON"));
+    CHECK_THAT(file_parse_error(craft(std::string("{}\0\0", 4))), Catch::StartsWith("safetensors: header is not valid JSON"));
+    CHECK_THAT(file_parse_error(craft("[1, 2]")), Catch::StartsWith("safetensors: header is not a JSON object (it is array)"));
+    CHECK_THAT(file_parse_error(craft(R"({"x": 5})")),
                Catch::StartsWith("safetensors: tensor 'x' entry is not an object (it is number)"));
-    CHECK_THAT(parse_error(craft(R"({"x": {"shape": [], "data_offsets": [0, 4]}})")),
+    CHECK_THAT(file_parse_error(craft(R"({"x": {"shape": [], "data_offsets": [0, 4]}})")),
                Catch::StartsWith("safetensors: tensor 'x' has no 'dtype'"));
-    CHECK_THAT(parse_error(craft(R"({"x": {"dtype": "F32", "data_offsets": [0, 4]}})")),
+    CHECK_THAT(file_parse_error(craft(R"({"x": {"dtype": "F32", "data_offsets": [0, 4]}})")),
                Catch::StartsWith("safetensors: tensor 'x' has no 'shape'"));
-    CHECK_THAT(parse_error(craft(R"({"x": {"dtype": "F32", "shape": []}})")),
+    CHECK_THAT(file_parse_error(craft(R"({"x": {"dtype": "F32", "shape": []}})")),
                Catch::StartsWith("safetensors: tensor 'x' has no 'data_offsets'"));
 }
 
 TEST_CASE("safetensors rule: the dtype is known") {
-    CHECK(parse_error(craft(one_tensor("\"Q4_K\"", "[1]", "[0,1]"), "x")) ==
+    CHECK(file_parse_error(craft(one_tensor("\"Q4_K\"", "[1]", "[0,1]"), "x")) ==
           "safetensors: tensor 'x' has unknown dtype 'Q4_K'");
-    CHECK(parse_error(craft(one_tensor("\"f32\"", "[1]", "[0,4]"), "xxxx")) ==
+    CHECK(file_parse_error(craft(one_tensor("\"f32\"", "[1]", "[0,4]"), "xxxx")) ==
           "safetensors: tensor 'x' has unknown dtype 'f32'");
-    CHECK_THAT(parse_error(craft(one_tensor("4", "[1]", "[0,4]"), "xxxx")),
+    CHECK_THAT(file_parse_error(craft(one_tensor("4", "[1]", "[0,4]"), "xxxx")),
                Catch::StartsWith("safetensors: tensor 'x' dtype is not a string"));
 }
 
 TEST_CASE("safetensors rule: the shape is a list of non-negative integers") {
     for (const char* shape : {"[-1]", "[1.5]", "[\"2\"]", "2", "[2, null]", "[1e2]"}) {
         INFO(shape);
-        CHECK_THAT(parse_error(craft(one_tensor("\"U8\"", shape, "[0,2]"), "xx")),
+        CHECK_THAT(file_parse_error(craft(one_tensor("\"U8\"", shape, "[0,2]"), "xx")),
                    Catch::StartsWith("safetensors: tensor 'x' shape is not a list of non-negative integers"));
     }
 }
 
 TEST_CASE("safetensors rule: the size computation does not wrap") {
     // 2^32 · 2^32 elements = 2^64: the element count itself overflows
-    CHECK_THAT(parse_error(craft(one_tensor("\"U8\"", "[4294967296, 4294967296]", "[0,0]"))),
+    CHECK_THAT(file_parse_error(craft(one_tensor("\"U8\"", "[4294967296, 4294967296]", "[0,0]"))),
                Catch::StartsWith("safetensors: tensor 'x' size overflows"));
     // 2^62 elements fit, but × 4 bytes (F32) = 2^64 does not; a wrapping product would be 0 and
     // match the empty range [0, 0]
-    CHECK_THAT(parse_error(craft(one_tensor("\"F32\"", "[4611686018427387904]", "[0,0]"))),
+    CHECK_THAT(file_parse_error(craft(one_tensor("\"F32\"", "[4611686018427387904]", "[0,0]"))),
                Catch::StartsWith("safetensors: tensor 'x' size overflows: shape [4611686018427387904] × 4 bytes"));
     // a zero extent makes the tensor empty, whatever the other extents are
     const std::string empty = craft(one_tensor("\"F32\"", "[4294967296, 0, 4294967296]", "[0,0]"));
@@ -280,51 +280,51 @@ TEST_CASE("safetensors rule: the size computation does not wrap") {
 TEST_CASE("safetensors rule: data_offsets are two integers with begin <= end") {
     for (const char* offsets : {"[0]", "[0, 4, 8]", "[0, -4]", "[\"0\", \"4\"]", "[0.0, 4]", "{}", "4"}) {
         INFO(offsets);
-        CHECK_THAT(parse_error(craft(one_tensor("\"F32\"", "[1]", offsets), "xxxx")),
+        CHECK_THAT(file_parse_error(craft(one_tensor("\"F32\"", "[1]", offsets), "xxxx")),
                    Catch::StartsWith("safetensors: tensor 'x' data_offsets is not two non-negative integers"));
     }
-    CHECK(parse_error(craft(one_tensor("\"F32\"", "[1]", "[8, 4]"), "xxxxxxxx")) ==
+    CHECK(file_parse_error(craft(one_tensor("\"F32\"", "[1]", "[8, 4]"), "xxxxxxxx")) ==
           "safetensors: tensor 'x' data_offsets [8, 4] have begin > end");
 }
 
 TEST_CASE("safetensors rule: the byte range matches dtype size × shape") {
-    CHECK(parse_error(craft(one_tensor("\"F32\"", "[2]", "[0,4]"), "xxxx")) ==
+    CHECK(file_parse_error(craft(one_tensor("\"F32\"", "[2]", "[0,4]"), "xxxx")) ==
           "safetensors: tensor 'x' data_offsets span 4 bytes but dtype F32 × shape [2] needs 8");
-    CHECK(parse_error(craft(one_tensor("\"BF16\"", "[2, 3]", "[0,13]"), std::string(13, 'x'))) ==
+    CHECK(file_parse_error(craft(one_tensor("\"BF16\"", "[2, 3]", "[0,13]"), std::string(13, 'x'))) ==
           "safetensors: tensor 'x' data_offsets span 13 bytes but dtype BF16 × shape [2, 3] needs 12");
 }
 
 TEST_CASE("safetensors rule: tensors cover the data buffer contiguously from 0") {
     // a hole before the first tensor
-    CHECK_THAT(parse_error(craft(one_tensor("\"F32\"", "[1]", "[4,8]"), "xxxxxxxx")),
+    CHECK_THAT(file_parse_error(craft(one_tensor("\"F32\"", "[1]", "[4,8]"), "xxxxxxxx")),
                Catch::StartsWith("safetensors: tensor 'x' data_offsets begin at 4 but the data before it ends at 0: "
                                  "a hole"));
     // a hole between two tensors
     const std::string gap = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                             R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
-    CHECK_THAT(parse_error(craft(gap, std::string(12, 'x'))),
+    CHECK_THAT(file_parse_error(craft(gap, std::string(12, 'x'))),
                Catch::StartsWith("safetensors: tensor 'b' data_offsets begin at 8 but the data before it ends at 4: "
                                  "a hole"));
     // two tensors sharing bytes
     const std::string overlap = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                 R"("b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})";
-    CHECK_THAT(parse_error(craft(overlap, std::string(8, 'x'))),
+    CHECK_THAT(file_parse_error(craft(overlap, std::string(8, 'x'))),
                Catch::StartsWith("safetensors: tensor 'b' data_offsets begin at 4, inside tensor 'a' which ends at 8: "
                                  "tensors overlap"));
 }
 
 TEST_CASE("safetensors rule: the data buffer is exactly as long as the tensors") {
-    CHECK(parse_error(craft(one_tensor("\"F32\"", "[1]", "[0,4]"), "xxxxxxxx")) ==
+    CHECK(file_parse_error(craft(one_tensor("\"F32\"", "[1]", "[0,4]"), "xxxxxxxx")) ==
           "safetensors: data buffer is 8 bytes but the tensors' data_offsets end at 4 (data buffer length must "
           "equal the last offset)");
-    CHECK_THAT(parse_error(craft(one_tensor("\"F32\"", "[1]", "[0,4]"), "xx")),
+    CHECK_THAT(file_parse_error(craft(one_tensor("\"F32\"", "[1]", "[0,4]"), "xx")),
                Catch::StartsWith("safetensors: data buffer is 2 bytes but the tensors' data_offsets end at 4"));
 }
 
 TEST_CASE("safetensors rule: __metadata__ maps strings to strings") {
-    CHECK(parse_error(craft(R"({"__metadata__":{"a":"b","n":1}})")) ==
+    CHECK(file_parse_error(craft(R"({"__metadata__":{"a":"b","n":1}})")) ==
           "safetensors: __metadata__ must map strings to strings, but key 'n' holds number");
-    CHECK(parse_error(craft(R"({"__metadata__":["a"]})")) ==
+    CHECK(file_parse_error(craft(R"({"__metadata__":["a"]})")) ==
           "safetensors: __metadata__ is not an object of strings (it is array)");
     const std::string ok = craft(R"({"__metadata__":{"a":"b"}})");
     CHECK(st::reader{std::string_view(ok)}.metadata().at("a") == "b");
@@ -333,9 +333,9 @@ TEST_CASE("safetensors rule: __metadata__ maps strings to strings") {
 TEST_CASE("safetensors rule: a tensor name appears once") {
     const std::string twice = R"({"x":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
                               R"("x":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})";
-    CHECK(parse_error(craft(twice, "xy")) == "safetensors: duplicate tensor name 'x' in the header");
+    CHECK(file_parse_error(craft(twice, "xy")) == "safetensors: duplicate tensor name 'x' in the header");
     const std::string key_twice = R"({"x":{"dtype":"U8","dtype":"U8","shape":[1],"data_offsets":[0,1]}})";
-    CHECK(parse_error(craft(key_twice, "x")) == "safetensors: duplicate key 'dtype' in the header entry 'x'");
+    CHECK(file_parse_error(craft(key_twice, "x")) == "safetensors: duplicate key 'dtype' in the header entry 'x'");
 }
 
 TEST_CASE("safetensors rejects a truncated file") {
@@ -343,8 +343,8 @@ TEST_CASE("safetensors rejects a truncated file") {
     const std::vector<st::tensor_data> tensors = {{"w", st::dtype::f32, {16}, st::bytes_of(w)}};
     const std::string file = st::serialize(tensors);
     const std::string cut_data = file.substr(0, file.size() - 3);
-    CHECK_THAT(parse_error(cut_data), Catch::StartsWith("safetensors: data buffer is 61 bytes but the tensors' "
+    CHECK_THAT(file_parse_error(cut_data), Catch::StartsWith("safetensors: data buffer is 61 bytes but the tensors' "
                                                         "data_offsets end at 64"));
     const std::string cut_header = file.substr(0, 20);
-    CHECK_THAT(parse_error(cut_header), Catch::Contains("runs past the end of the file (only 12 bytes follow"));
+    CHECK_THAT(file_parse_error(cut_header), Catch::Contains("runs past the end of the file (only 12 bytes follow"));
 }

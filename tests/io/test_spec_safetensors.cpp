@@ -15,7 +15,7 @@ namespace st = cirm::safetensors;
 
 namespace {
 
-cirm::spec sample_spec() {
+cirm::spec sample_binary_spec() {
     cirm::spec s;
     s.positions = cirm::positions::last_token;
     s.replacement = cirm::replacement::zero;
@@ -30,7 +30,7 @@ cirm::spec sample_spec() {
     return s;
 }
 
-std::string load_error(const std::string& bytes) {
+std::string binary_load_error(const std::string& bytes) {
     try {
         (void)cirm::spec_from_safetensors(std::string_view(bytes));
     } catch (const cirm::error& e) {
@@ -45,7 +45,7 @@ const std::map<std::string, std::string> good_metadata = {
 }  // namespace
 
 TEST_CASE("spec safetensors round-trips in memory and through a file") {
-    const cirm::spec s = sample_spec();
+    const cirm::spec s = sample_binary_spec();
     const std::string bytes = cirm::spec_to_safetensors(s);
     CHECK(cirm::spec_from_safetensors(std::string_view(bytes)) == s);
     CHECK(cirm::spec_to_safetensors(s) == bytes);  // deterministic
@@ -59,7 +59,7 @@ TEST_CASE("spec safetensors round-trips in memory and through a file") {
 }
 
 TEST_CASE("spec safetensors holds plain per-site tensors a PyTorch user can index") {
-    const std::string bytes = cirm::spec_to_safetensors(sample_spec());
+    const std::string bytes = cirm::spec_to_safetensors(sample_binary_spec());
     const st::reader file{std::string_view(bytes)};
     CHECK(file.tensors().size() == 6);
     const auto& indices = file.at("model.layers.3.mlp.up_proj.indices");
@@ -92,27 +92,27 @@ TEST_CASE("spec safetensors: missing or mistyped tensors are refused") {
     auto file = [](std::vector<td> tensors, std::map<std::string, std::string> metadata = good_metadata) {
         return st::serialize(tensors, metadata);
     };
-    CHECK(load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)}})) ==
+    CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)}})) ==
           "spec: site 'a' has no tensor 'a.values'");
-    CHECK(load_error(file({td{"a.indices", st::dtype::i32, {2}, st::bytes_of(idx32)},
+    CHECK(binary_load_error(file({td{"a.indices", st::dtype::i32, {2}, st::bytes_of(idx32)},
                            td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
           "spec: tensor 'a.indices' has dtype I32, expected I64");
-    CHECK(load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
+    CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                            td{"a.values", st::dtype::f32, {1, 2}, st::bytes_of(val)}})) ==
           "spec: tensor 'a.values' has shape [1, 2], expected one dimension [n]");
-    CHECK(load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
+    CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                            td{"a.values", st::dtype::f32, {3}, st::bytes_of(val3)}})) ==
           "spec: site 'a' has 2 indices but 3 values");
-    CHECK(load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
+    CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                            td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)},
                            td{"b.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
           "spec: tensor 'b.values' is not '<site>.indices' or '<site>.values' of a site listed in __metadata__ sites");
 
     const std::vector<td> good = {td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                                   td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}};
-    CHECK(load_error(file(good)) == "(no error)");
+    CHECK(binary_load_error(file(good)) == "(no error)");
     const std::vector<std::int64_t> descending = {2, 1};
-    CHECK_THAT(load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(descending)},
+    CHECK_THAT(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(descending)},
                                 td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})),
                Catch::Contains("site 'a' indices are not strictly ascending"));
 }
@@ -132,26 +132,26 @@ TEST_CASE("spec safetensors: metadata is checked") {
         metadata.erase(key);
         return st::serialize(tensors, metadata);
     };
-    CHECK(load_error(without("format")) == "spec: __metadata__ has no 'format' (is this a cirm spec?)");
-    CHECK(load_error(with("format", "gguf")) == "spec: __metadata__ format is 'gguf', expected 'cirm-spec'");
-    CHECK(load_error(with("version", "2")) ==
+    CHECK(binary_load_error(without("format")) == "spec: __metadata__ has no 'format' (is this a cirm spec?)");
+    CHECK(binary_load_error(with("format", "gguf")) == "spec: __metadata__ format is 'gguf', expected 'cirm-spec'");
+    CHECK(binary_load_error(with("version", "2")) ==
           "spec: __metadata__ version '2' is not supported (this build reads version 1)");
-    CHECK(load_error(without("sites")) == "spec: __metadata__ has no 'sites' (the site order)");
-    CHECK(load_error(with("sites", "[\"a\", \"a\"]")) == "spec: __metadata__ sites lists 'a' twice");
-    CHECK_THAT(load_error(with("sites", "[\"a\"")), Catch::StartsWith("spec: __metadata__ sites is not valid JSON"));
-    CHECK(load_error(with("positions", "middle")) ==
+    CHECK(binary_load_error(without("sites")) == "spec: __metadata__ has no 'sites' (the site order)");
+    CHECK(binary_load_error(with("sites", "[\"a\", \"a\"]")) == "spec: __metadata__ sites lists 'a' twice");
+    CHECK_THAT(binary_load_error(with("sites", "[\"a\"")), Catch::StartsWith("spec: __metadata__ sites is not valid JSON"));
+    CHECK(binary_load_error(with("positions", "middle")) ==
           "spec: __metadata__ positions: unknown positions mode 'middle' (expected last or all)");
-    CHECK(load_error(with("budgets", "[{\"bias\": \"length\"}]")) == "spec: __metadata__.budgets[0].k is missing");
-    CHECK(load_error(with("chosen_by", "{\"b\": []}")) ==
+    CHECK(binary_load_error(with("budgets", "[{\"bias\": \"length\"}]")) == "spec: __metadata__.budgets[0].k is missing");
+    CHECK(binary_load_error(with("chosen_by", "{\"b\": []}")) ==
           "spec: __metadata__.chosen_by.b names a site that __metadata__ sites does not list");
-    CHECK(load_error(with("chosen_by", "{\"a\": [{}]}")) ==
+    CHECK(binary_load_error(with("chosen_by", "{\"a\": [{}]}")) ==
           "spec: __metadata__.chosen_by.a has 1 entries for the site's 2 neurons");
-    CHECK(load_error(with("chosen_by", "{\"a\": [{}, {\"length\": true}]}")) ==
+    CHECK(binary_load_error(with("chosen_by", "{\"a\": [{}, {\"length\": true}]}")) ==
           "spec: __metadata__.chosen_by.a[1].length is not a number");
     const cirm::spec s = cirm::spec_from_safetensors(std::string_view(with("chosen_by", "{\"a\": [{}, {\"length\": 0.5}]}")));
     REQUIRE(s.sites.size() == 1);
     CHECK(s.sites[0].chosen_by == std::vector<std::vector<cirm::bias_rho>>{{}, {{"length", 0.5}}});
-    CHECK(load_error(with("something_else", "ignored")) == "(no error)");
+    CHECK(binary_load_error(with("something_else", "ignored")) == "(no error)");
 }
 
 TEST_CASE("spec safetensors: file errors name the file") {

@@ -39,7 +39,7 @@ cirm_test::owned_tensor& tensor_named(std::vector<cirm_test::owned_tensor>& tens
 }
 }  // namespace
 
-TEST_CASE("BF16 and F16 weights are converted once; aligned F32 weights are used in place") {
+TEST_CASE("BF16 and F16 weights are converted once, aligned F32 weights are used in place") {
     const llama_reward_model bf16(cirm_test::model_fixture(main_model));
     const std::size_t tensors = 1 + 3 * 9 + 2;  // embedding, 9 per layer, final norm, score
     CHECK(bf16.weights().tensors_converted() == tensors);

@@ -56,7 +56,7 @@ TEST_CASE("a config gives the architecture and the derived sizes") {
     CHECK_FALSE(s.pad_token_id.has_value());
 }
 
-TEST_CASE("optional fields take Hugging Face's defaults; null counts as absent") {
+TEST_CASE("optional fields take Hugging Face's defaults, null counts as absent") {
     const auto c = parse_llama_config(R"({"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,
         "num_attention_heads": 4, "vocab_size": 300, "rms_norm_eps": 1e-6, "num_key_value_heads": null,
         "rope_scaling": null, "head_dim": null})");

@@ -21,7 +21,7 @@ using cirm::search::tpe_sampler;
 using cirm::search::trial;
 
 namespace {
-space five_biases() {
+space tpe_five_biases() {
     return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::search::method_k_grid());
 }
 
@@ -63,7 +63,7 @@ double synthetic_accuracy(const configuration& c) {
 
 template <class Sampler>
 double best_after(Sampler& sampler, std::size_t trials) {
-    const space s = five_biases();
+    const space s = tpe_five_biases();
     auto objective = [&](std::span<const std::size_t> budgets) {
         configuration c(5);  // the method grid: candidate index of each k
         const auto grid = cirm::search::method_k_grid();
@@ -128,24 +128,24 @@ TEST_CASE("TPE proposes the best-scoring configuration that was not evaluated") 
 
 TEST_CASE("TPE starts with uniformly random configurations") {
     // During start-up TPE draws exactly like the random sampler with the same seed.
-    tpe_sampler tpe(five_biases(), 11);
-    random_sampler random(five_biases(), 11);
+    tpe_sampler tpe(tpe_five_biases(), 11);
+    random_sampler random(tpe_five_biases(), 11);
     std::vector<trial> history;
     for (std::size_t i = 0; i < 10; ++i) {
         const auto c = tpe.next(history);
         CHECK(c == random.next(history));
-        history.push_back(make_trial(i, c, 0.5, five_biases()));
+        history.push_back(make_trial(i, c, 0.5, tpe_five_biases()));
     }
 }
 
 TEST_CASE("TPE is deterministic for a seed and differs across seeds") {
     auto run = [](std::uint64_t seed) {
-        tpe_sampler sampler(five_biases(), seed);
+        tpe_sampler sampler(tpe_five_biases(), seed);
         std::vector<configuration> proposed;
         std::vector<trial> history;
         for (std::size_t i = 0; i < 40; ++i) {
             auto c = sampler.next(history);
-            history.push_back(make_trial(i, c, synthetic_accuracy(c), five_biases()));
+            history.push_back(make_trial(i, c, synthetic_accuracy(c), tpe_five_biases()));
             proposed.push_back(std::move(c));
         }
         return proposed;
@@ -158,8 +158,8 @@ TEST_CASE("TPE is deterministic for a seed and differs across seeds") {
 TEST_CASE("TPE beats random search on a separable objective") {
     std::vector<double> tpe_best, random_best;
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-        tpe_sampler tpe(five_biases(), seed);
-        random_sampler random(five_biases(), seed);
+        tpe_sampler tpe(tpe_five_biases(), seed);
+        random_sampler random(tpe_five_biases(), seed);
         tpe_best.push_back(best_after(tpe, 100));
         random_best.push_back(best_after(random, 100));
     }
@@ -171,15 +171,15 @@ TEST_CASE("TPE beats random search on a separable objective") {
     CHECK(tpe_median >= 1.0 - 1.0 / 35.0 - 1e-12);
     CHECK(*std::max_element(random_best.begin(), random_best.end()) < 1.0);
 
-    tpe_sampler fixed(five_biases(), 2024);
+    tpe_sampler fixed(tpe_five_biases(), 2024);
     CHECK(best_after(fixed, 100) >= 1.0 - 1.0 / 35.0 - 1e-12);
 }
 
 TEST_CASE("TPE rejects unusable options") {
     tpe_options none;
     none.candidates = 0;
-    CHECK_THROWS_WITH(tpe_sampler(five_biases(), 0, none), Catch::Contains("candidates must be at least 1"));
+    CHECK_THROWS_WITH(tpe_sampler(tpe_five_biases(), 0, none), Catch::Contains("candidates must be at least 1"));
     tpe_options bad_prior;
     bad_prior.prior_weight = 0.0;
-    CHECK_THROWS_WITH(tpe_sampler(five_biases(), 0, bad_prior), Catch::Contains("prior_weight"));
+    CHECK_THROWS_WITH(tpe_sampler(tpe_five_biases(), 0, bad_prior), Catch::Contains("prior_weight"));
 }

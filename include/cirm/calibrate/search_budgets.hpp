@@ -2,7 +2,8 @@
 /// \file
 /// The joint search of the budgets k_b (METHOD.md §7) over a model: every trial selects the
 /// neurons for its budgets from a localization (Spearman top/bottom-k), pins them, and scores
-/// the validation pairs; the objective is the accuracy. Returns the trial log and the spec of
+/// the validation pairs; the objective is the accuracy. Any NeuronSelector can stand in for the
+/// method's (e.g. shift_top_bottom_k). Returns the trial log and the spec of
 /// the best trial.
 ///
 /// With a last-token intervention and a PrefixCachingSource (the reference engine), every
@@ -20,6 +21,7 @@
 
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/concepts/activation_source.hpp"
+#include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
 #include "cirm/eval/metrics.hpp"
@@ -62,17 +64,19 @@ struct budget_search_result {
     spec best;                     ///< the spec of the best trial
 };
 
-/// The spec for given budgets (one per column of loc.table).
-inline spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budgets,
-                             cirm::replacement replacement = replacement::median,
-                             cirm::positions positions = positions::last_token) {
-    const auto chosen = spearman_top_bottom_k{}.select(loc.table, budgets);
+/// The spec for given budgets (one per column of loc.table), the neurons chosen by `selector`
+/// (the method's Spearman top/bottom-k unless another NeuronSelector is given).
+template <NeuronSelector Selector = spearman_top_bottom_k>
+spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budgets,
+                      cirm::replacement replacement = replacement::median,
+                      cirm::positions positions = positions::last_token, const Selector& selector = {}) {
+    const auto chosen = selector.select(loc.table, budgets);
     return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash});
 }
 
-template <ActivationSource S>
+template <ActivationSource S, NeuronSelector Selector = spearman_top_bottom_k>
 budget_search_result search_budgets(S& source, const localization& loc, std::span<const preference_pair> validation,
-                                    const budget_search_options& options = {}) {
+                                    const budget_search_options& options = {}, const Selector& selector = {}) {
     if (validation.empty()) throw error("search: the validation set has no pairs");
     if (options.replacement == replacement::swap)
         throw error("search: the swap replacement scores pairs jointly and is not searched; use median, mean or zero");
@@ -116,7 +120,7 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
     }
     const auto objective = [&](std::span<const std::size_t> budgets) {
         return score_trial(
-            neuron_pin(spec_for_budgets(loc, budgets, options.replacement, options.positions), source.layout()));
+            neuron_pin(spec_for_budgets(loc, budgets, options.replacement, options.positions, selector), source.layout()));
     };
     const auto on_trial = [&](const search::trial& t) {
         if (options.on_trial) options.on_trial(t);
@@ -140,7 +144,7 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
             break;
         }
     }
-    out.best = spec_for_budgets(loc, out.search.best_trial().budgets, options.replacement, options.positions);
+    out.best = spec_for_budgets(loc, out.search.best_trial().budgets, options.replacement, options.positions, selector);
     return out;
 }
 

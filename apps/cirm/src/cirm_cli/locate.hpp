@@ -54,12 +54,13 @@ inline std::pair<positions, replacement> spec_modes(const std::string& where, co
 /// Localizes `pairs` (all 2N responses) with a progress bar.
 inline localization localize_pairs(model_type& model, const std::vector<preference_pair>& pairs,
                                    const std::vector<std::string>& attribute_names, const common_options& common,
-                                   std::ostream& err) {
+                                   std::ostream& err, const std::vector<std::string>& sites = {}) {
     const auto samples = response_samples(pairs);
     const auto attrs = make_attributes(attribute_names);
     progress_bar bar(err, common.progress, "locate");
     localize_options lo;
     lo.threads = common.threads;
+    lo.sites = sites;
     lo.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
     auto loc = localize(model, samples, attrs, lo);
     bar.finish();

@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <ostream>
 #include <string>
 #include <tuple>
@@ -23,10 +25,12 @@
 
 #include <fmt/format.h>
 
+#include "cirm/calibrate/counterfactual_shift.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/search/k_grid.hpp"
+#include "cirm/select/shift_top_bottom_k.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/json_contract.hpp"
 #include "cirm_cli/locate.hpp"
@@ -46,6 +50,8 @@ struct search_options {
     std::string attributes;             ///< comma-separated; empty = the method's five
     std::string positions = "last";
     std::string replacement = "median";
+    std::string selector = "spearman";  ///< spearman (the method) or shift (counterfactual shifts)
+    std::string sites = "all";          ///< site group the edit may use (cirm::site_group)
     std::string out;                    ///< output directory
 };
 
@@ -58,14 +64,30 @@ struct search_settings {
     std::uint64_t seed = 0;
     positions where = positions::last_token;
     replacement value = replacement::median;
+    bool shift_selector = false;  ///< select by counterfactual shift instead of Spearman ρ
+    std::string sites = "all";    ///< site group (cirm::site_group), resolved against the model
 };
+
+/// --selector: spearman (the method's) or shift (counterfactual shifts, beyond the method).
+inline bool parse_selector(const std::string& s) {
+    if (s == "spearman") return false;
+    if (s == "shift") return true;
+    throw error("unknown selector '" + s + "' (expected spearman or shift)");
+}
 
 /// A finished search with its localization and the grid it used.
 struct search_outcome {
     localization loc;
     budget_search_result result;
     std::vector<std::size_t> grid;  ///< candidates per attribute, after clamping to the model
+    std::optional<shift_top_bottom_k> shift;  ///< the selector, when the search selected by shift
     double seconds = 0.0;
+
+    /// The spec the search's selector gives for these budgets.
+    spec spec_for(std::span<const std::size_t> budgets, replacement value = replacement::median,
+                  positions where = positions::last_token) const {
+        return shift ? spec_for_budgets(loc, budgets, value, where, *shift) : spec_for_budgets(loc, budgets, value, where);
+    }
 };
 
 /// The grid a search over `neurons` neurons uses for `requested` (empty = default).
@@ -81,9 +103,20 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
                                         std::ostream& err) {
     if (settings.trials == 0) throw error("--trials must be at least 1");
     search_outcome o;
-    o.loc = localize_pairs(model, validation, settings.attributes, common, err);
+    const auto sites = settings.sites == "all" ? std::vector<std::string>{} : site_group(model.layout(), settings.sites);
+    o.loc = localize_pairs(model, validation, settings.attributes, common, err, sites);
     o.grid = effective_k_grid(settings.k_grid, o.loc.table);
     const auto start = std::chrono::steady_clock::now();
+    if (settings.shift_selector) {
+        const auto samples = response_samples(validation);
+        const auto edits = builtin_style_edits(settings.attributes);
+        progress_bar shift_bar(err, common.progress, "shifts");
+        shift_options sh;
+        sh.sites = sites;
+        sh.progress = [&](std::size_t done, std::size_t total) { shift_bar.update(done, total); };
+        o.shift.emplace(measure_counterfactual_shifts(model, std::span<const sample>(samples), edits, sh));
+        shift_bar.finish();
+    }
     progress_bar bar(err, common.progress, "search");
     budget_search_options so;
     so.k_grid = o.grid;
@@ -93,7 +126,9 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     so.positions = settings.where;
     so.replacement = settings.value;
     so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
-    o.result = search_budgets(model, o.loc, validation, so);
+    o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
+    // provenance names the model's whole layout, also when the edit was confined to some sites
+    o.result.best.provenance.total_neurons = model.layout().neurons();
     bar.finish();
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return o;
@@ -110,7 +145,7 @@ inline std::string trial_log(const search_outcome& o) {
         line["k"] = json::object();
         for (std::size_t b = 0; b < r.biases.size(); ++b) line["k"][r.biases[b]] = t.budgets[b];
         line["total_k"] = t.total_k;
-        line["edited"] = spec_for_budgets(o.loc, t.budgets).edited();
+        line["edited"] = o.spec_for(t.budgets).edited();
         line["accuracy"] = t.objective;
         line["seconds"] = t.seconds;
         line["cached"] = t.cached;
@@ -132,6 +167,9 @@ inline json search_summary(const search_outcome& o) {
     for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
     j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.result.best.edited()},
                  {"accuracy", r.best_trial().objective}};
+    j["selector"] = o.shift ? "shift" : "spearman";
+    j["sites"] = o.loc.layout.size();
+    j["site_neurons"] = o.loc.layout.neurons();
     j["seconds"] = o.seconds;
     return j;
 }
@@ -141,7 +179,8 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
     const auto& r = o.result.search;
     std::string grid;
     for (auto k : o.grid) grid += (grid.empty() ? "" : ",") + std::to_string(k);
-    out << fmt::format("search: {} trials over k in {{{}}} per attribute, {:.1f} s\n", r.trials.size(), grid, o.seconds);
+    out << fmt::format("search: {} trials over k in {{{}}} per attribute, selector {}, {:.1f} s\n", r.trials.size(), grid,
+                       o.shift ? "shift (counterfactual)" : "spearman", o.seconds);
     std::string header = fmt::format("{:<18}", "validation");
     for (const auto& b : r.biases) header += fmt::format(" {:>11}", b);
     out << header << fmt::format(" {:>8} {:>9}\n", "edited", "accuracy");
@@ -159,8 +198,12 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
 /// Reads the settings out of the options' strings (errors before any work is done).
 inline search_settings make_search_settings(const std::string& attributes, const std::string& k_grid,
                                             std::size_t trials, const std::string& sampler, std::uint64_t seed,
-                                            const std::string& where, const std::string& value) {
+                                            const std::string& where, const std::string& value,
+                                            const std::string& selector = "spearman",
+                                            const std::string& sites = "all") {
     search_settings s;
+    s.sites = sites;
+    s.shift_selector = parse_selector(selector);
     s.attributes = attribute_list(attributes);
     if (!k_grid.empty()) s.k_grid = k_grid_list(k_grid);
     if (trials == 0) throw error("--trials must be at least 1");
@@ -168,13 +211,14 @@ inline search_settings make_search_settings(const std::string& attributes, const
     s.sampler = parse_sampler(sampler);
     s.seed = seed;
     std::tie(s.where, s.value) = spec_modes(where, value);
+    if (s.shift_selector) (void)builtin_style_edits(s.attributes);  // every attribute needs an edit
     return s;
 }
 
 /// Runs `cirm search`; returns the exit code.
 inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
     const auto settings =
-        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement);
+        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector, o.sites);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);
