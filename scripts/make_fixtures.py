@@ -12,7 +12,16 @@ written with repr(), which round-trips exactly. Run it with Debian's Python, whi
 scipy and statsmodels:  /usr/bin/python3 scripts/make_fixtures.py [OUTPUT_DIR]
 (OUTPUT_DIR defaults to tests/fixtures; the test suite uses another folder to check that the
 stored fixtures are what the script writes.)
+
+numpy picks its transcendental kernels (exp, log: used by the normal sampler) by CPU, and its
+AVX-512 ones round differently in the last place, so the script turns them off before numpy is
+imported: the same files come out on machines with and without AVX-512 (numpy warns, harmlessly,
+where a feature it is told to disable does not exist).
 """
+
+import os
+
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL")
 
 import json
 import pathlib

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/stats/bucket_rank.hpp"
 #include "cirm/stats/correlation_table.hpp"
 #include "cirm/stats/rank.hpp"
 
@@ -92,6 +93,7 @@ struct ranked_attributes {
     std::size_t count = 0;
     std::vector<double> centered;  ///< count × samples, attribute-major: doubled centered ranks
     std::vector<double> squares;   ///< per attribute: Σ centered²; 0 for a constant attribute
+    std::vector<std::int16_t> centered16;  ///< the same as int16, when samples ≤ bucket_rank_max_samples
 };
 
 inline ranked_attributes rank_attributes(const double* attributes, std::size_t samples, std::size_t count,
@@ -111,6 +113,11 @@ inline ranked_attributes rank_attributes(const double* attributes, std::size_t s
             column[s] = v;
         }
         ranked.squares[b] = doubled_centered_ranks(std::span<const double>(column), &ranked.centered[b * samples], scratch);
+    }
+    if (samples <= bucket_rank_max_samples) {  // |doubled centered rank| ≤ samples − 1 fits int16
+        ranked.centered16.resize(count * samples);
+        for (std::size_t i = 0; i < ranked.centered.size(); ++i)
+            ranked.centered16[i] = static_cast<std::int16_t>(ranked.centered[i]);
     }
     return ranked;
 }
@@ -140,12 +147,16 @@ inline void prefetch_block(const float* activations, std::size_t samples, std::s
 /// Per-thread memory for spearman_table, allocated once per thread and reused for every block.
 struct spearman_block_scratch {
     explicit spearman_block_scratch(std::size_t samples)
-        : columns(spearman_block_width * samples), entries(2 * samples), centered(samples) {}
+        : columns(spearman_block_width * samples),
+          entries(samples <= bucket_rank_max_samples ? 0 : 2 * samples),
+          centered(samples <= bucket_rank_max_samples ? 0 : samples),
+          buckets(samples <= bucket_rank_max_samples ? samples : 0) {}
     std::vector<float> columns;          ///< the block, column-major: columns[c * samples + s]
     std::vector<std::uint64_t> entries;  ///< sort entries and the radix sort's second buffer
     std::vector<double> centered;        ///< one column's doubled centered ranks, in sample order
     double sums[spearman_block_width] = {};
     radix_histogram histogram{};
+    bucket_rank_scratch buckets;         ///< the bucket kernel's memory (samples ≤ bucket_rank_max_samples)
 };
 
 /// Copies neurons [first, first + width) into scratch.columns (column-major) and sums each
@@ -186,6 +197,31 @@ inline void rank_block(std::size_t samples, std::size_t first, std::size_t width
     std::uint64_t* entries = scratch.entries.data();
     double* centered = scratch.centered.data();
     radix_histogram& histogram = scratch.histogram;
+    if (samples <= bucket_rank_max_samples) {
+        for (std::size_t c = 0; c < width; ++c) {
+            const std::size_t neuron = first + c;
+            const bucket_rank_result column =
+                bucket_rank_column(scratch.columns.data() + c * samples, samples, scratch.buckets);
+            table.median[neuron] = column.median;
+            table.mean[neuron] = static_cast<float>(scratch.sums[c] * inverse_samples);
+            double* rho = table.rho.data() + neuron * attribute_count;
+            if (column.constant) {
+                table.constant[neuron] = 1;
+                std::fill(rho, rho + attribute_count, 0.0);
+                continue;
+            }
+            for (std::size_t b = 0; b < attribute_count; ++b) {
+                const double attribute_squares = attributes.squares[b];
+                rho[b] = attribute_squares == 0.0
+                             ? 0.0
+                             : rho_from(static_cast<double>(exact_dot_i16(scratch.buckets.centered.data(),
+                                                                          attributes.centered16.data() + b * samples,
+                                                                          samples)),
+                                        column.squares, attribute_squares);
+            }
+        }
+        return;
+    }
     for (std::size_t c = 0; c < width; ++c) {
         const std::size_t neuron = first + c;
         const float* column = scratch.columns.data() + c * samples;
