@@ -196,3 +196,28 @@ TEST_CASE("spearman_table: errors") {
     CHECK_THROWS_WITH(cirm::spearman_table(acts.data(), 4, 40, 40, bad_attrs.data(), 1, {"length"}, 1),
                       Catch::Contains("attribute 'length' at sample 2 is NaN"));
 }
+
+TEST_CASE("spearman_table: the same table wherever the matrix starts relative to a cache line") {
+    // the blocks follow the first row's 64-byte boundaries, so each offset of the data within a
+    // line gives another partition of the neurons into blocks; the table must not change
+    const std::size_t samples = 40, neurons = 77, attribute_count = 2;
+    const auto acts = random_activations(samples, neurons, 31);
+    const auto attrs = random_attributes(samples, attribute_count, 32);
+    const std::vector<std::string> names{"a", "b"};
+    std::vector<float> shifted(samples * neurons + 16);
+    cirm::correlation_table first;
+    for (std::size_t offset = 0; offset < 16; ++offset) {
+        INFO("offset " << offset << " floats");
+        std::copy(acts.begin(), acts.end(), shifted.begin() + static_cast<std::ptrdiff_t>(offset));
+        auto t = cirm::spearman_table(shifted.data() + offset, samples, neurons, neurons, attrs.data(), attribute_count,
+                                      names, static_cast<unsigned>(offset % 3 + 1));
+        if (offset == 0) {
+            first = std::move(t);
+            continue;
+        }
+        CHECK(t.rho == first.rho);
+        CHECK(t.median == first.median);
+        CHECK(t.mean == first.mean);
+        CHECK(t.constant == first.constant);
+    }
+}
