@@ -87,6 +87,11 @@ int main(int argc, char** argv) {
                            "where the edit may go: all, attention (q, k, v, o), mlp (gate, up, down), first-half, "
                            "second-half (by layer), or site names separated by commas")
         ->capture_default_str();
+    search_cmd->add_option("--objective", search.objective,
+                           "what a trial maximises: accuracy (the method's validation accuracy) or robust (beyond the "
+                           "method: the mean of the accuracy and the accuracy against the style-edited rejected "
+                           "responses of the flip rate's edits)")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval
@@ -164,6 +169,17 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--flip-pairs", demo.flip_pairs,
                          "measure the flip rates on the first N test pairs only (0 = all; the default keeps the "
                          "demo within 5 minutes)")
+        ->capture_default_str();
+    demo_cmd->add_flag("!--no-variant", demo.variant,
+                       "run the method alone, without the variant column (the best configuration of the ablations, "
+                       "beyond the method)");
+    demo_cmd->add_option("--variant-selector", demo.variant_selector, "the variant's selector: spearman or shift")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-replacement", demo.variant_replacement, "the variant's pin value: median, mean or zero")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-sites", demo.variant_sites, "the variant's sites (as cirm search --sites)")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-objective", demo.variant_objective, "the variant's search objective: accuracy or robust")
         ->capture_default_str();
 
     try {

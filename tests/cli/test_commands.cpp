@@ -272,6 +272,43 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
         CHECK(fs::exists(dir / "out" / f));
     CHECK(read_jsonl(dir / "out" / "trials.jsonl").size() == 20);
 
+    // the variant column: the same as a plain `cirm search` with the variant's settings on the
+    // validation set, then `cirm eval` of that spec on the test set (its base = the demo's base)
+    REQUIRE(d["methods"].contains("variant"));
+    CHECK(d["variant"]["selector"] == cirm::cli::default_variant.selector);
+    CHECK(d["variant"]["objective"] == cirm::cli::default_variant.objective);
+    for (const char* f : {"spec.json", "spec.safetensors", "trials.jsonl"}) CHECK(fs::exists(dir / "out" / "variant" / f));
+    {
+        cirm::cli::search_options so;
+        so.common.model = llama();
+        so.common.json = true;
+        so.common.quiet = true;
+        so.data = validation();
+        so.trials = 20;
+        so.selector = std::string(cirm::cli::default_variant.selector);
+        so.replacement = std::string(cirm::cli::default_variant.replacement);
+        so.sites = std::string(cirm::cli::default_variant.sites);
+        so.objective = std::string(cirm::cli::default_variant.objective);
+        so.out = (dir / "variant_search").string();
+        std::ostringstream sout, serr;
+        REQUIRE(cirm::cli::run_search(so, sout, serr) == 0);
+        CHECK(read_text(dir / "variant_search" / "spec.json") == read_text(dir / "out" / "variant" / "spec.json"));
+
+        cirm::cli::eval_options eo;
+        eo.common.model = llama();
+        eo.common.json = true;
+        eo.common.quiet = true;
+        eo.data = test_set();
+        eo.spec = (dir / "variant_search" / "spec.json").string();
+        eo.baselines = "none";
+        eo.flip_pairs = o.flip_pairs;
+        std::ostringstream eout, eerr;
+        REQUIRE(cirm::cli::run_eval(eo, eout, eerr) == 0);
+        const json e = json::parse(eout.str());
+        CHECK(e["methods"]["cirm"] == d["methods"]["variant"]);
+        CHECK(e["methods"]["base"] == d["methods"]["base"]);
+    }
+
     const std::string html = read_text(dir / "out" / "report.html");
     CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
     // self-contained: no script, no external resource
@@ -292,6 +329,35 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     std::ostringstream rout, rerr;
     REQUIRE(cirm::cli::run_report(r, rout, rerr) == 0);
     CHECK(read_text(dir / "report.html") == html);
+}
+
+TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone") {
+    const auto dir = scratch("demo_text");
+    cirm::cli::demo_options o;
+    o.common.model = llama();
+    o.common.quiet = true;
+    o.validation = validation();
+    o.test = test_set();
+    o.out = (dir / "out").string();
+    o.trials = 6;
+    o.flip_rates = false;
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
+    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base, issue 5):") &&
+                              Catch::Contains("goal check (variant vs base, issue 9):") &&
+                              Catch::Contains("variant (selector shift, pin zero, sites first-half, objective robust)"));
+    CHECK(fs::exists(dir / "out" / "variant" / "spec.json"));
+
+    o.variant = false;
+    o.out = (dir / "alone").string();
+    std::ostringstream alone, alone_err;
+    REQUIRE(cirm::cli::run_demo(o, alone, alone_err) == 0);
+    CHECK_THAT(alone.str(), Catch::Contains("goal check (cirm vs base") && !Catch::Contains("variant"));
+    CHECK_FALSE(fs::exists(dir / "alone" / "variant"));
+
+    o.variant = true;
+    o.variant_selector = "gradient";
+    CHECK_THROWS_WITH(cirm::cli::run_demo(o, alone, alone_err), Catch::Contains("unknown selector 'gradient'"));
 }
 
 TEST_CASE("report: the heat map counts every edited neuron of the spec in its layer and kind") {

@@ -400,3 +400,63 @@ TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons b
     o.attributes = "length,emoji";
     CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
 }
+
+TEST_CASE("search --objective robust: the base trial's objective recomputed from the model's own rewards") {
+    const auto dir = scratch("search_robust");
+    cirm::cli::search_options o;
+    o.common.model = llama();
+    o.common.json = true;
+    o.common.quiet = true;
+    o.data = validation();
+    o.trials = 5;
+    o.seed = 3;
+    o.k_grid = "2,5";
+    o.objective = "robust";
+    o.out = dir.string();
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_search(o, out, err) == 0);
+    const json summary = json::parse(out.str());
+    CHECK(summary["objective"] == "robust");
+
+    // the rewards of every response the objective compares, one forward each, no intervention
+    auto model = cirm::cli::load_model(llama(), 0);
+    const auto reward = [&](const std::string& prompt, const std::string& response) {
+        const cirm::sample s{prompt, response};
+        return cirm::score_samples(model, std::span<const cirm::sample>(&s, 1), cirm::no_intervention{}, 1).at(0);
+    };
+    const auto pairs = cirm::cli::load_pairs(validation());
+    std::size_t right = 0;
+    for (const auto& p : pairs) right += reward(p.prompt, p.chosen) > reward(p.prompt, p.rejected) ? 1 : 0;
+    const double accuracy = static_cast<double>(right) / static_cast<double>(pairs.size());
+    double counterfactual = 0.0, tolerance = 0.5 / static_cast<double>(pairs.size());
+    std::size_t groups = 0;
+    for (const auto& name : five()) {
+        std::size_t applies = 0, kept = 0;
+        for (const auto& p : pairs) {
+            const auto edited = cirm::inject_style(name, p.prompt, p.rejected);
+            if (!edited) continue;
+            ++applies;
+            kept += reward(p.prompt, p.chosen) > reward(p.prompt, *edited) ? 1 : 0;
+        }
+        if (applies == 0) continue;
+        ++groups;
+        counterfactual += static_cast<double>(kept) / static_cast<double>(applies);
+        tolerance += 0.5 / 5.0 / static_cast<double>(applies);  // one comparison's rounding (cached path) per group
+    }
+    REQUIRE(groups > 0);
+    const double robust = 0.5 * accuracy + 0.5 * counterfactual / static_cast<double>(groups);
+    INFO("by hand: accuracy " << accuracy << ", robust " << robust);
+    CHECK(std::abs(summary["base"]["accuracy"].get<double>() - accuracy) <= 1.0 / static_cast<double>(pairs.size()) + 1e-12);
+    CHECK(std::abs(summary["base"]["objective"].get<double>() - robust) <= tolerance + 1e-12);
+
+    // every trial line carries both numbers; the best is the best by the objective
+    const auto trials = read_jsonl(dir / "trials.jsonl");
+    REQUIRE(trials.size() == 5);
+    for (const auto& t : trials) {
+        CHECK(t["objective"].get<double>() <= summary["best"]["objective"].get<double>());
+        CHECK(t["accuracy"].get<double>() >= 0.0);
+    }
+
+    o.objective = "flips";
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("unknown search objective 'flips'"));
+}

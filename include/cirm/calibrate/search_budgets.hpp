@@ -2,16 +2,28 @@
 /// \file
 /// The joint search of the budgets k_b (METHOD.md §7) over a model: every trial selects the
 /// neurons for its budgets from a localization (Spearman top/bottom-k), pins them, and scores
-/// the validation pairs; the objective is the accuracy. Any NeuronSelector can stand in for the
-/// method's (e.g. shift_top_bottom_k). Returns the trial log and the spec of
+/// the validation pairs; the objective is the accuracy (the method's). Any NeuronSelector can
+/// stand in for the method's (e.g. shift_top_bottom_k). Returns the trial log and the spec of
 /// the best trial.
+///
+/// Beyond the method, the objective can be the *robust accuracy*: the mean of the accuracy and
+/// the counterfactual accuracy, the latter being, per searched attribute that has a style edit
+/// (eval/counterfactual.hpp), the share of validation pairs whose chosen response still beats the
+/// rejected one after that attribute's style is injected into the rejected one, averaged over
+/// those attributes. A configuration that ranks a pair correctly only by a margin that a style
+/// edit overturns gains less than one that ranks it robustly. The edits are the ones the style
+/// flip rate uses, applied to the validation responses: an objective tuned on them is tuned
+/// towards the flip-rate metric's own family of edits.
 ///
 /// With a last-token intervention and a PrefixCachingSource (the reference engine), every
 /// validation response's prefix is encoded once and each trial scores only the last tokens.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <ranges>
 #include <span>
@@ -24,6 +36,7 @@
 #include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
+#include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
@@ -47,6 +60,16 @@ inline sampler_kind parse_sampler(std::string_view s) {
     throw error("unknown sampler '" + std::string(s) + "' (expected tpe, random or grid)");
 }
 
+/// What a trial maximises: the validation accuracy (the method) or the robust accuracy (beyond the
+/// method; see the file comment).
+enum class search_objective { accuracy, robust_accuracy };
+
+inline search_objective parse_search_objective(std::string_view s) {
+    if (s == "accuracy") return search_objective::accuracy;
+    if (s == "robust") return search_objective::robust_accuracy;
+    throw error("unknown search objective '" + std::string(s) + "' (expected accuracy or robust)");
+}
+
 struct budget_search_options {
     std::vector<std::size_t> k_grid;  ///< candidate k per bias; empty = search::default_k_grid(neurons)
     std::size_t trials = 100;
@@ -56,12 +79,14 @@ struct budget_search_options {
     cirm::positions positions = positions::last_token;
     std::size_t batch_size = 16;
     bool use_prefix_cache = true;  ///< score trials over cached prefixes where the source and mode allow it
+    search_objective objective = search_objective::accuracy;
     std::function<void(const search::trial&)> on_trial;  ///< e.g. progress output
 };
 
 struct budget_search_result {
     search::search_result search;  ///< every trial; trials[0] is the base (nothing edited)
     spec best;                     ///< the spec of the best trial
+    std::vector<double> accuracy;  ///< per trial, the validation accuracy (= its objective for the method's)
 };
 
 /// The spec for given budgets (one per column of loc.table), the neurons chosen by `selector`
@@ -93,17 +118,62 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
     }
     const search::space space(std::move(biases));
 
-    // every trial scores the chosen responses, then the rejected ones
+    // every trial scores the chosen responses, then the rejected ones, then (robust objective) each
+    // edit group's style-injected rejected responses
     std::vector<sample> responses;
     for (const auto& p : validation) responses.push_back({p.prompt, p.chosen});
     for (const auto& p : validation) responses.push_back({p.prompt, p.rejected});
-    const auto accuracy_of = [&](const auto& rewards) {  // rewards of `responses`, float or double
-        const std::size_t n = validation.size();
-        std::vector<double> chosen(rewards.begin(), rewards.begin() + static_cast<std::ptrdiff_t>(n));
-        std::vector<double> rejected(rewards.begin() + static_cast<std::ptrdiff_t>(n), rewards.end());
-        return eval::accuracy(chosen, rejected);
+    struct edit_group {
+        std::vector<std::size_t> pairs;  ///< the pairs the edit applies to, in order
+        std::size_t first = 0;           ///< where the group's responses start in `responses`
     };
-    std::function<double(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
+    std::vector<edit_group> edit_groups;
+    std::deque<std::string> edited_texts;  // the edited responses (samples view them; a deque never moves them)
+    if (options.objective == search_objective::robust_accuracy) {
+        for (std::size_t b = 0; b < loc.table.biases(); ++b) {
+            const std::string& name = loc.table.attributes[b];
+            const bool injectable = std::find(injectable_attributes.begin(), injectable_attributes.end(), name) !=
+                                    injectable_attributes.end();
+            const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
+            if (!injectable || constant) continue;
+            edit_group g;
+            g.first = responses.size();
+            for (std::size_t i = 0; i < validation.size(); ++i) {
+                auto edited = inject_style(name, validation[i].prompt, validation[i].rejected);
+                if (!edited) continue;
+                g.pairs.push_back(i);
+                edited_texts.push_back(std::move(*edited));
+                responses.push_back({validation[i].prompt, edited_texts.back()});
+            }
+            if (!g.pairs.empty()) edit_groups.push_back(std::move(g));
+        }
+        if (edit_groups.empty())
+            throw error("search: the robust objective needs an attribute with a style edit that applies to some "
+                        "validation pair (edits exist for length, paragraphs, overlap, exclamation, bold)");
+    }
+    struct trial_value {
+        double objective = 0.0;
+        double accuracy = 0.0;  ///< the plain validation accuracy (the objective, for the method's)
+    };
+    // the objective and the accuracy from the rewards of `responses` (float or double)
+    const auto accuracy_of = [&](const auto& rewards) {
+        const std::size_t n = validation.size();
+        const double plain = eval::accuracy(std::vector<double>(rewards.begin(), rewards.begin() + static_cast<std::ptrdiff_t>(n)),
+                                            std::vector<double>(rewards.begin() + static_cast<std::ptrdiff_t>(n),
+                                                                rewards.begin() + static_cast<std::ptrdiff_t>(2 * n)));
+        if (edit_groups.empty()) return trial_value{plain, plain};
+        double counterfactual = 0.0;
+        for (const auto& g : edit_groups) {
+            std::vector<double> chosen, edited;
+            for (std::size_t j = 0; j < g.pairs.size(); ++j) {
+                chosen.push_back(static_cast<double>(rewards[g.pairs[j]]));
+                edited.push_back(static_cast<double>(rewards[g.first + j]));
+            }
+            counterfactual += eval::accuracy(chosen, edited);
+        }
+        return trial_value{0.5 * plain + 0.5 * counterfactual / static_cast<double>(edit_groups.size()), plain};
+    };
+    std::function<trial_value(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
         const auto r = score_samples(source, responses, pin, options.batch_size);
         return accuracy_of(r);
     };
@@ -118,9 +188,12 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
             };
         }
     }
+    std::map<std::vector<std::size_t>, double> accuracy_by_budgets;  // a repeated configuration is not scored again
     const auto objective = [&](std::span<const std::size_t> budgets) {
-        return score_trial(
+        const trial_value v = score_trial(
             neuron_pin(spec_for_budgets(loc, budgets, options.replacement, options.positions, selector), source.layout()));
+        accuracy_by_budgets[std::vector<std::size_t>(budgets.begin(), budgets.end())] = v.accuracy;
+        return v.objective;
     };
     const auto on_trial = [&](const search::trial& t) {
         if (options.on_trial) options.on_trial(t);
@@ -145,6 +218,7 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
         }
     }
     out.best = spec_for_budgets(loc, out.search.best_trial().budgets, options.replacement, options.positions, selector);
+    for (const auto& t : out.search.trials) out.accuracy.push_back(accuracy_by_budgets.at(t.budgets));
     return out;
 }
 

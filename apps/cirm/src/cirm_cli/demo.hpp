@@ -10,12 +10,21 @@
 /// Writes spec.json, spec.safetensors, trials.jsonl, eval.json and report.html, all at the end. Prints the table, the goal check and
 /// where the report and the spec are; --json prints the evaluation document (json_contract.hpp)
 /// with an added "files" object and the search's "search" summary.
+///
+/// Beside the method (the "cirm" column) the demo runs the best variant found by the ablations
+/// on the validation set (README "Beyond the method"; issue 9) as a "variant" column with its own
+/// goal check: its own localization and search on the validation set with the variant's selector,
+/// pin value, sites and search objective, evaluated on the same test pairs. Its spec and trials go
+/// to variant/ under the output folder; --json adds "variant" (settings and search summary).
+/// --no-variant runs the method alone.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -37,6 +46,13 @@
 
 namespace cirm::cli {
 
+/// The variant `cirm demo` shows beside the method: the configuration chosen on the validation set
+/// by scripts/ablate (README "Beyond the method").
+struct demo_variant {
+    std::string_view selector, replacement, sites, objective;
+};
+inline constexpr demo_variant default_variant{"shift", "zero", "first-half", "robust"};
+
 /// The bundled model and data, inside the repository.
 inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
 
@@ -51,7 +67,18 @@ struct demo_options {
     std::string k_grid;
     bool flip_rates = true;
     std::size_t flip_pairs = 1000;  ///< flip rates over the first N test pairs (time budget); 0 = all
+    bool variant = true;            ///< also run the variant (beyond the method) as a second column
+    std::string variant_selector = std::string(default_variant.selector);
+    std::string variant_replacement = std::string(default_variant.replacement);
+    std::string variant_sites = std::string(default_variant.sites);
+    std::string variant_objective = std::string(default_variant.objective);
 };
+
+/// "selector shift, pin zero, sites first-half, objective robust".
+inline std::string variant_label(const demo_options& o) {
+    return fmt::format("selector {}, pin {}, sites {}, objective {}", o.variant_selector, o.variant_replacement,
+                       o.variant_sites, o.variant_objective);
+}
 
 /// Runs `cirm demo`; returns the exit code.
 inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err) {
@@ -72,6 +99,9 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     require(test_path, o.test.empty(), "test set", "--test FILE");
 
     const auto settings = make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", "median");
+    const auto variant_settings =  // read before any work, so that a bad value fails at once
+        make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", o.variant_replacement,
+                             o.variant_selector, o.variant_sites, o.variant_objective);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);
@@ -95,6 +125,24 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     json document = evaluate_test_set(model, model_dir, test, test_path, &found.result.best, es, err);
     if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
 
+    // the variant: its own localization and search on validation, then the same test pairs
+    std::optional<search_outcome> variant;
+    if (o.variant) {
+        variant.emplace(locate_and_search(model, validation, variant_settings, o.common, err));
+        if (talk)
+            err << fmt::format("demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
+                               variant_label(o), 100.0 * variant->result.accuracy.front(),
+                               100.0 * variant->result.accuracy.at(variant->result.search.best), variant->result.best.edited());
+        evaluation_settings ves = es;
+        ves.baselines = {};
+        const json variant_document = evaluate_test_set(model, model_dir, test, test_path, &variant->result.best, ves, err);
+        document["methods"]["variant"] = variant_document.at("methods").at("cirm");
+        document["variant"] = {{"selector", o.variant_selector}, {"replacement", o.variant_replacement},
+                               {"sites", o.variant_sites}, {"objective", o.variant_objective},
+                               {"spec", variant_document.at("spec")}};
+        if (talk) err << fmt::format("demo: variant evaluated in {:.1f} s in all\n", elapsed());
+    }
+
     const fs::path dir(o.out);
     report_inputs report;
     report.document = document;
@@ -113,6 +161,11 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     files.add(dir / "trials.jsonl", trial_lines);
     files.add(dir / "eval.json", document.dump(2) + "\n");
     files.add(dir / "report.html", html_report(report));
+    if (variant) {
+        files.add(dir / "variant" / "spec.json", spec_to_json(variant->result.best));
+        files.add(dir / "variant" / "spec.safetensors", spec_to_safetensors(variant->result.best));
+        files.add(dir / "variant" / "trials.jsonl", trial_log(*variant));
+    }
     files.commit();
 
     if (o.common.json) {
@@ -120,6 +173,11 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
         document["files"] = {{"report", (dir / "report.html").string()}, {"spec", (dir / "spec.json").string()},
                              {"spec_safetensors", (dir / "spec.safetensors").string()},
                              {"trials", (dir / "trials.jsonl").string()}, {"eval", (dir / "eval.json").string()}};
+        if (variant) {
+            document["variant"]["search"] = search_summary(*variant);
+            document["files"]["variant_spec"] = (dir / "variant" / "spec.json").string();
+            document["files"]["variant_trials"] = (dir / "variant" / "trials.jsonl").string();
+        }
         document["seconds"] = elapsed();
         out << document.dump(2) << "\n";
         return 0;
@@ -127,7 +185,13 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     print_search_summary(found, model.layout().neurons(), out);
     out << "\n";
     print_eval_table(document, out);
+    if (variant) {
+        const auto& vs = document["variant"]["spec"];
+        out << fmt::format("variant ({}): {} of {} neurons edited\n", variant_label(o), vs["edited"].get<std::size_t>(),
+                           vs["total_neurons"].get<std::size_t>());
+    }
     print_goal_check(document, out);
+    if (variant) print_goal_check(document, out, "variant", "issue 9");
     out << fmt::format("\nreport: {}\nspec:   {} (and spec.safetensors)\ntrials: {}\neval:   {}\ndone in {:.1f} s\n",
                        (dir / "report.html").string(), (dir / "spec.json").string(), (dir / "trials.jsonl").string(),
                        (dir / "eval.json").string(), elapsed());

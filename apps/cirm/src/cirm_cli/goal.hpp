@@ -33,15 +33,16 @@ inline std::optional<double> fraction(const json& v) {
 inline std::string verdict(std::optional<bool> met) { return !met ? "not measurable" : *met ? "met" : "not met"; }
 }  // namespace goal_detail
 
-/// The four goal lines for methods.base vs methods.cirm of an evaluation document; empty when
-/// the document has no "cirm" method.
-inline std::vector<goal_line> goal_check(const json& document) {
+/// The four goal lines for methods.base vs methods.<method> of an evaluation document (cirm by
+/// default; `cirm demo` checks its variant column too); empty when the document has no such method.
+inline std::vector<goal_line> goal_check(const json& document, const std::string& method = "cirm") {
     using goal_detail::fraction;
     std::vector<goal_line> lines;
     const auto& methods = document.at("methods");
-    if (!methods.contains("cirm") || !methods.contains("base")) return lines;
+    if (!methods.contains(method) || !methods.contains("base")) return lines;
     const auto& base = methods["base"];
-    const auto& cirm = methods["cirm"];
+    const auto& cirm = methods[method];
+    const std::string& label = method;
 
     // 1. mean B̄_b over the five attributes (those of the five with a non-empty B̄_b)
     {
@@ -61,8 +62,8 @@ inline std::vector<goal_line> goal_check(const json& document) {
             g.text = "mean unbiased-subset accuracy (goal: >= 10 points above base): no attribute has unbiased pairs";
         } else {
             const double gain = 100.0 * (cirm_sum - base_sum) / static_cast<double>(n);
-            g.text = fmt::format("mean unbiased-subset accuracy over {} attributes: base {:.1f}%, cirm {:.1f}% ({:+.1f} points; goal: >= +10)",
-                                 n, 100.0 * base_sum / static_cast<double>(n), 100.0 * cirm_sum / static_cast<double>(n), gain);
+            g.text = fmt::format("mean unbiased-subset accuracy over {} attributes: base {:.1f}%, {} {:.1f}% ({:+.1f} points; goal: >= +10)",
+                                 n, 100.0 * base_sum / static_cast<double>(n), label, 100.0 * cirm_sum / static_cast<double>(n), gain);
             g.met = gain >= 10.0 - 1e-9;
         }
         lines.push_back(std::move(g));
@@ -100,8 +101,8 @@ inline std::vector<goal_line> goal_check(const json& document) {
             g.text = "neutral accuracy drop (goal: <= 1 point): the test set has no neutral pairs";
         } else {
             const double drop = 100.0 * (*b - *c);
-            g.text = fmt::format("neutral accuracy: base {:.1f}%, cirm {:.1f}% ({:+.1f} points; goal: no drop over 1 point)",
-                                 100.0 * *b, 100.0 * *c, -drop);
+            g.text = fmt::format("neutral accuracy: base {:.1f}%, {} {:.1f}% ({:+.1f} points; goal: no drop over 1 point)",
+                                 100.0 * *b, label, 100.0 * *c, -drop);
             g.met = drop <= 1.0 + 1e-9;
         }
         lines.push_back(std::move(g));
@@ -124,8 +125,8 @@ inline std::vector<goal_line> goal_check(const json& document) {
                             : "mean style flip rate (goal: <= half of base): base never flips, no ratio";
         } else {
             const double ratio = cirm_sum / base_sum;
-            g.text = fmt::format("mean style flip rate: base {:.1f}%, cirm {:.1f}% (ratio {:.2f}; goal: <= 0.50)",
-                                 100.0 * base_sum / static_cast<double>(n), 100.0 * cirm_sum / static_cast<double>(n), ratio);
+            g.text = fmt::format("mean style flip rate: base {:.1f}%, {} {:.1f}% (ratio {:.2f}; goal: <= 0.50)",
+                                 100.0 * base_sum / static_cast<double>(n), label, 100.0 * cirm_sum / static_cast<double>(n), ratio);
             g.met = ratio <= 0.5 + 1e-12;
         }
         lines.push_back(std::move(g));

@@ -52,6 +52,7 @@ struct search_options {
     std::string replacement = "median";
     std::string selector = "spearman";  ///< spearman (the method) or shift (counterfactual shifts)
     std::string sites = "all";          ///< site group the edit may use (cirm::site_group)
+    std::string objective = "accuracy";  ///< accuracy (the method) or robust (beyond the method)
     std::string out;                    ///< output directory
 };
 
@@ -66,6 +67,7 @@ struct search_settings {
     replacement value = replacement::median;
     bool shift_selector = false;  ///< select by counterfactual shift instead of Spearman ρ
     std::string sites = "all";    ///< site group (cirm::site_group), resolved against the model
+    search_objective objective = search_objective::accuracy;
 };
 
 /// --selector: spearman (the method's) or shift (counterfactual shifts, beyond the method).
@@ -81,7 +83,12 @@ struct search_outcome {
     budget_search_result result;
     std::vector<std::size_t> grid;  ///< candidates per attribute, after clamping to the model
     std::optional<shift_top_bottom_k> shift;  ///< the selector, when the search selected by shift
+    search_objective objective = search_objective::accuracy;
     double seconds = 0.0;
+
+    const char* objective_name() const noexcept {
+        return objective == search_objective::robust_accuracy ? "robust" : "accuracy";
+    }
 
     /// The spec the search's selector gives for these budgets.
     spec spec_for(std::span<const std::size_t> budgets, replacement value = replacement::median,
@@ -125,6 +132,8 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     so.seed = settings.seed;
     so.positions = settings.where;
     so.replacement = settings.value;
+    so.objective = settings.objective;
+    o.objective = settings.objective;
     so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
     // provenance names the model's whole layout, also when the edit was confined to some sites
@@ -146,7 +155,8 @@ inline std::string trial_log(const search_outcome& o) {
         for (std::size_t b = 0; b < r.biases.size(); ++b) line["k"][r.biases[b]] = t.budgets[b];
         line["total_k"] = t.total_k;
         line["edited"] = o.spec_for(t.budgets).edited();
-        line["accuracy"] = t.objective;
+        line["accuracy"] = o.result.accuracy.at(i);
+        line["objective"] = t.objective;
         line["seconds"] = t.seconds;
         line["cached"] = t.cached;
         line["base"] = t.number == 0;
@@ -162,11 +172,12 @@ inline json search_summary(const search_outcome& o) {
     json j;
     j["trials"] = r.trials.size();
     j["k_grid"] = o.grid;
-    j["base"] = {{"trial", 0}, {"accuracy", r.base_trial().objective}};
+    j["objective"] = o.objective_name();
+    j["base"] = {{"trial", 0}, {"accuracy", o.result.accuracy.front()}, {"objective", r.base_trial().objective}};
     json k = json::object();
     for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
     j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.result.best.edited()},
-                 {"accuracy", r.best_trial().objective}};
+                 {"accuracy", o.result.accuracy.at(r.best)}, {"objective", r.best_trial().objective}};
     j["selector"] = o.shift ? "shift" : "spearman";
     j["sites"] = o.loc.layout.size();
     j["site_neurons"] = o.loc.layout.neurons();
@@ -179,18 +190,22 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
     const auto& r = o.result.search;
     std::string grid;
     for (auto k : o.grid) grid += (grid.empty() ? "" : ",") + std::to_string(k);
-    out << fmt::format("search: {} trials over k in {{{}}} per attribute, selector {}, {:.1f} s\n", r.trials.size(), grid,
-                       o.shift ? "shift (counterfactual)" : "spearman", o.seconds);
+    const bool robust = o.objective == search_objective::robust_accuracy;
+    out << fmt::format("search: {} trials over k in {{{}}} per attribute, selector {}, objective {}, {:.1f} s\n",
+                       r.trials.size(), grid, o.shift ? "shift (counterfactual)" : "spearman",
+                       robust ? "robust accuracy" : "accuracy", o.seconds);
     std::string header = fmt::format("{:<18}", "validation");
     for (const auto& b : r.biases) header += fmt::format(" {:>11}", b);
-    out << header << fmt::format(" {:>8} {:>9}\n", "edited", "accuracy");
-    const auto row = [&](const std::string& label, const search::trial& t, std::size_t edited) {
+    out << header << fmt::format(" {:>8} {:>9}{}\n", "edited", "accuracy", robust ? "    robust" : "");
+    const auto row = [&](const std::string& label, std::size_t i, std::size_t edited) {
+        const search::trial& t = r.trials[i];
         std::string line = fmt::format("{:<18}", label);
         for (auto k : t.budgets) line += fmt::format(" {:>11}", k);
-        out << line << fmt::format(" {:>8} {:>8.2f}%\n", edited, 100.0 * t.objective);
+        out << line << fmt::format(" {:>8} {:>8.2f}%", edited, 100.0 * o.result.accuracy.at(i));
+        out << (robust ? fmt::format(" {:>8.2f}%\n", 100.0 * t.objective) : std::string("\n"));
     };
-    row("base (trial 0)", r.base_trial(), 0);
-    row(fmt::format("best (trial {})", r.best_trial().number), r.best_trial(), o.result.best.edited());
+    row("base (trial 0)", 0, 0);
+    row(fmt::format("best (trial {})", r.best_trial().number), r.best, o.result.best.edited());
     out << fmt::format("best spec edits {} of {} neurons ({:.2f}%)\n", o.result.best.edited(), total_neurons,
                        total_neurons ? 100.0 * static_cast<double>(o.result.best.edited()) / static_cast<double>(total_neurons) : 0.0);
 }
@@ -200,9 +215,11 @@ inline search_settings make_search_settings(const std::string& attributes, const
                                             std::size_t trials, const std::string& sampler, std::uint64_t seed,
                                             const std::string& where, const std::string& value,
                                             const std::string& selector = "spearman",
-                                            const std::string& sites = "all") {
+                                            const std::string& sites = "all",
+                                            const std::string& objective = "accuracy") {
     search_settings s;
     s.sites = sites;
+    s.objective = parse_search_objective(objective);
     s.shift_selector = parse_selector(selector);
     s.attributes = attribute_list(attributes);
     if (!k_grid.empty()) s.k_grid = k_grid_list(k_grid);
@@ -218,7 +235,8 @@ inline search_settings make_search_settings(const std::string& attributes, const
 /// Runs `cirm search`; returns the exit code.
 inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
     const auto settings =
-        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector, o.sites);
+        make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector,
+                             o.sites, o.objective);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);

@@ -77,11 +77,12 @@ inline void print_eval_table(const json& document, std::ostream& out) {
 }
 
 /// Writes the goal check lines ("goal check (cirm vs base):" then one line each), if the
-/// document has a cirm method.
-inline void print_goal_check(const json& document, std::ostream& out) {
-    const auto lines = goal_check(document);
+/// document has the method (cirm by default; `issue` names where the goal was set).
+inline void print_goal_check(const json& document, std::ostream& out, const std::string& method = "cirm",
+                             const std::string& issue = "issue 5") {
+    const auto lines = goal_check(document, method);
     if (lines.empty()) return;
-    out << "\ngoal check (cirm vs base, issue 5):\n";
+    out << "\ngoal check (" << method << " vs base, " << issue << "):\n";
     for (const auto& l : lines) out << "  " << goal_verdict(l.met) << ": " << l.text << "\n";
     out << "  overall: " << goal_verdict(goal_overall(lines)) << "\n";
 }
