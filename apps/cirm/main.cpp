@@ -92,6 +92,10 @@ int main(int argc, char** argv) {
                            "method: the mean of the accuracy and the accuracy against the style-edited rejected "
                            "responses of the flip rate's edits)")
         ->capture_default_str();
+    search_cmd->add_option("--robust-weight", search.robust_weight,
+                           "with --objective robust: the weight w of the counterfactual accuracy, (1 - w) * accuracy + "
+                           "w * counterfactual accuracy")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval
@@ -180,6 +184,9 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--variant-sites", demo.variant_sites, "the variant's sites (as cirm search --sites)")
         ->capture_default_str();
     demo_cmd->add_option("--variant-objective", demo.variant_objective, "the variant's search objective: accuracy or robust")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-robust-weight", demo.variant_robust_weight,
+                         "the variant's weight of the counterfactual accuracy (with objective robust)")
         ->capture_default_str();
 
     try {

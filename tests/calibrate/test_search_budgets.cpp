@@ -48,7 +48,7 @@ namespace {
 /// edit applies to) whose chosen response beats the style-injected rejected one.
 template <class Score>
 double robust_accuracy_by_hand(const std::vector<cirm::preference_pair>& pairs, const std::vector<std::string>& names,
-                               Score&& score) {
+                               Score&& score, double weight = 0.5) {
     std::size_t right = 0;
     for (const auto& p : pairs) right += score(p.prompt, p.chosen) > score(p.prompt, p.rejected) ? 1 : 0;
     double counterfactual = 0.0;
@@ -65,7 +65,8 @@ double robust_accuracy_by_hand(const std::vector<cirm::preference_pair>& pairs, 
         counterfactual += static_cast<double>(kept) / static_cast<double>(applies);
         ++groups;
     }
-    return 0.5 * static_cast<double>(right) / static_cast<double>(pairs.size()) + 0.5 * counterfactual / static_cast<double>(groups);
+    return (1.0 - weight) * static_cast<double>(right) / static_cast<double>(pairs.size()) +
+           weight * counterfactual / static_cast<double>(groups);
 }
 
 }  // namespace
@@ -111,6 +112,16 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
     CHECK(plain.search.base_trial().objective != Approx(r.search.base_trial().objective).margin(1e-9));
     REQUIRE(plain.accuracy.size() == plain.search.trials.size());
     for (std::size_t i = 0; i < plain.accuracy.size(); ++i) CHECK(plain.accuracy[i] == plain.search.trials[i].objective);
+
+    // all the weight on the counterfactual accuracy
+    o.objective = cirm::search_objective::robust_accuracy;
+    o.robust_weight = 1.0;
+    o.trials = 3;
+    const auto counterfactual_only = cirm::search_budgets(source, loc, validation, o);
+    CHECK(counterfactual_only.search.base_trial().objective ==
+          Approx(robust_accuracy_by_hand(validation, names, reward(none), 1.0)).margin(1e-12));
+    o.robust_weight = 1.5;
+    CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o), Catch::Contains("weight must be in [0, 1], got 1.5"));
 
     CHECK_THROWS_WITH(cirm::parse_search_objective("flips"), Catch::Contains("unknown search objective 'flips'"));
 }

@@ -289,6 +289,7 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
         so.replacement = std::string(cirm::cli::default_variant.replacement);
         so.sites = std::string(cirm::cli::default_variant.sites);
         so.objective = std::string(cirm::cli::default_variant.objective);
+        so.robust_weight = cirm::cli::default_variant.robust_weight;
         so.out = (dir / "variant_search").string();
         std::ostringstream sout, serr;
         REQUIRE(cirm::cli::run_search(so, sout, serr) == 0);
@@ -345,7 +346,7 @@ TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone"
     REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
     CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base, issue 5):") &&
                               Catch::Contains("goal check (variant vs base, issue 9):") &&
-                              Catch::Contains("variant (selector shift, pin zero, sites first-half, objective robust)"));
+                              Catch::Contains("variant (selector shift, pin zero, sites first-half, objective robust (weight 1))"));
     CHECK(fs::exists(dir / "out" / "variant" / "spec.json"));
 
     o.variant = false;

@@ -457,6 +457,10 @@ TEST_CASE("search --objective robust: the base trial's objective recomputed from
         CHECK(t["accuracy"].get<double>() >= 0.0);
     }
 
+    CHECK(summary["robust_weight"] == 0.5);
+    o.robust_weight = 2.0;
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("--robust-weight must be in [0, 1], got 2"));
+    o.robust_weight = 0.5;
     o.objective = "flips";
     CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("unknown search objective 'flips'"));
 }

@@ -6,8 +6,8 @@
 /// stand in for the method's (e.g. shift_top_bottom_k). Returns the trial log and the spec of
 /// the best trial.
 ///
-/// Beyond the method, the objective can be the *robust accuracy*: the mean of the accuracy and
-/// the counterfactual accuracy, the latter being, per searched attribute that has a style edit
+/// Beyond the method, the objective can be the *robust accuracy*: (1 − w)·accuracy + w·counterfactual
+/// accuracy (w = robust_weight, ½ by default: their mean), the latter being, per searched attribute that has a style edit
 /// (eval/counterfactual.hpp), the share of validation pairs whose chosen response still beats the
 /// rejected one after that attribute's style is injected into the rejected one, averaged over
 /// those attributes. A configuration that ranks a pair correctly only by a margin that a style
@@ -80,6 +80,7 @@ struct budget_search_options {
     std::size_t batch_size = 16;
     bool use_prefix_cache = true;  ///< score trials over cached prefixes where the source and mode allow it
     search_objective objective = search_objective::accuracy;
+    double robust_weight = 0.5;  ///< the counterfactual accuracy's weight in the robust objective, in [0, 1]
     std::function<void(const search::trial&)> on_trial;  ///< e.g. progress output
 };
 
@@ -130,6 +131,8 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
     std::vector<edit_group> edit_groups;
     std::deque<std::string> edited_texts;  // the edited responses (samples view them; a deque never moves them)
     if (options.objective == search_objective::robust_accuracy) {
+        if (!(options.robust_weight >= 0.0 && options.robust_weight <= 1.0))
+            throw error("search: the robust objective's weight must be in [0, 1], got " + std::to_string(options.robust_weight));
         for (std::size_t b = 0; b < loc.table.biases(); ++b) {
             const std::string& name = loc.table.attributes[b];
             const bool injectable = std::find(injectable_attributes.begin(), injectable_attributes.end(), name) !=
@@ -171,7 +174,8 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
             }
             counterfactual += eval::accuracy(chosen, edited);
         }
-        return trial_value{0.5 * plain + 0.5 * counterfactual / static_cast<double>(edit_groups.size()), plain};
+        const double w = options.robust_weight;
+        return trial_value{(1.0 - w) * plain + w * (counterfactual / static_cast<double>(edit_groups.size())), plain};
     };
     std::function<trial_value(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
         const auto r = score_samples(source, responses, pin, options.batch_size);

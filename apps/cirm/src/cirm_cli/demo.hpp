@@ -50,8 +50,9 @@ namespace cirm::cli {
 /// by scripts/ablate (README "Beyond the method").
 struct demo_variant {
     std::string_view selector, replacement, sites, objective;
+    double robust_weight;
 };
-inline constexpr demo_variant default_variant{"shift", "zero", "first-half", "robust"};
+inline constexpr demo_variant default_variant{"shift", "zero", "first-half", "robust", 1.0};
 
 /// The bundled model and data, inside the repository.
 inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
@@ -72,12 +73,16 @@ struct demo_options {
     std::string variant_replacement = std::string(default_variant.replacement);
     std::string variant_sites = std::string(default_variant.sites);
     std::string variant_objective = std::string(default_variant.objective);
+    double variant_robust_weight = default_variant.robust_weight;
 };
 
-/// "selector shift, pin zero, sites first-half, objective robust".
+/// "selector shift, pin zero, sites first-half, objective robust (weight 1)".
 inline std::string variant_label(const demo_options& o) {
-    return fmt::format("selector {}, pin {}, sites {}, objective {}", o.variant_selector, o.variant_replacement,
-                       o.variant_sites, o.variant_objective);
+    return o.variant_objective == "robust"
+               ? fmt::format("selector {}, pin {}, sites {}, objective robust (weight {})", o.variant_selector,
+                             o.variant_replacement, o.variant_sites, o.variant_robust_weight)
+               : fmt::format("selector {}, pin {}, sites {}, objective {}", o.variant_selector, o.variant_replacement,
+                             o.variant_sites, o.variant_objective);
 }
 
 /// Runs `cirm demo`; returns the exit code.
@@ -101,7 +106,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     const auto settings = make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", "median");
     const auto variant_settings =  // read before any work, so that a bad value fails at once
         make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", o.variant_replacement,
-                             o.variant_selector, o.variant_sites, o.variant_objective);
+                             o.variant_selector, o.variant_sites, o.variant_objective, o.variant_robust_weight);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);
@@ -139,6 +144,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
         document["methods"]["variant"] = variant_document.at("methods").at("cirm");
         document["variant"] = {{"selector", o.variant_selector}, {"replacement", o.variant_replacement},
                                {"sites", o.variant_sites}, {"objective", o.variant_objective},
+                               {"robust_weight", o.variant_robust_weight},
                                {"spec", variant_document.at("spec")}};
         if (talk) err << fmt::format("demo: variant evaluated in {:.1f} s in all\n", elapsed());
     }

@@ -53,6 +53,7 @@ struct search_options {
     std::string selector = "spearman";  ///< spearman (the method) or shift (counterfactual shifts)
     std::string sites = "all";          ///< site group the edit may use (cirm::site_group)
     std::string objective = "accuracy";  ///< accuracy (the method) or robust (beyond the method)
+    double robust_weight = 0.5;          ///< the counterfactual accuracy's weight in the robust objective
     std::string out;                    ///< output directory
 };
 
@@ -68,6 +69,7 @@ struct search_settings {
     bool shift_selector = false;  ///< select by counterfactual shift instead of Spearman ρ
     std::string sites = "all";    ///< site group (cirm::site_group), resolved against the model
     search_objective objective = search_objective::accuracy;
+    double robust_weight = 0.5;
 };
 
 /// --selector: spearman (the method's) or shift (counterfactual shifts, beyond the method).
@@ -84,6 +86,7 @@ struct search_outcome {
     std::vector<std::size_t> grid;  ///< candidates per attribute, after clamping to the model
     std::optional<shift_top_bottom_k> shift;  ///< the selector, when the search selected by shift
     search_objective objective = search_objective::accuracy;
+    double robust_weight = 0.5;
     double seconds = 0.0;
 
     const char* objective_name() const noexcept {
@@ -133,7 +136,9 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     so.positions = settings.where;
     so.replacement = settings.value;
     so.objective = settings.objective;
+    so.robust_weight = settings.robust_weight;
     o.objective = settings.objective;
+    o.robust_weight = settings.robust_weight;
     so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
     // provenance names the model's whole layout, also when the edit was confined to some sites
@@ -173,6 +178,7 @@ inline json search_summary(const search_outcome& o) {
     j["trials"] = r.trials.size();
     j["k_grid"] = o.grid;
     j["objective"] = o.objective_name();
+    if (o.objective == search_objective::robust_accuracy) j["robust_weight"] = o.robust_weight;
     j["base"] = {{"trial", 0}, {"accuracy", o.result.accuracy.front()}, {"objective", r.base_trial().objective}};
     json k = json::object();
     for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
@@ -216,8 +222,12 @@ inline search_settings make_search_settings(const std::string& attributes, const
                                             const std::string& where, const std::string& value,
                                             const std::string& selector = "spearman",
                                             const std::string& sites = "all",
-                                            const std::string& objective = "accuracy") {
+                                            const std::string& objective = "accuracy",
+                                            double robust_weight = 0.5) {
     search_settings s;
+    if (!(robust_weight >= 0.0 && robust_weight <= 1.0))
+        throw error(fmt::format("--robust-weight must be in [0, 1], got {}", robust_weight));
+    s.robust_weight = robust_weight;
     s.sites = sites;
     s.objective = parse_search_objective(objective);
     s.shift_selector = parse_selector(selector);
@@ -236,7 +246,7 @@ inline search_settings make_search_settings(const std::string& attributes, const
 inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
     const auto settings =
         make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector,
-                             o.sites, o.objective);
+                             o.sites, o.objective, o.robust_weight);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);
