@@ -28,6 +28,14 @@ inline std::string validation() { return fixture("cli/validation.jsonl"); }
 inline std::string test_set() { return fixture("cli/test.jsonl"); }
 
 /// An empty directory for one test.
+/// Sets any command's options to the fixture model, with --json and --quiet.
+template <class Options>
+void on_fixture(Options& o) {
+    o.common.model = llama();
+    o.common.json = true;
+    o.common.quiet = true;
+}
+
 inline fs::path scratch(const std::string& name) {
     const fs::path dir = fs::path(CIRM_TEST_TMP) / "cli" / name;
     fs::remove_all(dir);

@@ -280,9 +280,7 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     for (const char* f : {"spec.json", "spec.safetensors", "trials.jsonl"}) CHECK(fs::exists(dir / "out" / "variant" / f));
     {
         cirm::cli::search_options so;
-        so.common.model = llama();
-        so.common.json = true;
-        so.common.quiet = true;
+        on_fixture(so);
         so.data = validation();
         so.trials = 20;
         so.selector = std::string(cirm::cli::default_variant.selector);
@@ -296,9 +294,7 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
         CHECK(read_text(dir / "variant_search" / "spec.json") == read_text(dir / "out" / "variant" / "spec.json"));
 
         cirm::cli::eval_options eo;
-        eo.common.model = llama();
-        eo.common.json = true;
-        eo.common.quiet = true;
+        on_fixture(eo);
         eo.data = test_set();
         eo.spec = (dir / "variant_search" / "spec.json").string();
         eo.baselines = "none";
@@ -335,8 +331,8 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
 TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone") {
     const auto dir = scratch("demo_text");
     cirm::cli::demo_options o;
-    o.common.model = llama();
-    o.common.quiet = true;
+    on_fixture(o);
+    o.common.json = false;  // the text output
     o.validation = validation();
     o.test = test_set();
     o.out = (dir / "out").string();

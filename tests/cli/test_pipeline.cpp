@@ -404,9 +404,7 @@ TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons b
 TEST_CASE("search --objective robust: the base trial's objective recomputed from the model's own rewards") {
     const auto dir = scratch("search_robust");
     cirm::cli::search_options o;
-    o.common.model = llama();
-    o.common.json = true;
-    o.common.quiet = true;
+    on_fixture(o);
     o.data = validation();
     o.trials = 5;
     o.seed = 3;
