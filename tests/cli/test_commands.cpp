@@ -314,6 +314,7 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
     CHECK(svgs == 3);  // accuracy per subset, flip rates, edited neurons per layer x kind
     CHECK_THAT(html, Catch::Contains("edited neurons per layer x module kind") && Catch::Contains("accuracy per subset"));
+    CHECK_THAT(html, Catch::Contains("Goal check (cirm vs base)") && Catch::Contains("Goal check (variant vs base)"));
 
     // `cirm report` from the demo's files reproduces the page (the same inputs, title aside)
     cirm::cli::report_options r;

@@ -165,10 +165,11 @@ inline std::string html_report(const report_inputs& in) {
         h += "</table>\n";
     }
 
-    // goal check
-    const auto goals = goal_check(d);
-    if (!goals.empty()) {
-        h += "<h2>Goal check (cirm vs base)</h2>\n<ul>\n";
+    // goal checks: the method's, and the variant's where the document has one (cirm demo)
+    for (const char* method : {"cirm", "variant"}) {
+        const auto goals = goal_check(d, method);
+        if (goals.empty()) continue;
+        h += fmt::format("<h2>Goal check ({} vs base)</h2>\n<ul>\n", method);
         for (const auto& g : goals) {
             const char* css = !g.met ? "unknown" : *g.met ? "met" : "notmet";
             h += fmt::format("<li><span class=\"{}\">{}</span>: {}</li>\n", css, goal_verdict(g.met), html_escape(g.text));
