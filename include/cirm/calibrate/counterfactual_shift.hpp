@@ -55,9 +55,9 @@ struct named_style_edit {
 inline std::vector<named_style_edit> builtin_style_edits(std::span<const std::string> attributes) {
     std::vector<named_style_edit> out;
     for (const auto& name : attributes) {
-        if (std::find(injectable_attributes.begin(), injectable_attributes.end(), name) == injectable_attributes.end())
+        if (!has_style_edit(name))
             throw error("counterfactual shifts: no built-in style edit for bias attribute '" + name +
-                        "' (edits exist for length, paragraphs, overlap, exclamation, bold)");
+                        "' (edits exist for " + style_edit_names() + ")");
         out.push_back({name, [name](std::string_view prompt, std::string_view response) {
                            return inject_style(name, prompt, response);
                        }});

@@ -18,7 +18,6 @@
 /// With a last-token intervention and a PrefixCachingSource (the reference engine), every
 /// validation response's prefix is encoded once and each trial scores only the last tokens.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -135,10 +134,8 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
             throw error("search: the robust objective's weight must be in [0, 1], got " + std::to_string(options.robust_weight));
         for (std::size_t b = 0; b < loc.table.biases(); ++b) {
             const std::string& name = loc.table.attributes[b];
-            const bool injectable = std::find(injectable_attributes.begin(), injectable_attributes.end(), name) !=
-                                    injectable_attributes.end();
             const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
-            if (!injectable || constant) continue;
+            if (!has_style_edit(name) || constant) continue;
             edit_group g;
             g.first = responses.size();
             for (std::size_t i = 0; i < validation.size(); ++i) {
@@ -152,7 +149,7 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
         }
         if (edit_groups.empty())
             throw error("search: the robust objective needs an attribute with a style edit that applies to some "
-                        "validation pair (edits exist for length, paragraphs, overlap, exclamation, bold)");
+                        "validation pair (edits exist for " + style_edit_names() + ")");
     }
     struct trial_value {
         double objective = 0.0;

@@ -125,6 +125,21 @@ inline std::optional<std::string> inject_overlap(std::string_view prompt, std::s
 inline constexpr std::array<std::string_view, 5> injectable_attributes{"length", "paragraphs", "overlap",
                                                                        "exclamation", "bold"};
 
+/// Whether inject_style has an edit for `attribute`.
+inline bool has_style_edit(std::string_view attribute) noexcept {
+    return std::find(injectable_attributes.begin(), injectable_attributes.end(), attribute) != injectable_attributes.end();
+}
+
+/// "length, paragraphs, overlap, exclamation, bold": the attributes with an edit, for messages.
+inline std::string style_edit_names() {
+    std::string known;
+    for (std::string_view n : injectable_attributes) {
+        if (!known.empty()) known += ", ";
+        known += n;
+    }
+    return known;
+}
+
 /// The response with the style feature of `attribute` injected, or nothing when the edit does not
 /// apply to this response. Inputs must be valid UTF-8 (cirm::error otherwise); an attribute
 /// without an edit is a cirm::error. The edits, with what they guarantee about the method
@@ -154,16 +169,9 @@ inline constexpr std::array<std::string_view, 5> injectable_attributes{"length",
 ///   exclamation, bold unchanged.
 inline std::optional<std::string> inject_style(std::string_view attribute, std::string_view prompt,
                                                std::string_view response) {
-    if (std::find(injectable_attributes.begin(), injectable_attributes.end(), attribute) ==
-        injectable_attributes.end()) {
-        std::string known;
-        for (std::string_view n : injectable_attributes) {
-            if (!known.empty()) known += ", ";
-            known += n;
-        }
-        throw error("no style edit for bias attribute '" + std::string(attribute) + "' (edits exist for " + known +
-                    ")");
-    }
+    if (!has_style_edit(attribute))
+        throw error("no style edit for bias attribute '" + std::string(attribute) + "' (edits exist for " +
+                    style_edit_names() + ")");
     detail::validate_utf8(response, "response");
     if (attribute == "length") return counterfactual_detail::inject_length(response);
     if (attribute == "paragraphs") return counterfactual_detail::inject_paragraph_break(response);

@@ -42,7 +42,6 @@ inline std::vector<goal_line> goal_check(const json& document, const std::string
     if (!methods.contains(method) || !methods.contains("base")) return lines;
     const auto& base = methods["base"];
     const auto& cirm = methods[method];
-    const std::string& label = method;
 
     // 1. mean B̄_b over the five attributes (those of the five with a non-empty B̄_b)
     {
@@ -63,7 +62,7 @@ inline std::vector<goal_line> goal_check(const json& document, const std::string
         } else {
             const double gain = 100.0 * (cirm_sum - base_sum) / static_cast<double>(n);
             g.text = fmt::format("mean unbiased-subset accuracy over {} attributes: base {:.1f}%, {} {:.1f}% ({:+.1f} points; goal: >= +10)",
-                                 n, 100.0 * base_sum / static_cast<double>(n), label, 100.0 * cirm_sum / static_cast<double>(n), gain);
+                                 n, 100.0 * base_sum / static_cast<double>(n), method, 100.0 * cirm_sum / static_cast<double>(n), gain);
             g.met = gain >= 10.0 - 1e-9;
         }
         lines.push_back(std::move(g));
@@ -102,7 +101,7 @@ inline std::vector<goal_line> goal_check(const json& document, const std::string
         } else {
             const double drop = 100.0 * (*b - *c);
             g.text = fmt::format("neutral accuracy: base {:.1f}%, {} {:.1f}% ({:+.1f} points; goal: no drop over 1 point)",
-                                 100.0 * *b, label, 100.0 * *c, -drop);
+                                 100.0 * *b, method, 100.0 * *c, -drop);
             g.met = drop <= 1.0 + 1e-9;
         }
         lines.push_back(std::move(g));
@@ -126,7 +125,7 @@ inline std::vector<goal_line> goal_check(const json& document, const std::string
         } else {
             const double ratio = cirm_sum / base_sum;
             g.text = fmt::format("mean style flip rate: base {:.1f}%, {} {:.1f}% (ratio {:.2f}; goal: <= 0.50)",
-                                 100.0 * base_sum / static_cast<double>(n), label, 100.0 * cirm_sum / static_cast<double>(n), ratio);
+                                 100.0 * base_sum / static_cast<double>(n), method, 100.0 * cirm_sum / static_cast<double>(n), ratio);
             g.met = ratio <= 0.5 + 1e-12;
         }
         lines.push_back(std::move(g));
