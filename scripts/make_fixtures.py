@@ -4,6 +4,9 @@
     tests/fixtures/spearman.json  average ranks (scipy.stats.rankdata), Spearman's rho
                                   (scipy.stats.spearmanr), and a neuron table with medians
                                   (numpy.median) and means (numpy.mean)
+    tests/fixtures/directions.json  directions of calibrate/localize_directions.hpp on that neuron
+                                  table (numpy covariance against scipy ranks, numpy.linalg.qr,
+                                  numpy.median)
     tests/fixtures/lowess.json    LOWESS fits (statsmodels.nonparametric.smoothers_lowess.lowess
                                   with delta=0, return_sorted=False)
 
@@ -162,6 +165,50 @@ def neuron_table(rng):
     }
 
 
+def direction_reference(table):
+    """Directions of calibrate/localize_directions.hpp on the neuron table, split into two sites
+    (neurons 0-23 and 24-39): the covariance of each neuron with the standardized average ranks of
+    each attribute (population standard deviation), made orthonormal per site by a QR
+    decomposition (numpy.linalg.qr, signs turned so that R has a positive diagonal: Gram-Schmidt's
+    convention), and the median (numpy.median) and mean of each direction's component over the
+    samples. The constant attribute has no direction."""
+    samples, neurons = table["samples"], table["neurons"]
+    acts = np.asarray(table["activations"], dtype=np.float64).reshape(samples, neurons)
+    attributes = np.asarray(table["attribute_values"]).reshape(samples, len(table["attributes"]))
+    names = table["attributes"]
+    z = np.zeros_like(attributes)
+    for b in range(attributes.shape[1]):
+        ranks = scipy.stats.rankdata(attributes[:, b], method="average")
+        if np.all(ranks == ranks[0]):
+            continue
+        z[:, b] = (ranks - ranks.mean()) / ranks.std()
+    raw = (acts - acts.mean(axis=0)).T @ z / samples  # neurons x attributes
+    sites = [("site_a", 0, 24), ("site_b", 24, 40)]
+
+    def spec_for(chosen):
+        out = []
+        for name, begin, end in sites:
+            block = raw[begin:end, chosen]
+            q, r = np.linalg.qr(block)
+            q = q * np.sign(np.diag(r))
+            components = acts[:, begin:end] @ q
+            out.append({
+                "site": name,
+                "biases": [names[b] for b in chosen],
+                "vectors": [floats(q[:, j]) for j in range(q.shape[1])],
+                "median": floats(np.median(components, axis=0)),
+                "mean": floats(components.mean(axis=0)),
+            })
+        return out
+
+    return {
+        "sites": [{"name": name, "first": begin, "width": end - begin} for name, begin, end in sites],
+        "raw": floats(raw),  # neurons x attributes, row-major
+        "every_bias": spec_for([0, 1, 2]),
+        "overlap_and_length": spec_for([0, 2]),
+    }
+
+
 def lowess_reference(x, y, frac, it, rng):
     # statsmodels divides 0 by 0 where a window sits at one x (and then keeps the point's own y)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -253,6 +300,12 @@ def main():
         "table": neuron_table(np.random.default_rng(20240603)),
     }
     write(out / "spearman.json", spearman)
+    directions = {
+        "provenance": provenance("scipy.stats.rankdata(method='average'), numpy.linalg.qr, numpy.median, "
+                                 "numpy.mean; input: the neuron table of spearman.json"),
+        "directions": direction_reference(spearman["table"]),
+    }
+    write(out / "directions.json", directions)
     lowess = {
         "provenance": provenance("statsmodels.nonparametric.smoothers_lowess.lowess(y, x, frac, it, "
                                  "delta=0.0, return_sorted=False)"),

@@ -10,7 +10,7 @@ if ! /usr/bin/python3 -c "import numpy, scipy, statsmodels" 2>/dev/null; then
 fi
 rm -rf "$scratch"
 /usr/bin/python3 "$root/scripts/make_fixtures.py" "$scratch"
-for f in spearman.json lowess.json; do
+for f in spearman.json directions.json lowess.json; do
   cmp "$root/tests/fixtures/$f" "$scratch/$f" || { echo "tests/fixtures/$f differs from what make_fixtures.py writes"; exit 1; }
 done
 echo "fixtures match the reference script"

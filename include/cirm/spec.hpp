@@ -4,6 +4,11 @@
 /// to the online one (intervention). It holds the edited neurons of each site with the values
 /// they are pinned to, the positions mode, the replacement kind, the per-bias budgets, and where
 /// it came from. io/spec_json.hpp and io/spec_safetensors.hpp save and load it.
+///
+/// Beyond the method, a site may also hold pinned *directions* (calibrate/localize_directions.hpp,
+/// intervene/direction_pin.hpp): unit vectors u of the site's activation space whose component
+/// u·a is pinned to a value, a ← a + (value − u·a)·u. A neuron is the special case u = e_n; a
+/// direction spreads one pin over every neuron of the site. intervene/spec_pin.hpp applies both.
 
 #include <algorithm>
 #include <cmath>
@@ -53,6 +58,21 @@ struct bias_rho {
     friend bool operator==(const bias_rho&, const bias_rho&) = default;
 };
 
+/// One pinned direction of a site (beyond the method): the activation a of the site becomes
+/// a + (value − u·a)·u, so that its component along u is `value` and every orthogonal component
+/// is unchanged. The directions of one site are orthonormal, so pinning them one after another
+/// or all at once gives the same result.
+struct spec_direction {
+    std::string bias;           ///< the bias the direction was derived for (empty for hand-made specs)
+    float value = 0.0f;         ///< what the component u·a is pinned to
+    std::vector<float> vector;  ///< u: one float per neuron of the site, unit length
+    friend bool operator==(const spec_direction&, const spec_direction&) = default;
+};
+
+/// How far from unit length and from orthogonal a stored direction may be (float32 rounding of
+/// vectors that were orthonormal in double stays far below this).
+inline constexpr double direction_tolerance = 1e-4;
+
 /// The edited neurons of one site. indices are ascending and unique; values[i] is the pin value
 /// of neuron indices[i]; chosen_by[i] lists the biases that selected it (may be empty for
 /// hand-made specs).
@@ -61,6 +81,7 @@ struct spec_site {
     std::vector<std::int64_t> indices;
     std::vector<float> values;
     std::vector<std::vector<bias_rho>> chosen_by;
+    std::vector<spec_direction> directions = {};  ///< pinned directions (beyond the method); usually empty
     friend bool operator==(const spec_site&, const spec_site&) = default;
 };
 
@@ -81,7 +102,7 @@ struct spec_provenance {
 };
 
 struct spec {
-    std::vector<spec_site> sites;  ///< in the model's site order; sites with no edited neuron are left out
+    std::vector<spec_site> sites;  ///< in the model's site order; sites with no edit are left out
     cirm::positions positions = positions::last_token;
     cirm::replacement replacement = replacement::median;
     std::vector<bias_budget> budgets;
@@ -94,11 +115,21 @@ struct spec {
         return n;
     }
 
+    /// Number of pinned directions, over all sites.
+    std::size_t pinned_directions() const noexcept {
+        std::size_t n = 0;
+        for (const auto& s : sites) n += s.directions.size();
+        return n;
+    }
+
     /// Checks the spec on its own: names present and unique, indices ascending and unique and
-    /// non-negative, one finite value per index, provenance lists sized like the indices.
+    /// non-negative, one finite value per index, provenance lists sized like the indices; the
+    /// directions of a site all of one length, finite, orthonormal (within direction_tolerance),
+    /// with finite values, and none in a swap spec (swapping is defined for neurons only).
     void validate() const {
         std::vector<std::string_view> names;
         for (const auto& s : sites) {
+            validate_directions(s);
             if (s.name.empty()) throw error("spec: a site has an empty name");
             names.push_back(s.name);
             if (s.values.size() != s.indices.size())
@@ -134,10 +165,49 @@ struct spec {
             if (!s.indices.empty() && static_cast<std::size_t>(s.indices.back()) >= width)
                 throw error("spec: neuron " + std::to_string(s.indices.back()) + " of site '" + s.name +
                             "' is out of range (the site has width " + std::to_string(width) + ")");
+            if (!s.directions.empty() && s.directions.front().vector.size() != width)
+                throw error("spec: the directions of site '" + s.name + "' have " +
+                            std::to_string(s.directions.front().vector.size()) + " components, but the site has width " +
+                            std::to_string(width));
         }
     }
 
     friend bool operator==(const spec&, const spec&) = default;
+
+private:
+    void validate_directions(const spec_site& s) const {
+        if (s.directions.empty()) return;
+        if (replacement == replacement::swap)
+            throw error("spec: site '" + s.name + "' pins directions, which a swap spec cannot (swap is defined for neurons)");
+        const std::size_t width = s.directions.front().vector.size();
+        if (width == 0) throw error("spec: site '" + s.name + "' has a direction with no components");
+        if (s.directions.size() > width)
+            throw error("spec: site '" + s.name + "' has " + std::to_string(s.directions.size()) +
+                        " directions, more than its " + std::to_string(width) + " components allow");
+        for (std::size_t d = 0; d < s.directions.size(); ++d) {
+            const spec_direction& u = s.directions[d];
+            const std::string which = "direction " + std::to_string(d) + " of site '" + s.name + "'";
+            if (u.vector.size() != width)
+                throw error("spec: " + which + " has " + std::to_string(u.vector.size()) + " components, direction 0 has " +
+                            std::to_string(width));
+            if (!std::isfinite(u.value)) throw error("spec: " + which + " has a non-finite value");
+            double norm2 = 0.0;
+            for (float x : u.vector) {
+                if (!std::isfinite(x)) throw error("spec: " + which + " has a non-finite component");
+                norm2 += static_cast<double>(x) * static_cast<double>(x);
+            }
+            if (std::abs(std::sqrt(norm2) - 1.0) > direction_tolerance)
+                throw error("spec: " + which + " has length " + std::to_string(std::sqrt(norm2)) + ", not 1");
+            for (std::size_t e = 0; e < d; ++e) {
+                double dot = 0.0;
+                for (std::size_t n = 0; n < width; ++n)
+                    dot += static_cast<double>(u.vector[n]) * static_cast<double>(s.directions[e].vector[n]);
+                if (std::abs(dot) > direction_tolerance)
+                    throw error("spec: " + which + " is not orthogonal to direction " + std::to_string(e) +
+                                " (dot product " + std::to_string(dot) + ")");
+            }
+        }
+    }
 };
 
 }  // namespace cirm

@@ -106,7 +106,8 @@ TEST_CASE("spec safetensors: missing or mistyped tensors are refused") {
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                            td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)},
                            td{"b.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
-          "spec: tensor 'b.values' is not '<site>.indices' or '<site>.values' of a site listed in __metadata__ sites");
+          "spec: tensor 'b.values' is not '<site>.indices', '<site>.values', '<site>.directions' or "
+          "'<site>.direction_values' of a site listed in __metadata__ sites");
 
     const std::vector<td> good = {td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
                                   td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}};

@@ -22,6 +22,18 @@
 
 namespace cirm {
 
+/// Positions in `layout` of the sites named in `names`, in that order; no names = every site.
+/// An unknown name is an error.
+inline std::vector<std::size_t> kept_site_positions(const site_layout& layout, std::span<const std::string> names) {
+    std::vector<std::size_t> keep;
+    if (names.empty()) {
+        for (std::size_t s = 0; s < layout.size(); ++s) keep.push_back(s);
+    } else {
+        for (const auto& name : names) keep.push_back(layout.at(name));
+    }
+    return keep;
+}
+
 class activation_store {
 public:
     /// A store over every site of `source_layout` for `samples` samples.

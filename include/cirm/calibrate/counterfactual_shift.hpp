@@ -72,6 +72,7 @@ struct shift_table {
     std::size_t samples = 0;                  ///< unedited responses the spreads are over
     std::vector<std::size_t> edited;          ///< per attribute: responses its edit applied to
     std::vector<double> shift;                ///< neurons × attributes, row-major
+    std::vector<double> mean_delta;           ///< neurons × attributes: mean_i Δ_inb, in activation units
     std::vector<std::uint8_t> constant;       ///< per neuron: 1 if its activations had zero spread
     site_layout layout;                       ///< the sites measured
 
@@ -102,12 +103,7 @@ shift_table measure_counterfactual_shifts(S& source, std::span<const sample> sam
                 throw error("counterfactual shifts: attribute '" + edits[b].attribute + "' is given twice");
     }
     const site_layout& source_layout = source.layout();
-    std::vector<std::size_t> keep;
-    if (options.sites.empty()) {
-        for (std::size_t s = 0; s < source_layout.size(); ++s) keep.push_back(s);
-    } else {
-        for (const auto& name : options.sites) keep.push_back(source_layout.at(name));
-    }
+    const std::vector<std::size_t> keep = kept_site_positions(source_layout, options.sites);
 
     const std::size_t biases = edits.size();
     shift_table out;
@@ -176,8 +172,12 @@ shift_table measure_counterfactual_shifts(S& source, std::span<const sample> sam
     }
 
     out.shift.assign(out.neurons * biases, 0.0);
+    out.mean_delta.assign(out.neurons * biases, 0.0);
     out.constant.assign(out.neurons, 0);
     for (std::size_t n = 0; n < out.neurons; ++n) {
+        for (std::size_t b = 0; b < biases; ++b)
+            if (out.edited[b] > 0)
+                out.mean_delta[n * biases + b] = delta_sum[n * biases + b] / static_cast<double>(out.edited[b]);
         const double sd = std::sqrt(m2[n] / static_cast<double>(samples.size() - 1));
         if (!(sd > 0.0)) {
             out.constant[n] = 1;

@@ -75,13 +75,7 @@ localization localize(S& source, std::span<const sample> samples, std::span<cons
     if (options.batch_size == 0) throw error("localize: batch size must be positive");
     const site_layout& source_layout = source.layout();
 
-    std::vector<std::size_t> keep;
-    if (options.sites.empty()) {
-        keep.resize(source_layout.size());
-        for (std::size_t s = 0; s < keep.size(); ++s) keep[s] = s;
-    } else {
-        for (const auto& name : options.sites) keep.push_back(source_layout.at(name));
-    }
+    const std::vector<std::size_t> keep = kept_site_positions(source_layout, options.sites);
 
     localization out;
     out.attributes = evaluate_attributes(samples, attributes);

@@ -38,7 +38,7 @@
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
-#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/search/exhaustive_sampler.hpp"
 #include "cirm/search/joint_search.hpp"
 #include "cirm/search/k_grid.hpp"
@@ -99,100 +99,114 @@ spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budg
     return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash});
 }
 
-template <ActivationSource S, NeuronSelector Selector = spearman_top_bottom_k>
-budget_search_result search_budgets(S& source, const localization& loc, std::span<const preference_pair> validation,
-                                    const budget_search_options& options = {}, const Selector& selector = {}) {
-    if (validation.empty()) throw error("search: the validation set has no pairs");
-    if (options.replacement == replacement::swap)
-        throw error("search: the swap replacement scores pairs jointly and is not searched; use median, mean or zero");
-    std::size_t available = 0;
-    for (auto c : loc.table.constant) available += c == 0;
-    auto grid = options.k_grid.empty() ? search::default_k_grid(loc.table.neurons) : options.k_grid;
-    grid = search::clamp_k_grid(std::move(grid), available);
+namespace detail {
 
-    // a constant attribute cannot be searched: its only candidate is 0
-    std::vector<search::bias_candidates> biases;
-    for (std::size_t b = 0; b < loc.table.biases(); ++b) {
-        const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
-        biases.push_back({loc.table.attributes[b], constant ? std::vector<std::size_t>{0} : grid});
+/// One trial's figures: what the search maximises, and the plain validation accuracy.
+struct trial_value {
+    double objective = 0.0;
+    double accuracy = 0.0;  ///< the plain validation accuracy (the objective, for the method's)
+};
+
+/// Scores a trial's spec on the validation pairs: the chosen responses, then the rejected ones,
+/// then (robust objective) each edit group's style-injected rejected responses, over cached
+/// prefixes where the source and the positions mode allow it. `attributes` are the searched
+/// attributes and `constant` flags those constant over the validation samples (no edit group).
+template <ActivationSource S>
+class trial_scorer {
+public:
+    trial_scorer(S& source, std::span<const preference_pair> validation, const budget_search_options& options,
+                 std::span<const std::string> attributes, std::span<const std::uint8_t> constant)
+        : source_(source), validation_(validation), options_(options) {
+        for (const auto& p : validation) responses_.push_back({p.prompt, p.chosen});
+        for (const auto& p : validation) responses_.push_back({p.prompt, p.rejected});
+        if (options.objective == search_objective::robust_accuracy) {
+            if (!(options.robust_weight >= 0.0 && options.robust_weight <= 1.0))
+                throw error("search: the robust objective's weight must be in [0, 1], got " +
+                            std::to_string(options.robust_weight));
+            for (std::size_t b = 0; b < attributes.size(); ++b) {
+                const std::string& name = attributes[b];
+                if (!has_style_edit(name) || (!constant.empty() && constant[b])) continue;
+                edit_group g;
+                g.first = responses_.size();
+                for (std::size_t i = 0; i < validation.size(); ++i) {
+                    auto edited = inject_style(name, validation[i].prompt, validation[i].rejected);
+                    if (!edited) continue;
+                    g.pairs.push_back(i);
+                    edited_texts_.push_back(std::move(*edited));
+                    responses_.push_back({validation[i].prompt, edited_texts_.back()});
+                }
+                if (!g.pairs.empty()) edit_groups_.push_back(std::move(g));
+            }
+            if (edit_groups_.empty())
+                throw error("search: the robust objective needs an attribute with a style edit that applies to some "
+                            "validation pair (edits exist for " + style_edit_names() + ")");
+        }
+        if constexpr (PrefixCachingSource<S>) {
+            if (options.use_prefix_cache && options.positions == positions::last_token) {
+                auto caches = std::make_shared<const decltype(source.encode_prefixes(responses_))>(
+                    source.encode_prefixes(responses_));
+                cached_ = [&source, caches](const spec_pin& pin) {
+                    std::vector<float> rewards(std::ranges::size(*caches));
+                    source.score_cached(std::span(std::ranges::data(*caches), rewards.size()), pin, rewards);
+                    return std::vector<double>(rewards.begin(), rewards.end());
+                };
+            }
+        }
     }
-    const search::space space(std::move(biases));
+    trial_scorer(const trial_scorer&) = delete;
+    trial_scorer& operator=(const trial_scorer&) = delete;
 
-    // every trial scores the chosen responses, then the rejected ones, then (robust objective) each
-    // edit group's style-injected rejected responses
-    std::vector<sample> responses;
-    for (const auto& p : validation) responses.push_back({p.prompt, p.chosen});
-    for (const auto& p : validation) responses.push_back({p.prompt, p.rejected});
+    trial_value operator()(const spec_pin& pin) const {
+        const auto rewards = cached_ ? cached_(pin) : score_samples(source_, responses_, pin, options_.batch_size);
+        return value_of(rewards);
+    }
+
+private:
     struct edit_group {
         std::vector<std::size_t> pairs;  ///< the pairs the edit applies to, in order
-        std::size_t first = 0;           ///< where the group's responses start in `responses`
+        std::size_t first = 0;           ///< where the group's responses start in responses_
     };
-    std::vector<edit_group> edit_groups;
-    std::deque<std::string> edited_texts;  // the edited responses (samples view them; a deque never moves them)
-    if (options.objective == search_objective::robust_accuracy) {
-        if (!(options.robust_weight >= 0.0 && options.robust_weight <= 1.0))
-            throw error("search: the robust objective's weight must be in [0, 1], got " + std::to_string(options.robust_weight));
-        for (std::size_t b = 0; b < loc.table.biases(); ++b) {
-            const std::string& name = loc.table.attributes[b];
-            const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
-            if (!has_style_edit(name) || constant) continue;
-            edit_group g;
-            g.first = responses.size();
-            for (std::size_t i = 0; i < validation.size(); ++i) {
-                auto edited = inject_style(name, validation[i].prompt, validation[i].rejected);
-                if (!edited) continue;
-                g.pairs.push_back(i);
-                edited_texts.push_back(std::move(*edited));
-                responses.push_back({validation[i].prompt, edited_texts.back()});
-            }
-            if (!g.pairs.empty()) edit_groups.push_back(std::move(g));
-        }
-        if (edit_groups.empty())
-            throw error("search: the robust objective needs an attribute with a style edit that applies to some "
-                        "validation pair (edits exist for " + style_edit_names() + ")");
-    }
-    struct trial_value {
-        double objective = 0.0;
-        double accuracy = 0.0;  ///< the plain validation accuracy (the objective, for the method's)
-    };
-    // the objective and the accuracy from the rewards of `responses` (float or double)
-    const auto accuracy_of = [&](const auto& rewards) {
-        const std::size_t n = validation.size();
-        const double plain = eval::accuracy(std::vector<double>(rewards.begin(), rewards.begin() + static_cast<std::ptrdiff_t>(n)),
-                                            std::vector<double>(rewards.begin() + static_cast<std::ptrdiff_t>(n),
-                                                                rewards.begin() + static_cast<std::ptrdiff_t>(2 * n)));
-        if (edit_groups.empty()) return trial_value{plain, plain};
+
+    trial_value value_of(const std::vector<double>& rewards) const {
+        const auto n = static_cast<std::ptrdiff_t>(validation_.size());
+        const double plain = eval::accuracy(std::vector<double>(rewards.begin(), rewards.begin() + n),
+                                            std::vector<double>(rewards.begin() + n, rewards.begin() + 2 * n));
+        if (edit_groups_.empty()) return {plain, plain};
         double counterfactual = 0.0;
-        for (const auto& g : edit_groups) {
+        for (const auto& g : edit_groups_) {
             std::vector<double> chosen, edited;
             for (std::size_t j = 0; j < g.pairs.size(); ++j) {
-                chosen.push_back(static_cast<double>(rewards[g.pairs[j]]));
-                edited.push_back(static_cast<double>(rewards[g.first + j]));
+                chosen.push_back(rewards[g.pairs[j]]);
+                edited.push_back(rewards[g.first + j]);
             }
             counterfactual += eval::accuracy(chosen, edited);
         }
-        const double w = options.robust_weight;
-        return trial_value{(1.0 - w) * plain + w * (counterfactual / static_cast<double>(edit_groups.size())), plain};
-    };
-    std::function<trial_value(const neuron_pin&)> score_trial = [&](const neuron_pin& pin) {
-        const auto r = score_samples(source, responses, pin, options.batch_size);
-        return accuracy_of(r);
-    };
-    if constexpr (PrefixCachingSource<S>) {
-        if (options.use_prefix_cache && options.positions == positions::last_token) {
-            auto caches = std::make_shared<const decltype(source.encode_prefixes(responses))>(
-                source.encode_prefixes(responses));
-            score_trial = [&source, caches, accuracy_of](const neuron_pin& pin) {
-                std::vector<float> rewards(std::ranges::size(*caches));
-                source.score_cached(std::span(std::ranges::data(*caches), rewards.size()), pin, rewards);
-                return accuracy_of(rewards);
-            };
-        }
+        const double w = options_.robust_weight;
+        return {(1.0 - w) * plain + w * (counterfactual / static_cast<double>(edit_groups_.size())), plain};
     }
+
+    S& source_;
+    std::span<const preference_pair> validation_;
+    const budget_search_options& options_;
+    std::vector<sample> responses_;
+    std::vector<edit_group> edit_groups_;
+    std::deque<std::string> edited_texts_;  // the edited responses (samples view them; a deque never moves them)
+    std::function<std::vector<double>(const spec_pin&)> cached_;  // empty: full forwards
+};
+
+/// The joint search over `space`, each trial scoring `make_spec(budgets)` (plus the search's
+/// bookkeeping: the best spec and every trial's plain accuracy).
+template <ActivationSource S, class MakeSpec>
+budget_search_result run_budget_search(S& source, const search::space& space, std::span<const preference_pair> validation,
+                                       const budget_search_options& options, std::span<const std::string> attributes,
+                                       std::span<const std::uint8_t> constant, MakeSpec&& make_spec) {
+    if (validation.empty()) throw error("search: the validation set has no pairs");
+    if (options.replacement == replacement::swap)
+        throw error("search: the swap replacement scores pairs jointly and is not searched; use median, mean or zero");
+    const trial_scorer<S> score_trial(source, validation, options, attributes, constant);
     std::map<std::vector<std::size_t>, double> accuracy_by_budgets;  // a repeated configuration is not scored again
     const auto objective = [&](std::span<const std::size_t> budgets) {
-        const trial_value v = score_trial(
-            neuron_pin(spec_for_budgets(loc, budgets, options.replacement, options.positions, selector), source.layout()));
+        const trial_value v = score_trial(spec_pin(make_spec(budgets), source.layout()));
         accuracy_by_budgets[std::vector<std::size_t>(budgets.begin(), budgets.end())] = v.accuracy;
         return v.objective;
     };
@@ -218,9 +232,33 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
             break;
         }
     }
-    out.best = spec_for_budgets(loc, out.search.best_trial().budgets, options.replacement, options.positions, selector);
+    out.best = make_spec(std::span<const std::size_t>(out.search.best_trial().budgets));
     for (const auto& t : out.search.trials) out.accuracy.push_back(accuracy_by_budgets.at(t.budgets));
     return out;
+}
+
+}  // namespace detail
+
+template <ActivationSource S, NeuronSelector Selector = spearman_top_bottom_k>
+budget_search_result search_budgets(S& source, const localization& loc, std::span<const preference_pair> validation,
+                                    const budget_search_options& options = {}, const Selector& selector = {}) {
+    if (validation.empty()) throw error("search: the validation set has no pairs");
+    std::size_t available = 0;
+    for (auto c : loc.table.constant) available += c == 0;
+    auto grid = options.k_grid.empty() ? search::default_k_grid(loc.table.neurons) : options.k_grid;
+    grid = search::clamp_k_grid(std::move(grid), available);
+
+    // a constant attribute cannot be searched: its only candidate is 0
+    std::vector<search::bias_candidates> biases;
+    for (std::size_t b = 0; b < loc.table.biases(); ++b) {
+        const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
+        biases.push_back({loc.table.attributes[b], constant ? std::vector<std::size_t>{0} : grid});
+    }
+    return detail::run_budget_search(source, search::space(std::move(biases)), validation, options, loc.table.attributes,
+                                     loc.table.attribute_constant, [&](std::span<const std::size_t> budgets) {
+                                         return spec_for_budgets(loc, budgets, options.replacement, options.positions,
+                                                                 selector);
+                                     });
 }
 
 }  // namespace cirm

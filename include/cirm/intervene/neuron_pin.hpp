@@ -5,8 +5,9 @@
 /// every position. Models the Intervention concept.
 ///
 /// Built once from a spec and the model's site_layout (names resolved to site positions,
-/// indices checked against widths); immutable afterwards. apply() allocates nothing, takes no
-/// lock and may run from several threads at once.
+/// indices checked against widths); immutable afterwards. A spec that also pins directions is
+/// refused here (nothing of a spec is silently left out): intervene/spec_pin.hpp applies both.
+/// apply() allocates nothing, takes no lock and may run from several threads at once.
 
 #include <cassert>
 #include <cstddef>
@@ -30,6 +31,9 @@ public:
     /// A swap spec is pinned to its stored values (the medians); see pair_swap.hpp for swapping.
     neuron_pin(const spec& s, const site_layout& layout) : mode_(s.positions), begin_(layout.size() + 1, 0) {
         s.validate_against(layout);
+        if (s.pinned_directions() != 0)
+            throw error("neuron_pin: the spec also pins " + std::to_string(s.pinned_directions()) +
+                        " directions; apply it with cirm::spec_pin, which pins both");
         std::vector<const spec_site*> by_site(layout.size(), nullptr);
         for (const auto& site : s.sites) by_site[layout.at(site.name)] = &site;
         for (std::size_t p = 0; p < layout.size(); ++p) {

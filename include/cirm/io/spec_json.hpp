@@ -17,6 +17,10 @@
 ///           {"index": 17, "value": 0.25, "chosen_by": {"length": 0.83, "bold": -0.41}},
 ///           ...
 ///         ]},
+///         {"name": "model.layers.0.self_attn.o_proj", "neurons": [], "directions": [
+///           {"bias": "length", "value": 0.61, "vector": [0.012, -0.094, ...]},
+///           ...
+///         ]},
 ///         ...
 ///       ]
 ///     }
@@ -24,6 +28,9 @@
 /// "index" is a non-negative integer, "value" a float32 pin value, "chosen_by" maps each bias that
 /// selected the neuron to its Spearman ρ, in order. A site either gives "chosen_by" for every
 /// neuron or for none (a hand-made spec). Budgets are an array so that their order round-trips.
+/// "directions" (beyond the method, optional) lists the site's pinned directions (spec_direction):
+/// the bias each was derived for, the value its component is pinned to, and the unit vector, one
+/// float32 per neuron of the site; a site without pinned directions has no "directions" key.
 ///
 /// Values are written as the shortest decimal that reads back as the same float32, ρ as the
 /// shortest decimal that reads back as the same double, so a spec survives a save/load cycle
@@ -232,6 +239,27 @@ inline std::int64_t as_index(const json& j, const std::string& path) {
     return static_cast<std::int64_t>(index);
 }
 
+/// [{"bias": "length", "value": 0.61, "vector": [...]}, ...]
+inline std::vector<spec_direction> read_directions(const json& j, const std::string& path) {
+    require_array(j, path);
+    std::vector<spec_direction> directions;
+    for (std::size_t d = 0; d < j.size(); ++d) {
+        const std::string at = element(path, d);
+        require_object(j[d], at);
+        reject_unknown_fields(j[d], {"bias", "value", "vector"}, at);
+        spec_direction u;
+        u.bias = as_string(required_field(j[d], "bias", at), child(at, "bias"));
+        u.value = as_float32(required_field(j[d], "value", at), child(at, "value"));
+        const std::string vector_at = child(at, "vector");
+        const json& vector = required_field(j[d], "vector", at);
+        require_array(vector, vector_at);
+        u.vector.reserve(vector.size());
+        for (std::size_t n = 0; n < vector.size(); ++n) u.vector.push_back(as_float32(vector[n], element(vector_at, n)));
+        directions.push_back(std::move(u));
+    }
+    return directions;
+}
+
 /// Parses text with repeated keys rejected; errors start with "spec: ".
 inline json parse_document(std::string_view text, std::string_view what) {
     auto parsed = parse_json_rejecting_duplicates<json>(text);
@@ -280,7 +308,25 @@ inline std::string spec_to_json(const spec& s) {
                 out += ", \"chosen_by\": " + f::chosen_by_text(site.chosen_by[n], site.name, site.indices[n]);
             out += '}';
         }
-        out += site.indices.empty() ? "]}" : "\n    ]}";
+        out += site.indices.empty() ? "]" : "\n    ]";
+        if (!site.directions.empty()) {
+            out += ", \"directions\": [";
+            for (std::size_t d = 0; d < site.directions.size(); ++d) {
+                const spec_direction& u = site.directions[d];
+                out += d ? ",\n      {\"bias\": " : "\n      {\"bias\": ";
+                f::append_string(out, u.bias, "bias name of direction " + std::to_string(d) + " of site '" + site.name + "'");
+                out += ", \"value\": ";
+                f::append_float(out, u.value);
+                out += ", \"vector\": [";
+                for (std::size_t n = 0; n < u.vector.size(); ++n) {
+                    if (n) out += ", ";
+                    f::append_float(out, u.vector[n]);
+                }
+                out += "]}";
+            }
+            out += "\n    ]";
+        }
+        out += '}';
     }
     out += s.sites.empty() ? "]\n}\n" : "\n  ]\n}\n";
     return out;
@@ -331,7 +377,7 @@ inline spec spec_from_json(std::string_view text) {
         const std::string at = f::element("sites", i);
         const f::json& site_json = sites[i];
         f::require_object(site_json, at);
-        f::reject_unknown_fields(site_json, {"name", "neurons"}, at);
+        f::reject_unknown_fields(site_json, {"name", "neurons", "directions"}, at);
         spec_site site;
         site.name = f::as_string(f::required_field(site_json, "name", at), f::child(at, "name"));
         const std::string neurons_at = f::child(at, "neurons");
@@ -354,6 +400,8 @@ inline spec spec_from_json(std::string_view text) {
                 f::fail(f::child(neuron_at, "chosen_by"), "is missing, but earlier neurons of this site have one");
             }
         }
+        if (const f::json* directions = f::optional_field(site_json, "directions"))
+            site.directions = f::read_directions(*directions, f::child(at, "directions"));
         s.sites.push_back(std::move(site));
     }
     s.validate();

@@ -8,7 +8,13 @@
 ///     "<site>.indices"   I64, shape [n]   edited output units of the site, ascending
 ///     "<site>.values"    F32, shape [n]   the value each is pinned to
 ///
-/// e.g. "model.layers.3.mlp.up_proj.indices". Everything else is in "__metadata__" (strings):
+/// e.g. "model.layers.3.mlp.up_proj.indices". A site that pins directions (beyond the method;
+/// spec_direction) has two more:
+///
+///     "<site>.directions"        F32, shape [r, width]   the unit vectors u_j, one per row
+///     "<site>.direction_values"  F32, shape [r]          the value each component u_j·a is pinned to
+///
+/// Everything else is in "__metadata__" (strings):
 ///
 ///     "format": "cirm-spec", "version": "1", "positions": "last" | "all",
 ///     "replacement": "median" | "mean" | "zero" | "swap",
@@ -17,6 +23,8 @@
 ///     "provenance": JSON, as in spec_json.hpp: {"attributes": [...], "samples": N, ...}
 ///     "chosen_by":  JSON object, site → one {"bias": rho, ...} object per neuron (sites that
 ///                   have provenance only)
+///     "direction_biases": JSON object, site → the bias of each direction, in row order (sites
+///                   that pin directions only)
 ///
 /// In Python:
 ///
@@ -32,8 +40,11 @@
 ///             out[:, -1, idx] = val.to(out.dtype)   # last token; out[..., idx] for "all"
 ///         module.register_forward_hook(hook)
 ///
+/// and for a site with directions U (r × width) and values m: `out[:, -1] += (m - out[:, -1] @ U.T) @ U`.
+///
 /// Loading checks that every listed site has both tensors with the right dtypes and equal 1-d
-/// shapes, that no other tensor is present, and then runs spec::validate(). Metadata keys other
+/// shapes (and, where it has directions, both direction tensors, [r, width] and [r]), that no
+/// other tensor is present, and then runs spec::validate(). Metadata keys other
 /// than the ones above are ignored (the metadata map is shared with other tools).
 
 #include <cstddef>
@@ -57,6 +68,8 @@ namespace detail::spec_format {
 
 inline constexpr std::string_view indices_suffix = ".indices";
 inline constexpr std::string_view values_suffix = ".values";
+inline constexpr std::string_view directions_suffix = ".directions";
+inline constexpr std::string_view direction_values_suffix = ".direction_values";
 
 inline const std::string* metadata_entry(const std::map<std::string, std::string>& metadata, const std::string& key) {
     auto it = metadata.find(key);
@@ -129,19 +142,49 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
         site.values = values.to_floats();
         s.sites.push_back(std::move(site));
     }
-    // Every tensor must be one of the two of a listed site: anything else means the file is not
-    // what it claims, or a site is missing from the order.
-    const std::size_t expected_tensors = 2 * s.sites.size();
+    // directions: a listed site has both direction tensors or neither
+    std::size_t expected_tensors = 2 * s.sites.size();
+    for (spec_site& site : s.sites) {
+        const bool has_vectors = file.find(site.name + std::string(directions_suffix)) != nullptr;
+        const bool has_values = file.find(site.name + std::string(direction_values_suffix)) != nullptr;
+        if (!has_vectors && !has_values) continue;
+        if (!has_vectors || !has_values)
+            throw error("spec: site '" + site.name + "' has tensor '" + site.name +
+                        std::string(has_vectors ? directions_suffix : direction_values_suffix) + "' but not '" +
+                        site.name + std::string(has_vectors ? direction_values_suffix : directions_suffix) + "'");
+        const std::string vectors_name = site.name + std::string(directions_suffix);
+        const auto* vectors = file.find(vectors_name);
+        if (vectors->type != safetensors::dtype::f32)
+            throw error("spec: tensor '" + vectors_name + "' has dtype " +
+                        std::string(safetensors::to_string(vectors->type)) + ", expected F32");
+        if (vectors->shape.size() != 2)
+            throw error("spec: tensor '" + vectors_name + "' has shape " +
+                        safetensors::detail::shape_text(vectors->shape) + ", expected two dimensions [r, width]");
+        const auto& values = site_tensor(file, site.name, direction_values_suffix, safetensors::dtype::f32);
+        if (values.shape[0] != vectors->shape[0])
+            throw error("spec: site '" + site.name + "' has " + std::to_string(vectors->shape[0]) + " directions but " +
+                        std::to_string(values.shape[0]) + " direction values");
+        const std::size_t width = vectors->shape[1];
+        const auto flat = vectors->to_floats();
+        const auto pinned = values.to_floats();
+        for (std::size_t d = 0; d < pinned.size(); ++d)
+            site.directions.push_back({"", pinned[d],
+                                       std::vector<float>(flat.begin() + static_cast<std::ptrdiff_t>(d * width),
+                                                          flat.begin() + static_cast<std::ptrdiff_t>((d + 1) * width))});
+        expected_tensors += 2;
+    }
+    // Every tensor must be one of a listed site's: anything else means the file is not what it
+    // claims, or a site is missing from the order.
     if (file.tensors().size() != expected_tensors) {
         for (const auto& t : file.tensors()) {
             const std::string& name = t.name;
             bool belongs = false;
-            for (auto suffix : {indices_suffix, values_suffix})
+            for (auto suffix : {indices_suffix, values_suffix, directions_suffix, direction_values_suffix})
                 if (name.size() > suffix.size() && name.ends_with(suffix))
                     belongs = belongs || site_position.count(name.substr(0, name.size() - suffix.size())) > 0;
             if (!belongs)
-                throw error("spec: tensor '" + name + "' is not '<site>.indices' or '<site>.values' of a site listed in "
-                            "__metadata__ sites");
+                throw error("spec: tensor '" + name + "' is not '<site>.indices', '<site>.values', "
+                            "'<site>.directions' or '<site>.direction_values' of a site listed in __metadata__ sites");
         }
     }
 
@@ -160,6 +203,23 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
                              std::to_string(site.indices.size()) + " neurons");
             for (std::size_t n = 0; n < item.value().size(); ++n)
                 site.chosen_by.push_back(read_chosen_by(item.value()[n], element(at, n)));
+        }
+    }
+    if (const std::string* d = metadata_entry(metadata, "direction_biases")) {
+        const std::string path = "__metadata__.direction_biases";
+        const json biases = parse_document(*d, "__metadata__ direction_biases");
+        require_object(biases, path);
+        for (const auto& item : biases.items()) {
+            const std::string at = child(path, item.key());
+            auto position = site_position.find(item.key());
+            if (position == site_position.end()) fail(at, "names a site that __metadata__ sites does not list");
+            spec_site& site = s.sites[position->second];
+            require_array(item.value(), at);
+            if (item.value().size() != site.directions.size())
+                fail(at, "has " + std::to_string(item.value().size()) + " entries for the site's " +
+                             std::to_string(site.directions.size()) + " directions");
+            for (std::size_t j = 0; j < item.value().size(); ++j)
+                site.directions[j].bias = as_string(item.value()[j], element(at, j));
         }
     }
     s.validate();
@@ -183,9 +243,12 @@ inline std::string spec_to_safetensors(const spec& s) {
 
     std::string sites = "[";
     std::string chosen_by = "{";
+    std::string direction_biases = "{";
     bool any_chosen_by = false;
     std::vector<safetensors::tensor_data> tensors;
-    tensors.reserve(2 * s.sites.size());
+    tensors.reserve(4 * s.sites.size());
+    // the directions of each site as one [r, width] block, and their values (kept alive here)
+    std::vector<std::vector<float>> direction_blocks(s.sites.size()), direction_values(s.sites.size());
     for (std::size_t i = 0; i < s.sites.size(); ++i) {
         const spec_site& site = s.sites[i];
         if (i) sites += ", ";
@@ -194,6 +257,24 @@ inline std::string spec_to_safetensors(const spec& s) {
                            safetensors::bytes_of(site.indices)});
         tensors.push_back({site.name + std::string(f::values_suffix), safetensors::dtype::f32, {site.values.size()},
                            safetensors::bytes_of(site.values)});
+        if (!site.directions.empty()) {
+            const std::size_t width = site.directions.front().vector.size();
+            if (direction_biases.size() > 1) direction_biases += ", ";
+            f::append_string(direction_biases, site.name, "site name '" + site.name + "'");
+            direction_biases += ": [";
+            for (std::size_t d = 0; d < site.directions.size(); ++d) {
+                const spec_direction& u = site.directions[d];
+                direction_blocks[i].insert(direction_blocks[i].end(), u.vector.begin(), u.vector.end());
+                direction_values[i].push_back(u.value);
+                if (d) direction_biases += ", ";
+                f::append_string(direction_biases, u.bias, "bias name of a direction of site '" + site.name + "'");
+            }
+            direction_biases += "]";
+            tensors.push_back({site.name + std::string(f::directions_suffix), safetensors::dtype::f32,
+                               {site.directions.size(), width}, safetensors::bytes_of(direction_blocks[i])});
+            tensors.push_back({site.name + std::string(f::direction_values_suffix), safetensors::dtype::f32,
+                               {site.directions.size()}, safetensors::bytes_of(direction_values[i])});
+        }
         if (site.chosen_by.empty()) continue;
         if (any_chosen_by) chosen_by += ", ";
         any_chosen_by = true;
@@ -207,6 +288,7 @@ inline std::string spec_to_safetensors(const spec& s) {
     }
     metadata["sites"] = sites + "]";
     if (any_chosen_by) metadata["chosen_by"] = chosen_by + "}";
+    if (direction_biases.size() > 1) metadata["direction_biases"] = direction_biases + "}";
     return safetensors::serialize(tensors, metadata);
 }
 
