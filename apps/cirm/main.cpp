@@ -96,6 +96,14 @@ int main(int argc, char** argv) {
                            "with --objective robust: the weight w of the counterfactual accuracy, (1 - w) * accuracy + "
                            "w * counterfactual accuracy")
         ->capture_default_str();
+    search_cmd->add_option("--intervention", search.intervention,
+                           "neurons: the method's neuron pins; directions: pin each attribute's direction of every "
+                           "site's activations (beyond the method; k per attribute is 0 or 1, --sampler grid tries all)")
+        ->capture_default_str();
+    search_cmd->add_option("--direction-kind", search.direction_kind,
+                           "with --intervention directions: covariance (each neuron's covariance with the attribute's "
+                           "ranks) or shift (the mean change under the attribute's style edit)")
+        ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
     // eval
@@ -150,6 +158,7 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--eval", report.eval, "evaluation JSON (cirm eval --out FILE)")->required();
     report_cmd->add_option("--spec", report.spec, "spec (.json or .safetensors) whose edited neurons are charted");
     report_cmd->add_option("--trials", report.trials, "trials.jsonl of `cirm search`");
+    report_cmd->add_option("--ablations", report.ablations, "ablations.json of scripts/ablate (a table on the validation set)");
     report_cmd->add_option("--model", report.model, "model directory, to chart all of its layers (optional)");
     report_cmd->add_option("--title", report.title, "title of the page")->capture_default_str();
     report_cmd->add_option("--out", report.out, "output HTML file")->required();
@@ -177,7 +186,19 @@ int main(int argc, char** argv) {
     demo_cmd->add_flag("!--no-variant", demo.variant,
                        "run the method alone, without the variant column (the best configuration of the ablations, "
                        "beyond the method)");
-    demo_cmd->add_option("--variant-selector", demo.variant_selector, "the variant's selector: spearman or shift")
+    demo_cmd->add_option("--variant-intervention", demo.variant_intervention, "the variant's edit: neurons or directions")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-direction-kind", demo.variant_direction_kind,
+                         "the variant's directions (with --variant-intervention directions): covariance or shift")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-sampler", demo.variant_sampler, "the variant's sampler: tpe, random or grid")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-k-grid", demo.variant_k_grid,
+                         "the variant's candidates per attribute (as cirm search --k-grid; for directions 1 pins every "
+                         "attribute, 0,1 searches which; empty: the model's default grid)")
+        ->capture_default_str();
+    demo_cmd->add_option("--variant-selector", demo.variant_selector,
+                         "the variant's selector (with --variant-intervention neurons): spearman or shift")
         ->capture_default_str();
     demo_cmd->add_option("--variant-replacement", demo.variant_replacement, "the variant's pin value: median, mean or zero")
         ->capture_default_str();

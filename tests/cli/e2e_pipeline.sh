@@ -71,7 +71,9 @@ for name, m in d["methods"].items():
             if s[k] is not None and not 0 <= s[k] <= 1: fail(name + " " + a + " " + k)
 spec = json.load(open(work + "/search/spec.json"))
 edited = sum(len(s["neurons"]) for s in spec["sites"])
-if d["spec"] != {"edited": edited, "total_neurons": 1536, "k": {b["bias"]: b["k"] for b in spec["budgets"]}}: fail("spec entry")
+directions = sum(len(s.get("directions", [])) for s in spec["sites"])
+if d["spec"] != {"edited": edited, "directions": directions, "total_neurons": 1536,
+                 "k": {b["bias"]: b["k"] for b in spec["budgets"]}}: fail("spec entry")
 # accuracy recomputed from the rewards of `cirm score`
 for method, f in (("base", "base_rewards.jsonl"), ("cirm", "cirm_rewards.jsonl")):
     r = jsonl(work + "/" + f)

@@ -275,6 +275,8 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     // the variant column: the same as a plain `cirm search` with the variant's settings on the
     // validation set, then `cirm eval` of that spec on the test set (its base = the demo's base)
     REQUIRE(d["methods"].contains("variant"));
+    CHECK(d["variant"]["intervention"] == cirm::cli::default_variant.intervention);
+    CHECK(d["variant"]["direction_kind"] == cirm::cli::default_variant.direction_kind);
     CHECK(d["variant"]["selector"] == cirm::cli::default_variant.selector);
     CHECK(d["variant"]["objective"] == cirm::cli::default_variant.objective);
     for (const char* f : {"spec.json", "spec.safetensors", "trials.jsonl"}) CHECK(fs::exists(dir / "out" / "variant" / f));
@@ -283,6 +285,10 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
         on_fixture(so);
         so.data = validation();
         so.trials = 20;
+        so.intervention = std::string(cirm::cli::default_variant.intervention);
+        so.direction_kind = std::string(cirm::cli::default_variant.direction_kind);
+        so.sampler = std::string(cirm::cli::default_variant.sampler);
+        so.k_grid = std::string(cirm::cli::default_variant.k_grid);
         so.selector = std::string(cirm::cli::default_variant.selector);
         so.replacement = std::string(cirm::cli::default_variant.replacement);
         so.sites = std::string(cirm::cli::default_variant.sites);
@@ -343,7 +349,7 @@ TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone"
     REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
     CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base, issue 5):") &&
                               Catch::Contains("goal check (variant vs base, issue 9):") &&
-                              Catch::Contains("variant (selector shift, pin zero, sites first-half, objective robust (weight 1))"));
+                              Catch::Contains("variant (" + cirm::cli::variant_label(o) + "): 0 of 1536 neurons edited, "));
     CHECK(fs::exists(dir / "out" / "variant" / "spec.json"));
 
     o.variant = false;
@@ -354,8 +360,31 @@ TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone"
     CHECK_FALSE(fs::exists(dir / "alone" / "variant"));
 
     o.variant = true;
+    o.variant_intervention = "neurons";
     o.variant_selector = "gradient";
     CHECK_THROWS_WITH(cirm::cli::run_demo(o, alone, alone_err), Catch::Contains("unknown selector 'gradient'"));
+    o.variant_intervention = "tensors";
+    CHECK_THROWS_WITH(cirm::cli::run_demo(o, alone, alone_err), Catch::Contains("unknown intervention 'tensors'"));
+}
+
+TEST_CASE("demo: the variant's label names what it edits") {
+    cirm::cli::demo_options o;
+    o.variant_intervention = "directions";
+    o.variant_direction_kind = "covariance";
+    o.variant_replacement = "median";
+    o.variant_sites = "first-half";
+    o.variant_objective = "accuracy";
+    o.variant_k_grid = "1";
+    CHECK(cirm::cli::variant_label(o) ==
+          "directions (covariance, every attribute), pin median, sites first-half, objective accuracy");
+    o.variant_k_grid = "0,1";
+    CHECK(cirm::cli::variant_label(o) == "directions (covariance), pin median, sites first-half, objective accuracy");
+    o.variant_intervention = "neurons";
+    o.variant_selector = "shift";
+    o.variant_replacement = "zero";
+    o.variant_objective = "robust";
+    o.variant_robust_weight = 1.0;
+    CHECK(cirm::cli::variant_label(o) == "selector shift, pin zero, sites first-half, objective robust (weight 1)");
 }
 
 TEST_CASE("report: the heat map counts every edited neuron of the spec in its layer and kind") {

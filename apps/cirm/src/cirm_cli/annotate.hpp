@@ -31,7 +31,7 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/baselines.hpp"
 #include "cirm/eval/score_pairs.hpp"
-#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm_cli/inputs.hpp"
@@ -107,7 +107,7 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
                               o.data + ": prompt '" + c.id + "' (responses[" + std::to_string(i) + "])");
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
-    std::optional<neuron_pin> pin;
+    std::optional<spec_pin> pin;
     if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);
 

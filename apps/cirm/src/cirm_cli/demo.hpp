@@ -49,10 +49,11 @@ namespace cirm::cli {
 /// The variant `cirm demo` shows beside the method: the configuration chosen on the validation set
 /// by scripts/ablate (README "Beyond the method").
 struct demo_variant {
-    std::string_view selector, replacement, sites, objective;
+    std::string_view intervention, direction_kind, selector, replacement, sites, objective, sampler, k_grid;
     double robust_weight;
 };
-inline constexpr demo_variant default_variant{"shift", "zero", "first-half", "robust", 1.0};
+inline constexpr demo_variant default_variant{"directions", "covariance", "spearman", "median", "first-half",
+                                              "accuracy", "grid", "1", 0.5};
 
 /// The bundled model and data, inside the repository.
 inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
@@ -69,6 +70,10 @@ struct demo_options {
     bool flip_rates = true;
     std::size_t flip_pairs = 1000;  ///< flip rates over the first N test pairs (time budget); 0 = all
     bool variant = true;            ///< also run the variant (beyond the method) as a second column
+    std::string variant_intervention = std::string(default_variant.intervention);
+    std::string variant_direction_kind = std::string(default_variant.direction_kind);
+    std::string variant_sampler = std::string(default_variant.sampler);
+    std::string variant_k_grid = std::string(default_variant.k_grid);  ///< empty: the default grid for the model
     std::string variant_selector = std::string(default_variant.selector);
     std::string variant_replacement = std::string(default_variant.replacement);
     std::string variant_sites = std::string(default_variant.sites);
@@ -76,13 +81,18 @@ struct demo_options {
     double variant_robust_weight = default_variant.robust_weight;
 };
 
+/// "directions (covariance, every attribute), pin median, sites first-half, objective accuracy" or
 /// "selector shift, pin zero, sites first-half, objective robust (weight 1)".
 inline std::string variant_label(const demo_options& o) {
+    const std::string what = o.variant_intervention == "directions"
+                                 ? fmt::format("directions ({}{})", o.variant_direction_kind,
+                                               o.variant_k_grid == "1" ? ", every attribute" : "")
+                                 : fmt::format("selector {}", o.variant_selector);
     return o.variant_objective == "robust"
-               ? fmt::format("selector {}, pin {}, sites {}, objective robust (weight {})", o.variant_selector,
-                             o.variant_replacement, o.variant_sites, o.variant_robust_weight)
-               : fmt::format("selector {}, pin {}, sites {}, objective {}", o.variant_selector, o.variant_replacement,
-                             o.variant_sites, o.variant_objective);
+               ? fmt::format("{}, pin {}, sites {}, objective robust (weight {})", what, o.variant_replacement,
+                             o.variant_sites, o.variant_robust_weight)
+               : fmt::format("{}, pin {}, sites {}, objective {}", what, o.variant_replacement, o.variant_sites,
+                             o.variant_objective);
 }
 
 /// Runs `cirm demo`; returns the exit code.
@@ -105,8 +115,9 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
 
     const auto settings = make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", "median");
     const auto variant_settings =  // read before any work, so that a bad value fails at once
-        make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", o.variant_replacement,
-                             o.variant_selector, o.variant_sites, o.variant_objective, o.variant_robust_weight);
+        make_search_settings("", o.variant_k_grid, o.trials, o.variant_sampler, o.seed,
+                             "last", o.variant_replacement, o.variant_selector, o.variant_sites, o.variant_objective,
+                             o.variant_robust_weight, o.variant_intervention, o.variant_direction_kind);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);
@@ -135,14 +146,19 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     if (o.variant) {
         variant.emplace(locate_and_search(model, validation, variant_settings, o.common, err));
         if (talk)
-            err << fmt::format("demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
+            err << fmt::format("demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
+                               "edited, {} directions pinned)\n",
                                variant_label(o), 100.0 * variant->result.accuracy.front(),
-                               100.0 * variant->result.accuracy.at(variant->result.search.best), variant->result.best.edited());
+                               100.0 * variant->result.accuracy.at(variant->result.search.best), variant->result.best.edited(),
+                               variant->result.best.pinned_directions());
         evaluation_settings ves = es;
         ves.baselines = {};
         const json variant_document = evaluate_test_set(model, model_dir, test, test_path, &variant->result.best, ves, err);
         document["methods"]["variant"] = variant_document.at("methods").at("cirm");
-        document["variant"] = {{"selector", o.variant_selector}, {"replacement", o.variant_replacement},
+        document["variant"] = {{"intervention", o.variant_intervention}, {"direction_kind", o.variant_direction_kind},
+                               {"sampler", o.variant_sampler}, {"k_grid", o.variant_k_grid},
+                               {"selector", o.variant_selector},
+                               {"replacement", o.variant_replacement},
                                {"sites", o.variant_sites}, {"objective", o.variant_objective},
                                {"robust_weight", o.variant_robust_weight},
                                {"spec", variant_document.at("spec")}};
@@ -193,8 +209,9 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     print_eval_table(document, out);
     if (variant) {
         const auto& vs = document["variant"]["spec"];
-        out << fmt::format("variant ({}): {} of {} neurons edited\n", variant_label(o), vs["edited"].get<std::size_t>(),
-                           vs["total_neurons"].get<std::size_t>());
+        out << fmt::format("variant ({}): {} of {} neurons edited, {} directions pinned\n", variant_label(o),
+                           vs["edited"].get<std::size_t>(), vs["total_neurons"].get<std::size_t>(),
+                           vs["directions"].get<std::size_t>());
     }
     print_goal_check(document, out);
     if (variant) print_goal_check(document, out, "variant", "issue 9");

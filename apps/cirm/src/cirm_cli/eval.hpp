@@ -19,7 +19,7 @@
 #include "cirm/eval/baselines.hpp"
 #include "cirm/eval/compare_methods.hpp"
 #include "cirm/eval/score_pairs.hpp"
-#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm_cli/inputs.hpp"
@@ -84,7 +84,7 @@ struct evaluation_settings {
 inline json evaluate_test_set(const model_type& model, const std::string& model_name, const test_set& data,
                               const std::string& data_name, const spec* s, const evaluation_settings& settings,
                               std::ostream& err) {
-    std::optional<neuron_pin> pin;
+    std::optional<spec_pin> pin;
     if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);
     const std::size_t n = data.pairs.size();

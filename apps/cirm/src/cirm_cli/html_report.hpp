@@ -109,6 +109,7 @@ struct report_inputs {
     std::optional<spec> edited;      ///< the evaluated spec, for the heat map
     const site_layout* layout = nullptr;
     std::vector<json> trials;        ///< lines of trials.jsonl (may be empty)
+    std::optional<json> ablations;   ///< ablations.json of scripts/ablate (validated by load_ablations)
     std::string title = "cirm report";
 };
 
@@ -234,6 +235,16 @@ inline std::string html_report(const report_inputs& in) {
                          d["spec"].is_object() ? fmt::format(" of {}", d["spec"]["total_neurons"].get<std::size_t>()) : "",
                          ks.empty() ? "(not recorded)" : html_escape(ks));
         h += svg_heatmap(rows, columns, counts, "edited neurons per layer x module kind");
+        if (in.edited->pinned_directions() != 0) {
+            h += fmt::format("<p>{} directions pinned (beyond the method):</p>\n<ul>\n", in.edited->pinned_directions());
+            for (const auto& site : in.edited->sites) {
+                if (site.directions.empty()) continue;
+                std::string biases;
+                for (const auto& u : site.directions) biases += (biases.empty() ? "" : ", ") + (u.bias.empty() ? "?" : u.bias);
+                h += fmt::format("<li><code>{}</code>: {}</li>\n", html_escape(site.name), html_escape(biases));
+            }
+            h += "</ul>\n";
+        }
     } else {
         h += "<p>No spec was given (<code>--spec</code>).</p>\n";
     }
@@ -250,6 +261,27 @@ inline std::string html_report(const report_inputs& in) {
             h += fmt::format("<tr><td>{} ({})</td>", t["trial"].get<std::size_t>(), base && best ? "base, best" : base ? "base" : "best");
             for (const auto& [attr, k] : t["k"].items()) h += fmt::format("<td>{}</td>", k.get<std::size_t>());
             h += fmt::format("<td>{}</td><td>{:.2f}</td></tr>\n", t["edited"].get<std::size_t>(), 100.0 * t["accuracy"].get<double>());
+        }
+        h += "</table>\n";
+    }
+    if (in.ablations) {
+        const auto& rows = (*in.ablations)["rows"];
+        h += fmt::format("<h2>Ablations on the validation set ({} configurations)</h2>\n<table>\n", rows.size() - 1);
+        h += "<tr><th>configuration</th><th>trials</th><th>edited</th><th>accuracy %</th><th>neutral %</th>"
+             "<th>mean B&#772; %</th><th>worst &Delta;B</th><th>mean flip %</th><th>flip ratio</th></tr>\n";
+        const auto pct = [](const json& v) { return v.is_null() ? std::string("&ndash;") : fmt::format("{:.1f}", 100.0 * v.get<double>()); };
+        for (const auto& r : rows) {
+            const std::size_t directions = r["directions"].get<std::size_t>();
+            const std::string edited = directions ? fmt::format("{} directions", directions)
+                                                  : fmt::format("{}", r["edited"].get<std::size_t>());
+            const std::string worst = r["worst_biased_change"].is_null()
+                                          ? std::string("&ndash;")
+                                          : fmt::format("{:+.1f}", 100.0 * r["worst_biased_change"].get<double>());
+            h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                             "<td>{:.2f}</td></tr>\n",
+                             html_escape(r["row"].get<std::string>()), r["trials"].get<std::size_t>(), edited,
+                             pct(r["accuracy"]), pct(r["neutral"]), pct(r["mean_unbiased"]), worst, pct(r["mean_flip"]),
+                             r["flip_ratio"].get<double>());
         }
         h += "</table>\n";
     }

@@ -7,13 +7,15 @@
 ///      "methods": {"base"|"lp"|"lwr"|"cirm": {"all": f, "neutral": f,
 ///          "subsets": {"<attribute>": {"biased": f, "unbiased": f, "n_biased": i, "n_unbiased": i}},
 ///          "flip_rate": {"<attribute>": f}}},
-///      "spec": {"edited": i, "total_neurons": i, "k": {"<attribute>": i}} or null (no spec given),
+///      "spec": {"edited": i, "directions": i, "total_neurons": i, "k": {"<attribute>": i}} or null
+///              (no spec given),
 ///      "flip_pairs": int,
 ///      "rm_bench": {...}  only for RM-Bench-format data, see below}
 ///
 /// Fractions are in [0, 1]; a share over no pair is null. Additions to the contract:
 /// "neutral_pairs" (the size of the neutral set) and "flip_pairs" (the flip rates are over the
-/// first flip_pairs pairs: all of them unless --flip-pairs asked for fewer; 0 when not measured). For RM-Bench data, "rm_bench" is
+/// first flip_pairs pairs: all of them unless --flip-pairs asked for fewer; 0 when not measured), and
+/// the spec's "directions" (pinned directions, beyond the method; 0 for the method's specs). For RM-Bench data, "rm_bench" is
 /// {"items": i, "methods": {"<method>": {"easy": f, "normal": f, "hard": f, "matrix": [[f×3]×3]}}}.
 
 #include <cstddef>
@@ -33,10 +35,11 @@ namespace cirm::cli {
 
 using json = nlohmann::ordered_json;
 
-/// The "spec" entry: edited neurons, the model's neuron count, k per attribute.
+/// The "spec" entry: edited neurons, pinned directions, the model's neuron count, k per attribute.
 inline json spec_summary_json(const spec& s, std::size_t total_neurons) {
     json j;
     j["edited"] = s.edited();
+    j["directions"] = s.pinned_directions();
     j["total_neurons"] = total_neurons;
     j["k"] = json::object();
     for (const auto& b : s.budgets) j["k"][b.bias] = b.k;

@@ -25,7 +25,7 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/error.hpp"
-#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/sample.hpp"
 
@@ -34,7 +34,7 @@ namespace cirm::cli {
 class paired_scorer {
 public:
     /// Scores with `model`; `pin` (may be null) is the CIRM intervention scored alongside.
-    paired_scorer(const reference::llama_reward_model& model, const neuron_pin* pin) : model_(model), pin_(pin) {}
+    paired_scorer(const reference::llama_reward_model& model, const spec_pin* pin) : model_(model), pin_(pin) {}
 
     const site_layout& layout() const { return model_.layout(); }
 
@@ -49,7 +49,7 @@ public:
     void score(std::span<const sample> batch, const I& intervention, std::span<float> rewards) {
         constexpr bool plain = std::is_same_v<I, no_intervention>;
         bool pinned = false;
-        if constexpr (std::is_same_v<I, neuron_pin>) pinned = pin_ != nullptr && &intervention == pin_;
+        if constexpr (std::is_same_v<I, spec_pin>) pinned = pin_ != nullptr && &intervention == pin_;
         if (!plain && !pinned) {
             model_.score(batch, intervention, rewards);
             return;
@@ -114,7 +114,7 @@ private:
     }
 
     const reference::llama_reward_model& model_;
-    const neuron_pin* pin_;
+    const spec_pin* pin_;
     std::unordered_map<std::string, reward_pair> known_;
     std::function<void(std::size_t)> on_progress_;
 };

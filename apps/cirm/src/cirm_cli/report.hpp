@@ -2,7 +2,8 @@
 /// \file
 /// `cirm report`: the HTML report (html_report.hpp) from files that earlier commands wrote — the
 /// evaluation JSON of `cirm eval --out` (required), the spec it evaluated (for the chart of
-/// edited neurons), and the trials.jsonl of `cirm search` — into one self-contained HTML file.
+/// edited neurons), the trials.jsonl of `cirm search`, and the ablations.json of scripts/ablate
+/// (a table of configurations on the validation set) — into one self-contained HTML file.
 /// It runs no model; --model only lets the chart list every layer of the model.
 
 #include <filesystem>
@@ -29,6 +30,7 @@ struct report_options {
     std::string eval;    ///< evaluation JSON (cirm eval --out)
     std::string spec;    ///< optional: the evaluated spec
     std::string trials;  ///< optional: trials.jsonl of cirm search
+    std::string ablations;  ///< optional: ablations.json of scripts/ablate
     std::string model;   ///< optional: model directory (its config.json), for the layer list
     std::string title = "cirm report";
     std::string out;     ///< output HTML file
@@ -63,6 +65,31 @@ inline std::vector<json> load_trials(const std::string& path) {
     return lines;
 }
 
+/// The ablations.json of scripts/ablate: {"format": "cirm-ablations", "set": "validation",
+/// "total_neurons": i, "rows": [{"row": s, "trials": i, "edited": i, "directions": i, "accuracy": f,
+/// "neutral": f, "mean_unbiased": f, "worst_biased_change": f or null, "mean_flip": f,
+/// "flip_ratio": f}, ...]} (the first row is the base); errors name the file and the row.
+inline json load_ablations(const std::string& path) {
+    json j = json::parse(read_file(path), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) throw error(path + ": not a JSON object (expected the ablations.json of scripts/ablate)");
+    if (j.value("format", "") != "cirm-ablations") throw error(path + ": format is not \"cirm-ablations\"");
+    if (!j.contains("rows") || !j["rows"].is_array() || j["rows"].empty()) throw error(path + ": no rows");
+    const auto fraction = [](const json& v) { return v.is_null() || (v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0); };
+    for (std::size_t i = 0; i < j["rows"].size(); ++i) {
+        const json& r = j["rows"][i];
+        const std::string where = path + ": rows[" + std::to_string(i) + "]";
+        if (!r.is_object() || !r.contains("row") || !r["row"].is_string()) throw error(where + ": no 'row' name");
+        for (const char* key : {"trials", "edited", "directions"})
+            if (!r.contains(key) || !r[key].is_number_unsigned()) throw error(where + ": '" + key + "' is not a count");
+        for (const char* key : {"accuracy", "neutral", "mean_unbiased", "mean_flip"})
+            if (!r.contains(key) || !fraction(r[key])) throw error(where + ": '" + key + "' is not a fraction or null");
+        if (!r.contains("worst_biased_change") || !(r["worst_biased_change"].is_null() || r["worst_biased_change"].is_number()))
+            throw error(where + ": 'worst_biased_change' is not a number or null");
+        if (!r.contains("flip_ratio") || !r["flip_ratio"].is_number()) throw error(where + ": 'flip_ratio' is not a number");
+    }
+    return j;
+}
+
 /// Runs `cirm report`; returns the exit code.
 inline int run_report(const report_options& o, std::ostream& out, std::ostream& err) {
     if (o.out.empty()) throw error("no output file given (--out FILE)");
@@ -82,8 +109,13 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
         if (s.is_object() && s["edited"].get<std::size_t>() != in.edited->edited())
             throw error("spec '" + o.spec + "' edits " + std::to_string(in.edited->edited()) + " neurons but the evaluation '" +
                         o.eval + "' was made with a spec of " + std::to_string(s["edited"].get<std::size_t>()));
+        if (s.is_object() && s.contains("directions") && s["directions"].get<std::size_t>() != in.edited->pinned_directions())
+            throw error("spec '" + o.spec + "' pins " + std::to_string(in.edited->pinned_directions()) +
+                        " directions but the evaluation '" + o.eval + "' was made with a spec of " +
+                        std::to_string(s["directions"].get<std::size_t>()));
     }
     if (!o.trials.empty()) in.trials = load_trials(o.trials);
+    if (!o.ablations.empty()) in.ablations = load_ablations(o.ablations);
 
     pending_outputs files;
     files.add(o.out, html_report(in));

@@ -18,7 +18,7 @@
 
 #include "cirm/error.hpp"
 #include "cirm/eval/score_pairs.hpp"
-#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm_cli/inputs.hpp"
@@ -124,7 +124,7 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     }
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
-    std::optional<neuron_pin> pin;
+    std::optional<spec_pin> pin;
     if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);
     progress_bar bar(err, o.common.progress, "score");

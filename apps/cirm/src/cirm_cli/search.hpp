@@ -11,6 +11,11 @@
 /// have proposed it, so the log always shows the base beside the chosen spec. Default k grid:
 /// the method's {0, 50, …, 5000} for models with ≥ 500,000 neurons, otherwise the same 7 steps
 /// scaled so that the largest is 5 % of the model's neurons (search/k_grid.hpp); 0 is always in.
+///
+/// `--intervention directions` (beyond the method) pins directions instead of neurons
+/// (calibrate/localize_directions.hpp, search_directions.hpp): each bias's covariance (or shift)
+/// direction at every site of --sites, k_b ∈ {0, 1} per bias (pinned or not; `--sampler grid`
+/// tries all 2^B), and the trial lines also give "directions", the number of pinned directions.
 
 #include <chrono>
 #include <cstddef>
@@ -26,7 +31,9 @@
 #include <fmt/format.h>
 
 #include "cirm/calibrate/counterfactual_shift.hpp"
+#include "cirm/calibrate/localize_directions.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
+#include "cirm/calibrate/search_directions.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/search/k_grid.hpp"
@@ -54,6 +61,8 @@ struct search_options {
     std::string sites = "all";          ///< site group the edit may use (cirm::site_group)
     std::string objective = "accuracy";  ///< accuracy (the method) or robust (beyond the method)
     double robust_weight = 0.5;          ///< the counterfactual accuracy's weight in the robust objective
+    std::string intervention = "neurons";      ///< neurons (the method) or directions (beyond the method)
+    std::string direction_kind = "covariance";  ///< with directions: covariance or shift
     std::string out;                    ///< output directory
 };
 
@@ -70,7 +79,16 @@ struct search_settings {
     std::string sites = "all";    ///< site group (cirm::site_group), resolved against the model
     search_objective objective = search_objective::accuracy;
     double robust_weight = 0.5;
+    bool directions = false;  ///< pin directions (localize_directions) instead of neurons
+    direction_kind kind = direction_kind::covariance;
 };
+
+/// --intervention: neurons (the method's) or directions (beyond the method).
+inline bool parse_intervention(const std::string& s) {
+    if (s == "neurons") return false;
+    if (s == "directions") return true;
+    throw error("unknown intervention '" + s + "' (expected neurons or directions)");
+}
 
 /// --selector: spearman (the method's) or shift (counterfactual shifts, beyond the method).
 inline bool parse_selector(const std::string& s) {
@@ -81,10 +99,12 @@ inline bool parse_selector(const std::string& s) {
 
 /// A finished search with its localization and the grid it used.
 struct search_outcome {
-    localization loc;
+    localization loc;  ///< the neurons' localization (empty for a direction search)
     budget_search_result result;
     std::vector<std::size_t> grid;  ///< candidates per attribute, after clamping to the model
     std::optional<shift_top_bottom_k> shift;  ///< the selector, when the search selected by shift
+    std::optional<direction_localization> directions;  ///< the directions, for a direction search
+    std::size_t model_neurons = 0;  ///< the model's whole layout, which specs' provenance names
     search_objective objective = search_objective::accuracy;
     double robust_weight = 0.5;
     double seconds = 0.0;
@@ -93,10 +113,23 @@ struct search_outcome {
         return objective == search_objective::robust_accuracy ? "robust" : "accuracy";
     }
 
-    /// The spec the search's selector gives for these budgets.
+    /// The spec the search's selector gives for these budgets. Its provenance names the model's
+    /// whole layout, also when the edit was confined to some sites.
     spec spec_for(std::span<const std::size_t> budgets, replacement value = replacement::median,
                   positions where = positions::last_token) const {
-        return shift ? spec_for_budgets(loc, budgets, value, where, *shift) : spec_for_budgets(loc, budgets, value, where);
+        spec s = directions ? direction_spec_for_budgets(*directions, budgets, value, where)
+                 : shift    ? spec_for_budgets(loc, budgets, value, where, *shift)
+                            : spec_for_budgets(loc, budgets, value, where);
+        s.provenance.total_neurons = model_neurons;
+        return s;
+    }
+
+    /// The sites the edit could use.
+    const site_layout& layout() const noexcept { return directions ? directions->layout : loc.layout; }
+    /// "spearman", "shift" (neuron selectors) or "directions (covariance)", "directions (shift)".
+    std::string selector_name() const {
+        if (directions) return "directions (" + std::string(to_string(directions->kind)) + ")";
+        return shift ? "shift" : "spearman";
     }
 };
 
@@ -107,6 +140,51 @@ inline std::vector<std::size_t> effective_k_grid(const std::vector<std::size_t>&
     return search::clamp_k_grid(requested.empty() ? search::default_k_grid(t.neurons) : requested, available);
 }
 
+/// The search's options shared by the neuron and the direction search.
+inline budget_search_options search_options_for(const search_settings& settings) {
+    budget_search_options so;
+    so.trials = settings.trials;
+    so.sampler = settings.sampler;
+    so.seed = settings.seed;
+    so.positions = settings.where;
+    so.replacement = settings.value;
+    so.objective = settings.objective;
+    so.robust_weight = settings.robust_weight;
+    return so;
+}
+
+/// Localizes the directions of `validation` at `sites` and searches which biases' directions to pin.
+inline search_outcome locate_and_search_directions(model_type& model, const std::vector<preference_pair>& validation,
+                                                   const search_settings& settings, const common_options& common,
+                                                   std::ostream& err, const std::vector<std::string>& sites) {
+    search_outcome o;
+    o.objective = settings.objective;
+    o.robust_weight = settings.robust_weight;
+    o.grid = settings.k_grid.empty() ? std::vector<std::size_t>{0, 1} : settings.k_grid;
+    const auto samples = response_samples(validation);
+    const auto attrs = make_attributes(settings.attributes);
+    {
+        progress_bar bar(err, common.progress, "locate");
+        direction_options d;
+        d.kind = settings.kind;
+        d.sites = sites;
+        d.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+        o.directions.emplace(localize_directions(model, std::span<const sample>(samples), attrs, d));
+        bar.finish();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    progress_bar bar(err, common.progress, "search");
+    budget_search_options so = search_options_for(settings);
+    so.k_grid = o.grid;
+    so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
+    o.result = search_directions(model, *o.directions, validation, so);
+    o.model_neurons = model.layout().neurons();
+    o.result.best.provenance.total_neurons = o.model_neurons;
+    bar.finish();
+    o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return o;
+}
+
 /// Localizes `validation` and searches the budgets on it.
 inline search_outcome locate_and_search(model_type& model, const std::vector<preference_pair>& validation,
                                         const search_settings& settings, const common_options& common,
@@ -114,6 +192,7 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     if (settings.trials == 0) throw error("--trials must be at least 1");
     search_outcome o;
     const auto sites = settings.sites == "all" ? std::vector<std::string>{} : site_group(model.layout(), settings.sites);
+    if (settings.directions) return locate_and_search_directions(model, validation, settings, common, err, sites);
     o.loc = localize_pairs(model, validation, settings.attributes, common, err, sites);
     o.grid = effective_k_grid(settings.k_grid, o.loc.table);
     const auto start = std::chrono::steady_clock::now();
@@ -128,21 +207,15 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
         shift_bar.finish();
     }
     progress_bar bar(err, common.progress, "search");
-    budget_search_options so;
+    budget_search_options so = search_options_for(settings);
     so.k_grid = o.grid;
-    so.trials = settings.trials;
-    so.sampler = settings.sampler;
-    so.seed = settings.seed;
-    so.positions = settings.where;
-    so.replacement = settings.value;
-    so.objective = settings.objective;
-    so.robust_weight = settings.robust_weight;
     o.objective = settings.objective;
     o.robust_weight = settings.robust_weight;
     so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
     // provenance names the model's whole layout, also when the edit was confined to some sites
-    o.result.best.provenance.total_neurons = model.layout().neurons();
+    o.model_neurons = model.layout().neurons();
+    o.result.best.provenance.total_neurons = o.model_neurons;
     bar.finish();
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return o;
@@ -159,7 +232,9 @@ inline std::string trial_log(const search_outcome& o) {
         line["k"] = json::object();
         for (std::size_t b = 0; b < r.biases.size(); ++b) line["k"][r.biases[b]] = t.budgets[b];
         line["total_k"] = t.total_k;
-        line["edited"] = o.spec_for(t.budgets).edited();
+        const spec trial_spec = o.spec_for(t.budgets);
+        line["edited"] = trial_spec.edited();
+        if (o.directions) line["directions"] = trial_spec.pinned_directions();
         line["accuracy"] = o.result.accuracy.at(i);
         line["objective"] = t.objective;
         line["seconds"] = t.seconds;
@@ -184,9 +259,11 @@ inline json search_summary(const search_outcome& o) {
     for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
     j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.result.best.edited()},
                  {"accuracy", o.result.accuracy.at(r.best)}, {"objective", r.best_trial().objective}};
-    j["selector"] = o.shift ? "shift" : "spearman";
-    j["sites"] = o.loc.layout.size();
-    j["site_neurons"] = o.loc.layout.neurons();
+    if (o.directions) j["best"]["directions"] = o.result.best.pinned_directions();
+    j["intervention"] = o.directions ? "directions" : "neurons";
+    j["selector"] = o.directions ? std::string(to_string(o.directions->kind)) : o.shift ? "shift" : "spearman";
+    j["sites"] = o.layout().size();
+    j["site_neurons"] = o.layout().neurons();
     j["seconds"] = o.seconds;
     return j;
 }
@@ -198,7 +275,7 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
     for (auto k : o.grid) grid += (grid.empty() ? "" : ",") + std::to_string(k);
     const bool robust = o.objective == search_objective::robust_accuracy;
     out << fmt::format("search: {} trials over k in {{{}}} per attribute, selector {}, objective {}, {:.1f} s\n",
-                       r.trials.size(), grid, o.shift ? "shift (counterfactual)" : "spearman",
+                       r.trials.size(), grid, o.shift ? "shift (counterfactual)" : o.selector_name(),
                        robust ? "robust accuracy" : "accuracy", o.seconds);
     std::string header = fmt::format("{:<18}", "validation");
     for (const auto& b : r.biases) header += fmt::format(" {:>11}", b);
@@ -212,8 +289,12 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
     };
     row("base (trial 0)", 0, 0);
     row(fmt::format("best (trial {})", r.best_trial().number), r.best, o.result.best.edited());
-    out << fmt::format("best spec edits {} of {} neurons ({:.2f}%)\n", o.result.best.edited(), total_neurons,
-                       total_neurons ? 100.0 * static_cast<double>(o.result.best.edited()) / static_cast<double>(total_neurons) : 0.0);
+    if (o.directions)
+        out << fmt::format("best spec pins {} directions at {} sites ({} neurons edited)\n", o.result.best.pinned_directions(),
+                           o.result.best.sites.size(), o.result.best.edited());
+    else
+        out << fmt::format("best spec edits {} of {} neurons ({:.2f}%)\n", o.result.best.edited(), total_neurons,
+                           total_neurons ? 100.0 * static_cast<double>(o.result.best.edited()) / static_cast<double>(total_neurons) : 0.0);
 }
 
 /// Reads the settings out of the options' strings (errors before any work is done).
@@ -223,8 +304,14 @@ inline search_settings make_search_settings(const std::string& attributes, const
                                             const std::string& selector = "spearman",
                                             const std::string& sites = "all",
                                             const std::string& objective = "accuracy",
-                                            double robust_weight = 0.5) {
+                                            double robust_weight = 0.5,
+                                            const std::string& intervention = "neurons",
+                                            const std::string& kind = "covariance") {
     search_settings s;
+    s.directions = parse_intervention(intervention);
+    s.kind = parse_direction_kind(kind);
+    if (s.directions && selector != "spearman")
+        throw error("--selector chooses neurons; --intervention directions pins directions (see --direction-kind)");
     if (!(robust_weight >= 0.0 && robust_weight <= 1.0))
         throw error(fmt::format("--robust-weight must be in [0, 1], got {}", robust_weight));
     s.robust_weight = robust_weight;
@@ -232,13 +319,27 @@ inline search_settings make_search_settings(const std::string& attributes, const
     s.objective = parse_search_objective(objective);
     s.shift_selector = parse_selector(selector);
     s.attributes = attribute_list(attributes);
-    if (!k_grid.empty()) s.k_grid = k_grid_list(k_grid);
+    if (!k_grid.empty() && s.directions) {
+        // the candidates among 0 (not pinned) and 1 (pinned), as given: "1" pins every attribute
+        for (const auto& item : split_list(k_grid, "--k-grid")) {
+            const std::size_t k = parse_count(item, "--k-grid");
+            if (k > 1)
+                throw error("--k-grid with --intervention directions lists candidates among 0 (not pinned) and 1 "
+                            "(pinned): 0,1 searches which attributes to pin, 1 pins every attribute; got " + item);
+            s.k_grid.push_back(k);
+        }
+        std::sort(s.k_grid.begin(), s.k_grid.end());
+        s.k_grid.erase(std::unique(s.k_grid.begin(), s.k_grid.end()), s.k_grid.end());
+    } else if (!k_grid.empty()) {
+        s.k_grid = k_grid_list(k_grid);
+    }
     if (trials == 0) throw error("--trials must be at least 1");
     s.trials = trials;
     s.sampler = parse_sampler(sampler);
     s.seed = seed;
     std::tie(s.where, s.value) = spec_modes(where, value);
-    if (s.shift_selector) (void)builtin_style_edits(s.attributes);  // every attribute needs an edit
+    if (s.shift_selector || (s.directions && s.kind == direction_kind::shift))
+        (void)builtin_style_edits(s.attributes);  // every attribute needs an edit
     return s;
 }
 
@@ -246,7 +347,7 @@ inline search_settings make_search_settings(const std::string& attributes, const
 inline int run_search(const search_options& o, std::ostream& out, std::ostream& err) {
     const auto settings =
         make_search_settings(o.attributes, o.k_grid, o.trials, o.sampler, o.seed, o.positions, o.replacement, o.selector,
-                             o.sites, o.objective, o.robust_weight);
+                             o.sites, o.objective, o.robust_weight, o.intervention, o.direction_kind);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
     auto model = load_model(o.common.model, o.common.threads);

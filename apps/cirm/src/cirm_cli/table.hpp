@@ -71,8 +71,10 @@ inline void print_eval_table(const json& document, std::ostream& out) {
         const auto edited = s["edited"].get<std::size_t>(), total = s["total_neurons"].get<std::size_t>();
         std::string ks;
         for (const auto& [attr, k] : s["k"].items()) ks += fmt::format(" {}={}", attr, k.get<std::size_t>());
-        out << fmt::format("\nspec: {} of {} neurons edited ({:.2f}%), k:{}\n", edited, total,
-                           total ? 100.0 * static_cast<double>(edited) / static_cast<double>(total) : 0.0, ks);
+        const std::size_t directions = s.contains("directions") ? s["directions"].get<std::size_t>() : 0;
+        out << fmt::format("\nspec: {} of {} neurons edited ({:.2f}%){}, k:{}\n", edited, total,
+                           total ? 100.0 * static_cast<double>(edited) / static_cast<double>(total) : 0.0,
+                           directions ? fmt::format(", {} directions pinned", directions) : "", ks);
     }
 }
 
