@@ -401,3 +401,54 @@ TEST_CASE("report: the heat map counts every edited neuron of the spec in its la
     const auto svg = cirm::cli::svg_heatmap({"a", "b<"}, {"q"}, {{1}, {0}}, "t&");
     CHECK_THAT(svg, Catch::Contains("b&lt;") && Catch::Contains("t&amp;") && Catch::Contains("width=\""));
 }
+
+TEST_CASE("report --ablations: the table of scripts/ablate's rows, and a spec's pinned directions listed") {
+    const auto dir = scratch("report_ablations");
+    cirm::cli::eval_options eo;
+    on_fixture(eo);
+    eo.data = test_set();
+    eo.flip_rates = false;
+    eo.out = (dir / "eval.json").string();
+    std::ostringstream eout, eerr;
+    REQUIRE(cirm::cli::run_eval(eo, eout, eerr) == 0);
+
+    write_text(dir / "ablations.json", R"({"format": "cirm-ablations", "set": "validation", "total_neurons": 1536, "rows": [
+        {"row": "base", "trials": 0, "edited": 0, "directions": 0, "accuracy": 0.778, "neutral": 0.92,
+         "mean_unbiased": 0.646, "worst_biased_change": null, "mean_flip": 0.123, "flip_ratio": 1.0},
+        {"row": "directions-first-half<x>", "trials": 2, "edited": 0, "directions": 55, "accuracy": 0.908,
+         "neutral": 0.94, "mean_unbiased": 0.858, "worst_biased_change": 0.056, "mean_flip": 0.045, "flip_ratio": 0.3659}]})");
+    cirm::spec s;
+    cirm::spec_site site;
+    site.name = "model.layers.0.self_attn.o_proj";
+    std::vector<float> e0(64, 0.0f), e1(64, 0.0f);
+    e0[0] = 1.0f;
+    e1[5] = 1.0f;
+    site.directions = {{"length", 0.5f, e0}, {"bold", -0.25f, e1}};
+    s.sites.push_back(site);
+    cirm::save_spec_json(dir / "spec.json", s);
+
+    cirm::cli::report_options r;
+    r.eval = (dir / "eval.json").string();
+    r.spec = (dir / "spec.json").string();
+    r.ablations = (dir / "ablations.json").string();
+    r.model = llama();
+    r.out = (dir / "report.html").string();
+    std::ostringstream rout, rerr;
+    REQUIRE(cirm::cli::run_report(r, rout, rerr) == 0);
+    const std::string html = read_text(dir / "report.html");
+    CHECK_THAT(html, Catch::Contains("<h2>Ablations on the validation set (1 configurations)</h2>"));
+    CHECK_THAT(html, Catch::Contains("<tr><td>base</td><td>0</td><td>0</td><td>77.8</td><td>92.0</td><td>64.6</td>"
+                                     "<td>&ndash;</td><td>12.3</td><td>1.00</td></tr>"));
+    CHECK_THAT(html, Catch::Contains("<tr><td>directions-first-half&lt;x&gt;</td><td>2</td><td>55 directions</td><td>90.8</td>"
+                                     "<td>94.0</td><td>85.8</td><td>+5.6</td><td>4.5</td><td>0.37</td></tr>"));
+    CHECK_THAT(html, Catch::Contains("2 directions pinned (beyond the method)") &&
+                         Catch::Contains("<li><code>model.layers.0.self_attn.o_proj</code>: length, bold</li>"));
+
+    write_text(dir / "bad.json", R"({"format": "cirm-ablations", "rows": [{"row": "x", "trials": 1, "edited": 0,
+        "directions": 0, "accuracy": 1.5, "neutral": 0.9, "mean_unbiased": 0.5, "worst_biased_change": null,
+        "mean_flip": 0.1, "flip_ratio": 1.0}]})");
+    r.ablations = (dir / "bad.json").string();
+    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr), Catch::Contains("bad.json: rows[0]: 'accuracy' is not a fraction or null"));
+    write_text(dir / "bad.json", R"({"format": "cirm-eval", "rows": []})");
+    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr), Catch::Contains("bad.json: format is not \"cirm-ablations\""));
+}
