@@ -13,10 +13,13 @@
 ///
 /// Beside the method (the "cirm" column) the demo runs the best variant found by the ablations
 /// on the validation set (README "Beyond the method"; issue 9) as a "variant" column with its own
-/// goal check: its own localization and search on the validation set with the variant's selector,
-/// pin value, sites and search objective, evaluated on the same test pairs. Its spec and trials go
-/// to variant/ under the output folder; --json adds "variant" (settings and search summary).
-/// --no-variant runs the method alone.
+/// goal check: its own localization and search on the validation set with the variant's
+/// intervention (neurons or directions), selector or direction kind, pin value, sites, k grid,
+/// sampler and search objective, evaluated on the same test pairs. The default variant pins
+/// covariance directions to zero at the first half of the layers, the attributes to pin chosen
+/// by trying every subset on validation accuracy. Its spec and trials go to variant/ under the
+/// output folder; --json adds "variant" (settings and search summary). --no-variant runs the
+/// method alone.
 
 #include <chrono>
 #include <cstdint>
@@ -52,8 +55,8 @@ struct demo_variant {
     std::string_view intervention, direction_kind, selector, replacement, sites, objective, sampler, k_grid;
     double robust_weight;
 };
-inline constexpr demo_variant default_variant{"directions", "covariance", "spearman", "median", "first-half",
-                                              "accuracy", "grid", "1", 0.5};
+inline constexpr demo_variant default_variant{"directions", "covariance", "spearman", "zero", "first-half",
+                                              "accuracy", "grid", "", 0.5};
 
 /// The bundled model and data, inside the repository.
 inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
