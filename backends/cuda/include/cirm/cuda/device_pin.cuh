@@ -19,6 +19,15 @@
 
 namespace cirm::cuda {
 
+/// `s` itself, or an error when it pins directions, which the device pin does not apply.
+inline const spec& neurons_only(const spec& s) {
+    if (s.pinned_directions() != 0)
+        throw error("cuda::device_pin: the spec pins " + std::to_string(s.pinned_directions()) +
+                    " directions, which the CUDA backend does not apply (it pins neurons); apply such a spec on "
+                    "the host with cirm::spec_pin");
+    return s;
+}
+
 class device_pin {
 public:
     /// Uploads the edited neurons of `pin`, which was built for `layout`.
@@ -38,8 +47,9 @@ public:
         values_ = device_buffer<float>(std::span<const float>(values), "the spec's pin values");
     }
 
-    /// Checks `s` against `layout` (see neuron_pin) and uploads its neurons.
-    device_pin(const spec& s, const site_layout& layout) : device_pin(neuron_pin(s, layout), layout) {}
+    /// Checks `s` against `layout` (see neuron_pin) and uploads its neurons. A spec that pins
+    /// directions (beyond the method) is refused: this backend pins neurons only.
+    device_pin(const spec& s, const site_layout& layout) : device_pin(neuron_pin(neurons_only(s), layout), layout) {}
 
     positions mode() const noexcept { return mode_; }
     /// Whether the spec edits any neuron of `site`.
