@@ -10,10 +10,20 @@
 //   are float(v), whose 2^18 levels still give a few ties per column.
 //   Attributes: (mix((s·5 + b) · 0x9E3779B97F4A7C15 + 0xA77A) >> 11) % 50, heavily tied.
 //
+// Two higher floors, for what ranking columns of a sample-major matrix costs at the least:
+// transpose_floor only copies the columns out of the matrix (blocks of 32 columns, the way
+// spearman_table reads them) and touches each block once; rank_floor does that and then the least
+// work an exact rank by distribution needs per column, and nothing more: find the column's
+// minimum and maximum, bucket every value into 2n buckets over that range, count the buckets,
+// take their prefix sums and scatter every sample index to its bucket's next slot (a one-pass
+// counting sort). It resolves no bucket holding more than one value and computes no rank,
+// correlation or median, so any exact ranking by bucketing costs more than it.
+//
 // Modes:
 //   bench_localization [--sizes=100000,705536,1376256] [--reps=3,3,1] [google-benchmark flags]
-//       timings: floor_sum/M/threads and spearman_table/M/threads for threads 1 and 2, each
-//       repeated (one repetition count per size; the last one holds for the sizes after it).
+//       timings: floor_sum, transpose_floor, rank_floor and spearman_table (/M/threads) for
+//       threads 1 and 2, each repeated (one repetition count per size; the last one holds for
+//       the sizes after it).
 //   bench_localization --single=M [--threads=2]
 //       one spearman_table in a fresh process: prints the peak RSS (getrusage ru_maxrss) minus
 //       the RSS before the matrix existed, against the matrix's N·M·4 bytes, and checksums of
@@ -22,6 +32,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -114,6 +125,68 @@ double floor_sum(const float* values, std::size_t count, unsigned threads) {
     double sum = 0.0;
     for (double p : partial) sum += p;
     return sum;
+}
+
+/// rank_floor (see the file comment): a one-pass counting sort of every column by its 2n value
+/// buckets, columns split over `threads` in blocks of 32; with `sort` false, transpose_floor: the
+/// blocks' copy alone. Returns a checksum so that nothing is optimised away.
+std::uint64_t rank_floor(const float* values, std::size_t n, std::size_t m, unsigned threads, bool sort = true) {
+    constexpr std::size_t block = 32;
+    auto columns = [&](std::size_t first, std::size_t last) {
+        const std::size_t buckets = 2 * n;
+        std::vector<float> scratch(block * n);
+        std::vector<std::uint32_t> key(n), count(buckets + 1), order(n);
+        std::uint64_t check = 0;
+        for (std::size_t c0 = first; c0 < last; c0 += block) {
+            const std::size_t width = std::min(block, last - c0);
+            for (std::size_t s = 0; s < n; ++s) {  // the block, column-major
+                const float* row = values + s * m + c0;
+                for (std::size_t j = 0; j < width; ++j) scratch[j * n + s] = row[j];
+            }
+            if (!sort) {
+                check += static_cast<std::uint64_t>(scratch[0] + scratch[width * n - 1]);
+                continue;
+            }
+            for (std::size_t j = 0; j < width; ++j) {
+                const float* col = scratch.data() + j * n;
+                float lo = col[0], hi = col[0];
+                for (std::size_t s = 1; s < n; ++s) lo = std::min(lo, col[s]), hi = std::max(hi, col[s]);
+                const double scale = hi > lo ? static_cast<double>(buckets - 1) / (static_cast<double>(hi) - lo) : 0.0;
+                for (std::size_t s = 0; s < n; ++s)
+                    key[s] = static_cast<std::uint32_t>((static_cast<double>(col[s]) - lo) * scale);
+                std::fill(count.begin(), count.end(), 0u);
+                for (std::size_t s = 0; s < n; ++s) ++count[key[s] + 1];
+                for (std::size_t b = 1; b <= buckets; ++b) count[b] += count[b - 1];
+                for (std::size_t s = 0; s < n; ++s) order[count[key[s]]++] = static_cast<std::uint32_t>(s);
+                check += order[n / 2];
+            }
+        }
+        return check;
+    };
+    std::vector<std::uint64_t> partial(threads, 0);
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned t = 1; t < threads; ++t)
+            workers.emplace_back([&, t] { partial[t] = columns(m * t / threads, m * (t + 1) / threads); });
+        partial[0] = columns(0, m / threads);
+    }
+    std::uint64_t sum = 0;
+    for (auto p : partial) sum += p;
+    return sum;
+}
+
+void bench_rank_floor(benchmark::State& state) {
+    const auto m = static_cast<std::size_t>(state.range(0));
+    const auto threads = static_cast<unsigned>(state.range(1));
+    const auto& d = data_for(m);
+    for (auto _ : state) benchmark::DoNotOptimize(rank_floor(d.acts.data(), samples, m, threads));
+}
+
+void bench_transpose_floor(benchmark::State& state) {
+    const auto m = static_cast<std::size_t>(state.range(0));
+    const auto threads = static_cast<unsigned>(state.range(1));
+    const auto& d = data_for(m);
+    for (auto _ : state) benchmark::DoNotOptimize(rank_floor(d.acts.data(), samples, m, threads, false));
 }
 
 void bench_floor(benchmark::State& state) {
@@ -211,6 +284,12 @@ int main(int argc, char** argv) {
         for (std::int64_t threads : {1, 2})
             benchmark::RegisterBenchmark("floor_sum", bench_floor)->Args({n, threads})->Unit(benchmark::kMillisecond)
                 ->MinTime(0.3)->Repetitions(repetitions)->UseRealTime();
+        for (std::int64_t threads : {1, 2})
+            benchmark::RegisterBenchmark("transpose_floor", bench_transpose_floor)->Args({n, threads})
+                ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(repetitions)->UseRealTime();
+        for (std::int64_t threads : {1, 2})
+            benchmark::RegisterBenchmark("rank_floor", bench_rank_floor)->Args({n, threads})->Unit(benchmark::kMillisecond)
+                ->Iterations(1)->Repetitions(repetitions)->UseRealTime();
         for (std::int64_t threads : {1, 2})
             benchmark::RegisterBenchmark("spearman_table", bench_spearman)->Args({n, threads})
                 ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(repetitions)->UseRealTime();
