@@ -10,12 +10,15 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "cirm/site.hpp"
 
 namespace cli_test {
 
@@ -64,6 +67,15 @@ inline std::vector<nlohmann::json> read_jsonl(const fs::path& p) {
         if (!line.empty()) out.push_back(nlohmann::json::parse(line));
     return out;
 }
+
+/// Last-token activations of one response, flat over the model's layout (an ActivationSink).
+struct flat_row_sink {
+    const cirm::site_layout* layout;
+    std::vector<float> row;
+    void put(std::size_t, std::size_t site, std::span<const float> values) {
+        std::copy(values.begin(), values.end(), row.begin() + static_cast<std::ptrdiff_t>(layout->offset(site)));
+    }
+};
 
 /// Files directly in `dir` (names), to check that a failed command left nothing behind.
 inline std::set<std::string> files_in(const fs::path& dir) {

@@ -37,13 +37,6 @@ std::vector<double> ranks_by_counting(const std::vector<double>& v) {
     return r;
 }
 
-struct row_sink {
-    const cirm::site_layout* layout;
-    std::vector<float> row;
-    void put(std::size_t, std::size_t site, std::span<const float> values) {
-        std::copy(values.begin(), values.end(), row.begin() + static_cast<std::ptrdiff_t>(layout->offset(site)));
-    }
-};
 
 }  // namespace
 
@@ -79,7 +72,7 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
     std::vector<std::vector<double>> f(5);
     for (const auto& p : pairs)
         for (const std::string* r : {&p.chosen, &p.rejected}) {
-            row_sink sink{&layout, std::vector<float>(layout.neurons())};
+            flat_row_sink sink{&layout, std::vector<float>(layout.neurons())};
             const cirm::sample s{p.prompt, *r};
             model.collect(std::span<const cirm::sample>(&s, 1), sink);
             rows.push_back(sink.row);

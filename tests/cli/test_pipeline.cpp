@@ -271,16 +271,6 @@ TEST_CASE("eval: the goal check is printed with a spec") {
                               Catch::Contains("mean style flip rate") && Catch::Contains("overall: "));
 }
 
-namespace {
-/// Last-token activations of one response, flat over the model's layout.
-struct flat_row_sink {
-    const cirm::site_layout* layout;
-    std::vector<float> row;
-    void put(std::size_t, std::size_t site, std::span<const float> values) {
-        std::copy(values.begin(), values.end(), row.begin() + static_cast<std::ptrdiff_t>(layout->offset(site)));
-    }
-};
-}  // namespace
 
 TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons by counterfactual shift, recomputed here") {
     const auto dir = scratch("search_shift");

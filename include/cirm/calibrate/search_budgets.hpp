@@ -242,7 +242,6 @@ budget_search_result run_budget_search(S& source, const search::space& space, st
 template <ActivationSource S, NeuronSelector Selector = spearman_top_bottom_k>
 budget_search_result search_budgets(S& source, const localization& loc, std::span<const preference_pair> validation,
                                     const budget_search_options& options = {}, const Selector& selector = {}) {
-    if (validation.empty()) throw error("search: the validation set has no pairs");
     std::size_t available = 0;
     for (auto c : loc.table.constant) available += c == 0;
     auto grid = options.k_grid.empty() ? search::default_k_grid(loc.table.neurons) : options.k_grid;

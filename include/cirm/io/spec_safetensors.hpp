@@ -188,40 +188,33 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
         }
     }
 
-    if (const std::string* c = metadata_entry(metadata, "chosen_by")) {
-        const std::string path = "__metadata__.chosen_by";
-        const json chosen_by = parse_document(*c, "__metadata__ chosen_by");
-        require_object(chosen_by, path);
-        for (const auto& item : chosen_by.items()) {
+    // per-site metadata: {"<site>": [one entry per neuron (chosen_by) or direction (direction_biases)]}
+    const auto per_site = [&](const char* key, const char* counted, auto count_of, auto read_entry) {
+        const std::string* text = metadata_entry(metadata, key);
+        if (!text) return;
+        const std::string path = std::string("__metadata__.") + key;
+        const json object = parse_document(*text, std::string("__metadata__ ") + key);
+        require_object(object, path);
+        for (const auto& item : object.items()) {
             const std::string at = child(path, item.key());
             auto position = site_position.find(item.key());
             if (position == site_position.end()) fail(at, "names a site that __metadata__ sites does not list");
             spec_site& site = s.sites[position->second];
             require_array(item.value(), at);
-            if (item.value().size() != site.indices.size())
+            if (item.value().size() != count_of(site))
                 fail(at, "has " + std::to_string(item.value().size()) + " entries for the site's " +
-                             std::to_string(site.indices.size()) + " neurons");
-            for (std::size_t n = 0; n < item.value().size(); ++n)
-                site.chosen_by.push_back(read_chosen_by(item.value()[n], element(at, n)));
+                             std::to_string(count_of(site)) + " " + counted);
+            for (std::size_t i = 0; i < item.value().size(); ++i) read_entry(site, i, item.value()[i], element(at, i));
         }
-    }
-    if (const std::string* d = metadata_entry(metadata, "direction_biases")) {
-        const std::string path = "__metadata__.direction_biases";
-        const json biases = parse_document(*d, "__metadata__ direction_biases");
-        require_object(biases, path);
-        for (const auto& item : biases.items()) {
-            const std::string at = child(path, item.key());
-            auto position = site_position.find(item.key());
-            if (position == site_position.end()) fail(at, "names a site that __metadata__ sites does not list");
-            spec_site& site = s.sites[position->second];
-            require_array(item.value(), at);
-            if (item.value().size() != site.directions.size())
-                fail(at, "has " + std::to_string(item.value().size()) + " entries for the site's " +
-                             std::to_string(site.directions.size()) + " directions");
-            for (std::size_t j = 0; j < item.value().size(); ++j)
-                site.directions[j].bias = as_string(item.value()[j], element(at, j));
-        }
-    }
+    };
+    per_site("chosen_by", "neurons", [](const spec_site& site) { return site.indices.size(); },
+             [](spec_site& site, std::size_t, const json& entry, const std::string& at) {
+                 site.chosen_by.push_back(read_chosen_by(entry, at));
+             });
+    per_site("direction_biases", "directions", [](const spec_site& site) { return site.directions.size(); },
+             [](spec_site& site, std::size_t j, const json& entry, const std::string& at) {
+                 site.directions[j].bias = as_string(entry, at);
+             });
     s.validate();
     return s;
 }

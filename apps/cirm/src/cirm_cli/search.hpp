@@ -190,9 +190,9 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
                                         const search_settings& settings, const common_options& common,
                                         std::ostream& err) {
     if (settings.trials == 0) throw error("--trials must be at least 1");
-    search_outcome o;
     const auto sites = settings.sites == "all" ? std::vector<std::string>{} : site_group(model.layout(), settings.sites);
     if (settings.directions) return locate_and_search_directions(model, validation, settings, common, err, sites);
+    search_outcome o;
     o.loc = localize_pairs(model, validation, settings.attributes, common, err, sites);
     o.grid = effective_k_grid(settings.k_grid, o.loc.table);
     const auto start = std::chrono::steady_clock::now();
