@@ -69,3 +69,49 @@ TEST_CASE("compare_methods: pinning the planted neurons removes the style prefer
     CHECK_THROWS_WITH(cirm::compare_methods(source, std::span<const cirm::preference_pair>(), &pin),
                       Catch::Contains("no pairs"));
 }
+
+TEST_CASE("compare_methods with the swap replacement: accuracy and flip rates recomputed pair by pair") {
+    auto source = cirm::testing::small_planted_source();
+    const auto validation = cirm::testing::make_arithmetic_pairs(200, 31);
+    const auto test = cirm::testing::make_arithmetic_pairs(120, 32);
+    const auto loc = cirm::localize(source, cirm::response_samples(validation),
+                                    cirm::make_attributes(cirm::testing::method_names()));
+    const std::vector<std::size_t> k(5, 4);
+    const cirm::neuron_pin pin(cirm::spec_for_budgets(loc, k, cirm::replacement::swap), source.layout());
+    const cirm::swapped_pairs swapped{pin};
+    const auto c = cirm::compare_methods(source, std::span<const cirm::preference_pair>(test), &swapped);
+    const auto& e = c.at("cirm");
+
+    // by hand: each pair scored jointly, then each correctly ranked pair against its edited rejected response
+    std::size_t right = 0;
+    std::vector<bool> correct;
+    for (const auto& p : test) {
+        const auto [rc, rr] = cirm::score_pair_swapped(source, pin, {p.prompt, p.chosen}, {p.prompt, p.rejected});
+        correct.push_back(rc > rr);
+        right += rc > rr ? 1 : 0;
+    }
+    CHECK(e.all.value == Approx(static_cast<double>(right) / static_cast<double>(test.size())).epsilon(0));
+    REQUIRE(e.flip_rate.size() == 5);
+    for (const auto& [attribute, share] : e.flip_rate) {
+        std::size_t over = 0, flipped = 0;
+        for (std::size_t i = 0; i < test.size(); ++i) {
+            const auto edited = cirm::inject_style(attribute, test[i].prompt, test[i].rejected);
+            if (!edited || !correct[i]) continue;
+            ++over;
+            const auto [rc, re] = cirm::score_pair_swapped(source, pin, {test[i].prompt, test[i].chosen}, {test[i].prompt, *edited});
+            flipped += rc <= re ? 1 : 0;
+        }
+        INFO(attribute);
+        CHECK(share.pairs == over);
+        CHECK(share.value == Approx(over ? static_cast<double>(flipped) / static_cast<double>(over) : 0.0).epsilon(0));
+    }
+    // swapping the neurons that carry the planted styles lifts the unbiased subsets on average
+    double swapped_mean = 0.0, base_mean = 0.0;
+    for (std::size_t a = 0; a < 5; ++a) {
+        INFO(e.subsets[a].first << ": base " << c.at("base").subsets[a].second.unbiased << ", swap "
+                                << e.subsets[a].second.unbiased);
+        swapped_mean += e.subsets[a].second.unbiased / 5.0;
+        base_mean += c.at("base").subsets[a].second.unbiased / 5.0;
+    }
+    CHECK(swapped_mean > base_mean + 0.1);
+}

@@ -10,6 +10,12 @@
 /// penalises the edited response's own length. LWR is transductive: it is refitted over the
 /// scored set of that evaluation, the chosen responses and the edited rejected ones (the
 /// original rejected response where the edit does not apply).
+///
+/// CIRM with the swap replacement (METHOD.md §6, `swapped_pairs` in place of an Intervention)
+/// scores each pair jointly: each response gets the other's activations at the edited neurons.
+/// Its flip rate scores the chosen response against the edited rejected one the same way, so the
+/// chosen reward of that comparison differs from the plain one; as for LWR, the flip is judged
+/// within that comparison and expressed against the plain chosen reward.
 
 #include <algorithm>
 #include <cstddef>
@@ -28,6 +34,7 @@
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
+#include "cirm/intervene/pair_swap.hpp"
 #include "cirm/sample.hpp"
 
 namespace cirm {
@@ -81,10 +88,13 @@ inline eval::attribute_columns columns_of(const attribute_values& v) {
 }
 }  // namespace detail
 
-/// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`.
-template <ActivationSource S, Intervention I = no_intervention>
+/// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`; `intervention` is an
+/// Intervention, or swapped_pairs for the swap replacement.
+template <ActivationSource S, class I = no_intervention>
+    requires Intervention<I> || std::same_as<I, swapped_pairs>
 method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
                                   const I* intervention = nullptr, const compare_options& options = {}) {
+    constexpr bool swap = std::same_as<I, swapped_pairs>;
     if (pairs.empty()) throw error("compare: the dataset has no pairs");
     std::vector<std::string> names = options.attributes;
     if (names.empty())
@@ -118,7 +128,12 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
                         length_penalty(base.rejected, rejected_len, options.lp_lambda)},
                        {}});
     methods.push_back({"lwr", detail::lwr_pair(base, chosen_len, rejected_len, options.lwr_frac, options.lwr_alpha), {}});
-    if (intervention) methods.push_back({"cirm", score_pairs(source, pairs, *intervention, options.batch_size), {}});
+    if (intervention) {
+        if constexpr (swap)
+            methods.push_back({"cirm", score_pairs_swapped(source, pairs, intervention->pin), {}});
+        else
+            methods.push_back({"cirm", score_pairs(source, pairs, *intervention, options.batch_size), {}});
+    }
 
     if (options.flip_rates) {
         for (const auto attribute : injectable_attributes) {
@@ -150,9 +165,25 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
             for (std::size_t i = 0; i < pairs.size(); ++i)
                 lwr_relative[i] = methods[2].plain.chosen[i] - (lwr.chosen[i] - lwr.rejected[i]);
             methods[2].injected.push_back(to_injected(lwr_relative));
-            if (intervention)
-                methods[3].injected.push_back(
-                    to_injected(score_samples(source, edited_samples, *intervention, options.batch_size)));
+            if (intervention) {
+                if constexpr (swap) {
+                    // the chosen response against the edited rejected one, scored jointly (where the edit applies)
+                    std::vector<preference_pair> edited_pairs;
+                    for (std::size_t i = 0; i < pairs.size(); ++i)
+                        if (applies[i]) edited_pairs.push_back({{}, pairs[i].prompt, pairs[i].chosen, edited[i], {}});
+                    const auto joint = score_pairs_swapped(source, edited_pairs, intervention->pin);
+                    std::vector<double> relative(pairs.size(), 0.0);
+                    for (std::size_t i = 0, j = 0; i < pairs.size(); ++i)
+                        if (applies[i]) {
+                            relative[i] = methods[3].plain.chosen[i] - (joint.chosen[j] - joint.rejected[j]);
+                            ++j;
+                        }
+                    methods[3].injected.push_back(to_injected(relative));
+                } else {
+                    methods[3].injected.push_back(
+                        to_injected(score_samples(source, edited_samples, *intervention, options.batch_size)));
+                }
+            }
         }
     }
 

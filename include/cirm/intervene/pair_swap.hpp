@@ -13,6 +13,7 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/error.hpp"
+#include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
@@ -45,6 +46,12 @@ inline std::pair<neuron_pin, neuron_pin> swap_pins(const neuron_pin& pin, const 
     return {pin.with_values(pin.gather(layout, activations_b)), pin.with_values(pin.gather(layout, activations_a))};
 }
 
+/// The swap replacement of a spec's neurons as a way of scoring pairs (compare_methods takes it in
+/// place of an Intervention): each pair's two responses are scored with `pin`'s neurons swapped.
+struct swapped_pairs {
+    const neuron_pin& pin;
+};
+
 /// Scores a and b with the edited neurons of `pin` swapped between them. Returns {r(a), r(b)}.
 template <ActivationSource S>
 std::pair<float, float> score_pair_swapped(S& source, const neuron_pin& pin, const sample& a, const sample& b) {
@@ -57,6 +64,19 @@ std::pair<float, float> score_pair_swapped(S& source, const neuron_pin& pin, con
     source.score(std::span<const sample>(&both[0], 1), pin_a, std::span<float>(&ra, 1));
     source.score(std::span<const sample>(&both[1], 1), pin_b, std::span<float>(&rb, 1));
     return {ra, rb};
+}
+
+/// Rewards of every pair's chosen and rejected response, each pair scored with the neurons of
+/// `pin` swapped between its two responses.
+template <ActivationSource S>
+pair_rewards score_pairs_swapped(S& source, std::span<const preference_pair> pairs, const neuron_pin& pin) {
+    pair_rewards out;
+    for (const auto& p : pairs) {
+        const auto [chosen, rejected] = score_pair_swapped(source, pin, {p.prompt, p.chosen}, {p.prompt, p.rejected});
+        out.chosen.push_back(chosen);
+        out.rejected.push_back(rejected);
+    }
+    return out;
 }
 
 }  // namespace cirm

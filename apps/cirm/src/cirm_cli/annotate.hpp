@@ -106,7 +106,10 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
             check_sample_fits(model, {c.prompt, c.responses[i]},
                               o.data + ": prompt '" + c.id + "' (responses[" + std::to_string(i) + "])");
     std::optional<spec> s;
-    if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
+    if (!o.spec.empty()) {
+        s = load_spec_for(o.spec, model, o.common.model);
+        require_single_response_spec(*s, o.spec, "annotate");
+    }
     std::optional<spec_pin> pin;
     if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);

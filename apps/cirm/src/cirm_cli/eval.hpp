@@ -84,9 +84,20 @@ struct evaluation_settings {
 inline json evaluate_test_set(const model_type& model, const std::string& model_name, const test_set& data,
                               const std::string& data_name, const spec* s, const evaluation_settings& settings,
                               std::ostream& err) {
+    // a swap spec (METHOD.md §6) scores each pair jointly, with full forwards; any other is a pin
+    // scored over the paired scorer's prefix caches
     std::optional<spec_pin> pin;
-    if (s) pin.emplace(*s, model.layout());
+    std::optional<neuron_pin> swap_pin;
+    if (s && s->replacement == replacement::swap) swap_pin.emplace(*s, model.layout());
+    else if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);
+    const auto compare = [&](std::span<const preference_pair> pairs, const compare_options& options) {
+        if (swap_pin) {
+            const swapped_pairs swapped{*swap_pin};
+            return compare_methods(scorer, pairs, &swapped, options);
+        }
+        return compare_methods(scorer, pairs, pin ? &*pin : nullptr, options);
+    };
     const std::size_t n = data.pairs.size();
 
     // Flip rates cost one more scoring pass per style edit; they may be measured on the first
@@ -101,11 +112,11 @@ inline json evaluate_test_set(const model_type& model, const std::string& model_
     compare_options co;
     co.attributes = settings.attributes;
     co.flip_rates = settings.flip_rates && flip_n == n;
-    auto comparison = compare_methods(scorer, data.pairs, pin ? &*pin : nullptr, co);
+    auto comparison = compare(data.pairs, co);
     if (settings.flip_rates && flip_n < n) {
         compare_options fo = co;
         fo.flip_rates = true;
-        const auto flips = compare_methods(scorer, std::span(data.pairs).first(flip_n), pin ? &*pin : nullptr, fo);
+        const auto flips = compare(std::span(data.pairs).first(flip_n), fo);
         for (auto& [name, e] : comparison.methods) e.flip_rate = flips.at(name).flip_rate;
     }
     bar.update(expected, expected);
@@ -129,8 +140,8 @@ inline json evaluate_test_set(const model_type& model, const std::string& model_
         lengths.insert(lengths.end(), rejected_len.begin(), rejected_len.end());
         const auto adjusted = lwr_adjust(rewards, lengths, co.lwr_frac, co.lwr_alpha);
         rm.emplace_back("lwr", rm_bench_from_pair_rewards(std::span(adjusted).first(n), std::span(adjusted).subspan(n)));
-        if (pin) {
-            const auto cirm = score_pairs(scorer, data.pairs, *pin);
+        if (pin || swap_pin) {
+            const auto cirm = swap_pin ? score_pairs_swapped(scorer, data.pairs, *swap_pin) : score_pairs(scorer, data.pairs, *pin);
             rm.emplace_back("cirm", rm_bench_from_pair_rewards(cirm.chosen, cirm.rejected));
         }
     }

@@ -77,6 +77,14 @@ inline void check_spec_fits(const spec& s, const site_layout& layout, const std:
                     std::to_string(s.provenance.total_neurons) + " neurons, this one has " + std::to_string(layout.neurons()));
 }
 
+/// A spec whose responses can be scored one by one: a swap spec scores the two responses of a
+/// pair jointly, which `score` and `annotate` do not (`eval` does).
+inline void require_single_response_spec(const spec& s, const std::string& path, const char* command) {
+    if (s.replacement == replacement::swap)
+        throw error("spec '" + path + "' has the swap replacement, which scores the two responses of a pair jointly; cirm " +
+                    command + " scores responses one by one (cirm eval evaluates swap specs)");
+}
+
 /// load_spec and check_spec_fits in one.
 inline spec load_spec_for(const std::string& path, const model_type& model, const std::string& model_path) {
     spec s = load_spec(path);

@@ -123,7 +123,10 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
         check_pairs_fit(model, pairs, o.data);
     }
     std::optional<spec> s;
-    if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
+    if (!o.spec.empty()) {
+        s = load_spec_for(o.spec, model, o.common.model);
+        require_single_response_spec(*s, o.spec, "score");
+    }
     std::optional<spec_pin> pin;
     if (s) pin.emplace(*s, model.layout());
     paired_scorer scorer(model, pin ? &*pin : nullptr);
