@@ -72,9 +72,9 @@ int main(int argc, char** argv) {
         if (arg.rfind("--seeds=", 0) == 0) seeds = std::stoul(arg.substr(8));
         else if (arg.rfind("--trials=", 0) == 0) trials = std::stoul(arg.substr(9));
     }
-    const auto grid = cirm::search::method_k_grid();
+    const auto grid = cirm::method_k_grid();
     const auto table = read_landscape(argv[1], bias_names.size(), grid.size());
-    const cirm::search::space space(bias_names, grid);
+    const cirm::space space(bias_names, grid);
 
     auto objective = [&](std::span<const std::size_t> budgets) {
         std::size_t flat = 0;
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
     std::vector<double> tpe_best, random_best;
     std::string tpe_configs;  // the best budgets and distinct evaluations of each TPE search
     for (std::size_t seed = 0; seed < seeds; ++seed) {
-        cirm::search::tpe_sampler tpe(space, seed);
-        const auto result = cirm::search::joint_search(space, tpe, objective, trials);
+        cirm::tpe_sampler tpe(space, seed);
+        const auto result = cirm::joint_search(space, tpe, objective, trials);
         tpe_best.push_back(result.best_trial().objective);
         std::size_t distinct = 0;
         for (const auto& t : result.trials) distinct += t.cached ? 0 : 1;
@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
         for (std::size_t b = 0; b < bias_names.size(); ++b)
             tpe_configs += (b ? " " : "") + std::to_string(result.best_trial().budgets[b]);
         tpe_configs += " (" + std::to_string(distinct) + " distinct)\"";
-        cirm::search::random_sampler random(space, seed);
-        random_best.push_back(cirm::search::joint_search(space, random, objective, trials).best_trial().objective);
+        cirm::random_sampler random(space, seed);
+        random_best.push_back(cirm::joint_search(space, random, objective, trials).best_trial().objective);
     }
     std::printf("{\"trials\": %zu, \"tpe\": {\"best\": %s, \"median\": %.4f}, \"random\": {\"best\": %s, \"median\": %.4f}, "
                 "\"tpe_best_budgets\": [%s], \"optimum\": %.4f, \"base\": %.4f}\n",

@@ -14,6 +14,7 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/eval/compare_methods.hpp"
+#include "cirm/io/evaluation_json.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
@@ -121,7 +122,7 @@ int main(int argc, char** argv) try {
     nlohmann::ordered_json report;
     report["model"] = "synthetic planted source";
     report["pairs"] = test.size();
-    for (const auto& [name, e] : comparison.methods) report["methods"][name] = cirm::eval::to_json(e);
+    for (const auto& [name, e] : comparison.methods) report["methods"][name] = cirm::to_json(e);
     cirm::write_file_atomically(out_dir / "eval.json", report.dump(2) + "\n");
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -13,7 +13,7 @@
 
 #include "cirm/cirm.hpp"
 #include "cirm/io/jsonl.hpp"
-#include "cirm/torch/torch.hpp"
+#include "cirm/libtorch/libtorch.hpp"
 
 namespace {
 

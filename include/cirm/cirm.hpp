@@ -3,7 +3,7 @@
 /// Umbrella header of the cirm core: the concepts, the data types, and the whole method over
 /// activation matrices — attributes, statistics, selection, interventions, localization, the
 /// budget search and the evaluation. No backend header is included here (see backends/), and
-/// the file formats are opt-in: include "cirm/io/all.hpp" for safetensors, spec files and JSONL.
+/// the file formats are opt-in: include "cirm/io/io.hpp" for safetensors, spec files and JSONL.
 
 #include "cirm/activation_view.hpp"
 #include "cirm/concepts/activation_source.hpp"
@@ -17,7 +17,7 @@
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
 
-#include "cirm/attributes/all.hpp"
+#include "cirm/attributes/attributes.hpp"
 #include "cirm/calibrate/activation_store.hpp"
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/calibrate/search_budgets.hpp"

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cirm/attributes/all.hpp"
+#include "cirm/attributes/attributes.hpp"
 
 namespace attr = cirm::attributes;
 

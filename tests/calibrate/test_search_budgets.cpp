@@ -17,7 +17,7 @@ TEST_CASE("the budget search starts from the base, never does worse on validatio
     o.trials = 30;
     o.seed = 3;
     std::size_t calls = 0;
-    o.on_trial = [&](const cirm::search::trial&) { ++calls; };
+    o.on_trial = [&](const cirm::trial&) { ++calls; };
     const auto r = cirm::search_budgets(source, loc, validation, o);
     REQUIRE(r.search.trials.size() == 30);
     CHECK(calls == 30);

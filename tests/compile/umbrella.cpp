@@ -1,6 +1,6 @@
 // The umbrella headers compile on their own, with nothing included before them.
 #include "cirm/cirm.hpp"
-#include "cirm/io/all.hpp"
+#include "cirm/io/io.hpp"
 #include "cirm/cpu/eigen.hpp"
 #include "cirm/cpu/raw.hpp"
 #include "cirm/cpu/xtensor.hpp"

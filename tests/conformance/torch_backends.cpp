@@ -10,12 +10,12 @@
 #include <torch/torch.h>
 
 #include "conformance_cases.hpp"
-#include "cirm/torch/collect.hpp"
-#include "cirm/torch/intervene.hpp"
+#include "cirm/libtorch/collect.hpp"
+#include "cirm/libtorch/intervene.hpp"
 #if defined(CIRM_CONFORMANCE_CUDA)
 #include "cirm/cuda/device_pin.cuh"
 #include "cirm/cuda/error.cuh"
-#include "cirm/torch/cuda.hpp"
+#include "cirm/libtorch/cuda.hpp"
 #endif
 
 namespace conformance {

@@ -106,7 +106,7 @@ TEST_CASE("datagen style: drawn choices realise the counting levels exactly as m
     for (int draw = 0; draw < 3000; ++draw) {
         style_levels levels{};
         for (std::size_t a = 0; a < levels.size(); ++a)
-            levels[a] = cirm::search::uniform_index(engine, cirm::datagen::level_counts[a]);
+            levels[a] = cirm::uniform_index(engine, cirm::datagen::level_counts[a]);
         const style_choices choices = cirm::datagen::draw_style_choices(levels, t.answer_phrasings.size(), engine);
         REQUIRE(choices.sentence_fillers.size() == levels[0]);
         REQUIRE(choices.list_fillers.size() == levels[5]);
@@ -144,7 +144,7 @@ TEST_CASE("datagen plan: level pairs lie in the desired relation, desired relati
     cirm::datagen::random_engine engine(9);
     for (int draw = 0; draw < 2000; ++draw) {
         cirm::datagen::relation_set desired{};
-        for (auto& r : desired) r = static_cast<relation>(cirm::search::uniform_index(engine, 3));
+        for (auto& r : desired) r = static_cast<relation>(cirm::uniform_index(engine, 3));
         const auto [chosen, rejected] = cirm::datagen::draw_level_pair(desired, engine);
         for (std::size_t a = 0; a < desired.size(); ++a) {
             CHECK(chosen[a] < cirm::datagen::level_counts[a]);

@@ -10,8 +10,9 @@
 
 #include "cirm/attributes/builtin.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/io/evaluation_json.hpp"
 
-using namespace cirm::eval;
+using namespace cirm;
 using rewards = std::vector<double>;
 using maybe_rewards = std::vector<std::optional<double>>;
 
@@ -138,7 +139,7 @@ TEST_CASE("an evaluation bundles the metrics and is written as JSON in the fixed
     const std::vector<std::string> neutral_names{"length", "bold"};
     const std::vector<injected_rewards> injections{{"length", {0.5, std::nullopt, 4.0, std::nullopt}},
                                                    {"bold", {std::nullopt, std::nullopt, std::nullopt, std::nullopt}}};
-    const auto e = evaluate(rewards{2, 0, 3, 1}, rewards{1, 1, 1, 2}, chosen, rejected, neutral_names, injections);
+    const auto e = evaluate_rewards(rewards{2, 0, 3, 1}, rewards{1, 1, 1, 2}, chosen, rejected, neutral_names, injections);
     CHECK(e.all.value == 0.5);
     CHECK(e.all.pairs == 4);
     CHECK(e.neutral.value == 0.5);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cirm/io/all.hpp"  // the umbrella must compile on its own
+#include "cirm/io/io.hpp"  // the umbrella must compile on its own
 #include "cirm/io/spec_safetensors.hpp"
 
 namespace fs = std::filesystem;

@@ -7,13 +7,13 @@
 #include "cirm/search/exhaustive_sampler.hpp"
 #include "cirm/search/k_grid.hpp"
 
-using cirm::search::configuration;
-using cirm::search::exhaustive_sampler;
-using cirm::search::space;
-using cirm::search::trial;
+using cirm::configuration;
+using cirm::exhaustive_sampler;
+using cirm::space;
+using cirm::trial;
 
 TEST_CASE("the exhaustive sampler proposes each of the 8^5 configurations once") {
-    space s({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::search::method_k_grid());
+    space s({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid());
     exhaustive_sampler sampler(s);
     std::set<configuration> seen;
     std::size_t proposed = 0;

@@ -13,11 +13,11 @@
 #include "cirm/search/k_grid.hpp"
 #include "cirm/search/tpe_sampler.hpp"
 
-using cirm::search::configuration;
-using cirm::search::exhaustive_sampler;
-using cirm::search::joint_search;
-using cirm::search::space;
-using cirm::search::trial;
+using cirm::configuration;
+using cirm::exhaustive_sampler;
+using cirm::joint_search;
+using cirm::space;
+using cirm::trial;
 using budgets_t = std::vector<std::size_t>;
 
 namespace {
@@ -124,7 +124,7 @@ TEST_CASE("ties go to the smaller total k, then to the earlier trial") {
 }
 
 TEST_CASE("an exhaustive search evaluates each of the 32,768 configurations once") {
-    space s({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::search::method_k_grid());
+    space s({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid());
     exhaustive_sampler sampler(s);
     std::set<budgets_t> seen;
     std::size_t calls = 0;
@@ -154,12 +154,12 @@ TEST_CASE("a base outside the space is logged for comparison but cannot win") {
 }
 
 TEST_CASE("the TPE search finds the top of a simple objective and logs timings") {
-    space s({"length", "bold"}, cirm::search::method_k_grid());
-    cirm::search::tpe_sampler sampler(s, 3);
+    space s({"length", "bold"}, cirm::method_k_grid());
+    cirm::tpe_sampler sampler(s, 3);
     // Peak at length = 500, bold = 50: accuracy falls with distance in grid steps.
     auto objective = [](std::span<const std::size_t> k) {
         auto step = [](std::size_t v) {
-            const auto g = cirm::search::method_k_grid();
+            const auto g = cirm::method_k_grid();
             for (std::size_t i = 0; i < g.size(); ++i)
                 if (g[i] == v) return static_cast<double>(i);
             return -100.0;

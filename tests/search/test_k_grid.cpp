@@ -6,10 +6,10 @@
 
 #include "cirm/search/k_grid.hpp"
 
-using cirm::search::clamp_k_grid;
-using cirm::search::default_k_grid;
-using cirm::search::method_k_grid;
-using cirm::search::scaled_k_grid;
+using cirm::clamp_k_grid;
+using cirm::default_k_grid;
+using cirm::method_k_grid;
+using cirm::scaled_k_grid;
 using k_list = std::vector<std::size_t>;
 
 TEST_CASE("the method k_list is the paper's seven budgets plus 0") {

@@ -7,10 +7,10 @@
 
 #include "cirm/search/portable_random.hpp"
 
-using cirm::search::random_engine;
-using cirm::search::uniform_index;
-using cirm::search::uniform_unit;
-using cirm::search::weighted_index;
+using cirm::random_engine;
+using cirm::uniform_index;
+using cirm::uniform_unit;
+using cirm::weighted_index;
 
 namespace {
 /// An engine that returns a scripted sequence of 64-bit words.

@@ -8,14 +8,14 @@
 #include "cirm/search/k_grid.hpp"
 #include "cirm/search/random_sampler.hpp"
 
-using cirm::search::configuration;
-using cirm::search::random_sampler;
-using cirm::search::space;
-using cirm::search::trial;
+using cirm::configuration;
+using cirm::random_sampler;
+using cirm::space;
+using cirm::trial;
 
 namespace {
 space five_biases() {
-    return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::search::method_k_grid());
+    return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid());
 }
 std::vector<configuration> proposals(random_sampler& s, std::size_t n) {
     std::vector<configuration> out;

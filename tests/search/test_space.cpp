@@ -9,9 +9,9 @@
 #include "cirm/search/k_grid.hpp"
 #include "cirm/search/space.hpp"
 
-using cirm::search::bias_candidates;
-using cirm::search::configuration;
-using cirm::search::space;
+using cirm::bias_candidates;
+using cirm::configuration;
+using cirm::space;
 
 namespace {
 const std::vector<std::string> five{"length", "paragraphs", "overlap", "exclamation", "bold"};
@@ -45,14 +45,14 @@ TEST_CASE("a space checks its definition") {
 }
 
 TEST_CASE("a space checks configurations") {
-    space s(five, cirm::search::method_k_grid());
+    space s(five, cirm::method_k_grid());
     CHECK_THROWS_WITH(s.budgets({0, 0}), Catch::Contains("has 2 entries but the search space has 5 biases"));
     CHECK_THROWS_WITH(s.budgets({0, 0, 8, 0, 0}),
                       Catch::Contains("index 8 for bias 'overlap' is out of range (it has 8 candidates)"));
 }
 
 TEST_CASE("the size of the space is the product of the list sizes, with an overflow check") {
-    CHECK(space(five, cirm::search::method_k_grid()).size() == 32'768);  // 8^5
+    CHECK(space(five, cirm::method_k_grid()).size() == 32'768);  // 8^5
     // The paper's grid without 0: 7^5.
     CHECK(space(five, {50, 100, 200, 500, 1000, 2000, 5000}).size() == 16'807);
     // 64 biases of 2 candidates: 2^64 does not fit in a 64-bit size_t; 63 biases do.
@@ -72,7 +72,7 @@ TEST_CASE("enumeration visits every configuration once, last bias fastest") {
     s.for_each_configuration([&](const configuration& c) { seen.push_back(c); });
     CHECK(seen == std::vector<configuration>{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {1, 2}});
 
-    space big(five, cirm::search::method_k_grid());
+    space big(five, cirm::method_k_grid());
     std::set<configuration> distinct;
     big.for_each_configuration([&](const configuration& c) { distinct.insert(c); });
     CHECK(distinct.size() == 32'768);

@@ -13,16 +13,16 @@
 #include "cirm/search/random_sampler.hpp"
 #include "cirm/search/tpe_sampler.hpp"
 
-using cirm::search::configuration;
-using cirm::search::random_sampler;
-using cirm::search::space;
-using cirm::search::tpe_options;
-using cirm::search::tpe_sampler;
-using cirm::search::trial;
+using cirm::configuration;
+using cirm::random_sampler;
+using cirm::space;
+using cirm::tpe_options;
+using cirm::tpe_sampler;
+using cirm::trial;
 
 namespace {
 space tpe_five_biases() {
-    return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::search::method_k_grid());
+    return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid());
 }
 
 trial make_trial(std::size_t number, configuration c, double objective, const space& s) {
@@ -66,12 +66,12 @@ double best_after(Sampler& sampler, std::size_t trials) {
     const space s = tpe_five_biases();
     auto objective = [&](std::span<const std::size_t> budgets) {
         configuration c(5);  // the method grid: candidate index of each k
-        const auto grid = cirm::search::method_k_grid();
+        const auto grid = cirm::method_k_grid();
         for (std::size_t b = 0; b < 5; ++b)
             c[b] = static_cast<std::size_t>(std::find(grid.begin(), grid.end(), budgets[b]) - grid.begin());
         return synthetic_accuracy(c);
     };
-    return cirm::search::joint_search(s, sampler, objective, trials).best_trial().objective;
+    return cirm::joint_search(s, sampler, objective, trials).best_trial().objective;
 }
 
 double median_of_ten(std::vector<double> v) {
@@ -81,16 +81,16 @@ double median_of_ten(std::vector<double> v) {
 }  // namespace
 
 TEST_CASE("the good set is min(ceil(0.1 n), 25) trials (Optuna's default gamma)") {
-    CHECK(cirm::search::tpe_good_count(1) == 1);
-    CHECK(cirm::search::tpe_good_count(10) == 1);
-    CHECK(cirm::search::tpe_good_count(11) == 2);
-    CHECK(cirm::search::tpe_good_count(100) == 10);
-    CHECK(cirm::search::tpe_good_count(241) == 25);
-    CHECK(cirm::search::tpe_good_count(1000) == 25);
+    CHECK(cirm::tpe_good_count(1) == 1);
+    CHECK(cirm::tpe_good_count(10) == 1);
+    CHECK(cirm::tpe_good_count(11) == 2);
+    CHECK(cirm::tpe_good_count(100) == 10);
+    CHECK(cirm::tpe_good_count(241) == 25);
+    CHECK(cirm::tpe_good_count(1000) == 25);
 }
 
 TEST_CASE("the Parzen estimators match the hand-worked densities") {
-    const auto m = cirm::search::tpe_fit(two_biases, worked_history(), 1.0);
+    const auto m = cirm::tpe_fit(two_biases, worked_history(), 1.0);
     CHECK(m.good_trials == 2);
     CHECK(m.bad_trials == 9);
     // Prior 1.0 spread over the candidates: 1/4 for a, 1/2 for b.

@@ -26,8 +26,8 @@
 #include "cirm/reference/model.hpp"
 #include "cirm/select/make_spec.hpp"
 #include "cirm/select/top_bottom_k.hpp"
-#include "cirm/torch/llama_module.hpp"
-#include "cirm/torch/load_reward_model.hpp"
+#include "cirm/libtorch/llama_module.hpp"
+#include "cirm/libtorch/load_reward_model.hpp"
 
 namespace fs = std::filesystem;
 

@@ -13,9 +13,9 @@
 
 #include "cirm/calibrate/activation_store.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
-#include "cirm/torch/collect.hpp"
-#include "cirm/torch/intervene.hpp"
-#include "cirm/torch/tensor_view.hpp"
+#include "cirm/libtorch/collect.hpp"
+#include "cirm/libtorch/intervene.hpp"
+#include "cirm/libtorch/tensor_view.hpp"
 
 namespace {
 const cirm::site_layout& layout() {

@@ -57,7 +57,7 @@ inline std::vector<candidate_set> generate_candidates(const generated_datasets& 
     for (std::size_t i = 0; i < prompts; ++i) {
         const task drawn = generate_detail::draw_unused_task(families[i], used, true, "candidates", engine, counts);
         candidate_set c{generate_detail::pair_id("candidates", i), drawn.prompt, std::string(subset_name(drawn.family)),
-                        {}, search::uniform_index(engine, per_prompt)};
+                        {}, uniform_index(engine, per_prompt)};
         for (std::size_t slot = 0; slot < per_prompt; ++slot) {
             const std::string& answer = slot == c.correct ? drawn.correct : drawn.wrong;
             for (std::size_t attempt = 1;; ++attempt) {

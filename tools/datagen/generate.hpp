@@ -76,7 +76,7 @@ namespace generate_detail {
 
 template <class T>
 void shuffle(std::vector<T>& items, random_engine& engine) {
-    for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[search::uniform_index(engine, i)]);
+    for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[uniform_index(engine, i)]);
 }
 
 /// The family of every pair: a quarter each, in random order.

@@ -95,7 +95,7 @@ inline relation_set draw_desired_relations(const std::array<relation_odds, style
     relation_set relations{};
     for (std::size_t a = 0; a < style_attribute_count; ++a) {
         const std::array<double, relation_count> weights{odds[a].chosen_more, odds[a].chosen_less, odds[a].equal};
-        relations[a] = static_cast<relation>(search::weighted_index(engine, weights));
+        relations[a] = static_cast<relation>(weighted_index(engine, weights));
     }
     return relations;
 }
@@ -109,8 +109,8 @@ inline std::pair<style_levels, style_levels> draw_level_pair(const relation_set&
     for (std::size_t a = 0; a < style_attribute_count; ++a) {
         const std::size_t count = level_counts[a];
         if (!is_counting_attribute(static_cast<style_attribute>(a))) {
-            levels.first[a] = search::uniform_index(engine, count);
-            levels.second[a] = search::uniform_index(engine, count);
+            levels.first[a] = uniform_index(engine, count);
+            levels.second[a] = uniform_index(engine, count);
             continue;
         }
         std::vector<std::pair<std::size_t, std::size_t>> candidates;
@@ -118,7 +118,7 @@ inline std::pair<style_levels, style_levels> draw_level_pair(const relation_set&
             for (std::size_t rejected = 0; rejected < count; ++rejected)
                 if (compare_values(static_cast<double>(chosen), static_cast<double>(rejected)) == desired[a])
                     candidates.emplace_back(chosen, rejected);
-        const auto [chosen, rejected] = candidates[search::uniform_index(engine, candidates.size())];
+        const auto [chosen, rejected] = candidates[uniform_index(engine, candidates.size())];
         levels.first[a] = chosen;
         levels.second[a] = rejected;
     }
@@ -128,7 +128,7 @@ inline std::pair<style_levels, style_levels> draw_level_pair(const relation_set&
 /// Levels drawn uniformly and independently per attribute (the shared style of a neutral pair).
 inline style_levels draw_free_levels(random_engine& engine) {
     style_levels levels{};
-    for (std::size_t a = 0; a < style_attribute_count; ++a) levels[a] = search::uniform_index(engine, level_counts[a]);
+    for (std::size_t a = 0; a < style_attribute_count; ++a) levels[a] = uniform_index(engine, level_counts[a]);
     return levels;
 }
 

@@ -123,7 +123,7 @@ inline style_choices draw_style_choices(const style_levels& levels, std::size_t 
                         std::to_string(level_counts[a] - 1) + ")");
     style_choices choices;
     choices.levels = levels;
-    choices.answer_phrasing = search::uniform_index(engine, answer_phrasings);
+    choices.answer_phrasing = uniform_index(engine, answer_phrasings);
 
     // Distinct filler sentences: a partial Fisher–Yates shuffle of the pool.
     const std::size_t sentences = style_detail::level_of(levels, style_attribute::length);
@@ -131,7 +131,7 @@ inline style_choices draw_style_choices(const style_levels& levels, std::size_t 
     std::array<std::size_t, filler_sentences.size()> pool{};
     for (std::size_t i = 0; i < pool.size(); ++i) pool[i] = i;
     for (std::size_t i = 0; i < sentences + items; ++i)
-        std::swap(pool[i], pool[i + search::uniform_index(engine, pool.size() - i)]);
+        std::swap(pool[i], pool[i + uniform_index(engine, pool.size() - i)]);
     choices.sentence_fillers.assign(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(sentences));
     choices.list_fillers.assign(pool.begin() + static_cast<std::ptrdiff_t>(sentences),
                                 pool.begin() + static_cast<std::ptrdiff_t>(sentences + items));
@@ -142,14 +142,14 @@ inline style_choices draw_style_choices(const style_levels& levels, std::size_t 
     for (std::size_t i = 0; i < gaps; ++i) gap_order[i] = i;
     choices.paragraph_gaps.assign(gaps, false);
     for (std::size_t i = 0; i < breaks; ++i) {
-        std::swap(gap_order[i], gap_order[i + search::uniform_index(engine, gaps - i)]);
+        std::swap(gap_order[i], gap_order[i + uniform_index(engine, gaps - i)]);
         choices.paragraph_gaps[gap_order[i]] = true;
     }
 
     switch (style_detail::level_of(levels, style_attribute::bold)) {
         case 0: break;
         case 1:
-            (search::uniform_index(engine, 2) == 0 ? choices.bold_value : choices.bold_label) = true;
+            (uniform_index(engine, 2) == 0 ? choices.bold_value : choices.bold_label) = true;
             break;
         default: choices.bold_value = choices.bold_label = true;
     }

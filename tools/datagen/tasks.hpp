@@ -36,7 +36,7 @@ namespace cirm::datagen {
 
 /// Every random draw of the generator goes through this engine and the portable draws of
 /// cirm/search/portable_random.hpp, so a seed gives the same data with every standard library.
-using random_engine = search::random_engine;
+using random_engine = random_engine;
 
 /// The task families; each is one `subset` of the datasets.
 enum class task_family : std::size_t { even, below_fifty, animal, uppercase };
@@ -172,7 +172,7 @@ inline std::string full_restatement_of(std::string_view prompt) {
 
 template <std::size_t N>
 const prompt_phrasing& draw_phrasing(const std::array<prompt_phrasing, N>& phrasings, random_engine& engine) {
-    return phrasings[search::uniform_index(engine, N)];
+    return phrasings[uniform_index(engine, N)];
 }
 
 template <std::size_t N>
@@ -185,7 +185,7 @@ std::vector<std::string> answers_with(const std::array<std::string_view, N>& phr
 }
 
 inline std::size_t draw_between(random_engine& engine, std::size_t smallest, std::size_t largest) {
-    return smallest + search::uniform_index(engine, largest - smallest + 1);
+    return smallest + uniform_index(engine, largest - smallest + 1);
 }
 
 /// Sets prompt and restatements from a phrasing and its placeholder values.
@@ -200,7 +200,7 @@ inline void phrase(task& drawn, const prompt_phrasing& phrasing,
 inline task two_option_task(task_family family, const std::string& with_property, const std::string& without_property,
                             random_engine& engine, const prompt_phrasing& phrasing,
                             std::vector<std::string> answer_phrasings) {
-    const bool right_first = search::uniform_index(engine, 2) == 0;
+    const bool right_first = uniform_index(engine, 2) == 0;
     task drawn;
     drawn.family = family;
     drawn.correct = with_property;
@@ -217,8 +217,8 @@ inline task draw_even(random_engine& engine) {
     const std::size_t per_parity = (largest_compared_number - smallest_compared_number) / 2 + 1;
     const std::size_t first_even = smallest_compared_number + smallest_compared_number % 2;
     const std::size_t first_odd = smallest_compared_number + 1 - smallest_compared_number % 2;
-    const std::size_t even = first_even + 2 * search::uniform_index(engine, per_parity);
-    const std::size_t odd = first_odd + 2 * search::uniform_index(engine, per_parity);
+    const std::size_t even = first_even + 2 * uniform_index(engine, per_parity);
+    const std::size_t odd = first_odd + 2 * uniform_index(engine, per_parity);
     const auto& phrasing = draw_phrasing(even_prompts, engine);
     return two_option_task(task_family::even, std::to_string(even), std::to_string(odd), engine, phrasing,
                            answers_with(even_answers, {}));
@@ -235,13 +235,13 @@ inline task draw_below_fifty(random_engine& engine) {
 
 inline task draw_animal(random_engine& engine) {
     using namespace task_tables;
-    const std::string_view animal = animals[search::uniform_index(engine, animals.size())];
+    const std::string_view animal = animals[uniform_index(engine, animals.size())];
     // A food of the same length as the animal (every length of the animals has foods).
     std::vector<std::string_view> same_length;
     for (std::string_view f : foods)
         if (f.size() == animal.size()) same_length.push_back(f);
     if (same_length.empty()) throw error("datagen: no food of " + std::to_string(animal.size()) + " letters");
-    const std::string food(same_length[search::uniform_index(engine, same_length.size())]);
+    const std::string food(same_length[uniform_index(engine, same_length.size())]);
     const auto& phrasing = draw_phrasing(animal_prompts, engine);
     return two_option_task(task_family::animal, std::string(animal), food, engine, phrasing, answers_with(animal_answers, {}));
 }
@@ -250,8 +250,8 @@ inline task draw_uppercase(random_engine& engine) {
     using namespace task_tables;
     // Two different letters, one written uppercase.
     const std::size_t n = alphabet_letters.size();
-    const std::size_t upper = search::uniform_index(engine, n);
-    std::size_t lower = search::uniform_index(engine, n - 1);
+    const std::size_t upper = uniform_index(engine, n);
+    std::size_t lower = uniform_index(engine, n - 1);
     if (lower >= upper) ++lower;
     const std::string upper_letter(1, static_cast<char>(alphabet_letters[upper] - 'a' + 'A'));
     const std::string lower_letter(1, alphabet_letters[lower]);

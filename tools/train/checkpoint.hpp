@@ -17,7 +17,7 @@
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/safetensors.hpp"
-#include "cirm/torch/load_reward_model.hpp"
+#include "cirm/libtorch/load_reward_model.hpp"
 #include "llama_module.hpp"
 
 namespace cirm::train {

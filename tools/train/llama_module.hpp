@@ -1,9 +1,9 @@
 #pragma once
 /// \file
-/// The trainer's model is the torch backend's: backends/torch/include/cirm/torch/llama_module.hpp
+/// The trainer's model is the torch backend's: backends/torch/include/cirm/libtorch/llama_module.hpp
 /// (same parameter names, numerics and checkpoint layout). This header keeps the trainer's names.
 
-#include "cirm/torch/llama_module.hpp"
+#include "cirm/libtorch/llama_module.hpp"
 
 namespace cirm::train {
 using libtorch::attention;

@@ -70,7 +70,7 @@ inline search_objective parse_search_objective(std::string_view s) {
 }
 
 struct budget_search_options {
-    std::vector<std::size_t> k_grid;  ///< candidate k per bias; empty = search::default_k_grid(neurons)
+    std::vector<std::size_t> k_grid;  ///< candidate k per bias; empty = default_k_grid(neurons)
     std::size_t trials = 100;
     sampler_kind sampler = sampler_kind::tpe;
     std::uint64_t seed = 0;
@@ -80,11 +80,11 @@ struct budget_search_options {
     bool use_prefix_cache = true;  ///< score trials over cached prefixes where the source and mode allow it
     search_objective objective = search_objective::accuracy;
     double robust_weight = 0.5;  ///< the counterfactual accuracy's weight in the robust objective, in [0, 1]
-    std::function<void(const search::trial&)> on_trial;  ///< e.g. progress output
+    std::function<void(const trial&)> on_trial;  ///< e.g. progress output
 };
 
 struct budget_search_result {
-    search::search_result search;  ///< every trial; trials[0] is the base (nothing edited)
+    search_result search;  ///< every trial; trials[0] is the base (nothing edited)
     spec best;                     ///< the spec of the best trial
     std::vector<double> accuracy;  ///< per trial, the validation accuracy (= its objective for the method's)
 };
@@ -169,7 +169,7 @@ private:
 
     trial_value value_of(const std::vector<double>& rewards) const {
         const auto n = static_cast<std::ptrdiff_t>(validation_.size());
-        const double plain = eval::accuracy(std::vector<double>(rewards.begin(), rewards.begin() + n),
+        const double plain = accuracy(std::vector<double>(rewards.begin(), rewards.begin() + n),
                                             std::vector<double>(rewards.begin() + n, rewards.begin() + 2 * n));
         if (edit_groups_.empty()) return {plain, plain};
         double counterfactual = 0.0;
@@ -179,7 +179,7 @@ private:
                 chosen.push_back(rewards[g.pairs[j]]);
                 edited.push_back(rewards[g.first + j]);
             }
-            counterfactual += eval::accuracy(chosen, edited);
+            counterfactual += accuracy(chosen, edited);
         }
         const double w = options_.robust_weight;
         return {(1.0 - w) * plain + w * (counterfactual / static_cast<double>(edit_groups_.size())), plain};
@@ -197,7 +197,7 @@ private:
 /// The joint search over `space`, each trial scoring `make_spec(budgets)` (plus the search's
 /// bookkeeping: the best spec and every trial's plain accuracy).
 template <ActivationSource S, class MakeSpec>
-budget_search_result run_budget_search(S& source, const search::space& space, std::span<const preference_pair> validation,
+budget_search_result run_budget_search(S& source, const space& space, std::span<const preference_pair> validation,
                                        const budget_search_options& options, std::span<const std::string> attributes,
                                        std::span<const std::uint8_t> constant, MakeSpec&& make_spec) {
     if (validation.empty()) throw error("search: the validation set has no pairs");
@@ -210,25 +210,25 @@ budget_search_result run_budget_search(S& source, const search::space& space, st
         accuracy_by_budgets[std::vector<std::size_t>(budgets.begin(), budgets.end())] = v.accuracy;
         return v.objective;
     };
-    const auto on_trial = [&](const search::trial& t) {
+    const auto on_trial = [&](const trial& t) {
         if (options.on_trial) options.on_trial(t);
     };
 
     budget_search_result out;
     switch (options.sampler) {
         case sampler_kind::tpe: {
-            search::tpe_sampler sampler(space, options.seed);
-            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            tpe_sampler sampler(space, options.seed);
+            out.search = joint_search(space, sampler, objective, options.trials, on_trial);
             break;
         }
         case sampler_kind::random: {
-            search::random_sampler sampler(space, options.seed);
-            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            random_sampler sampler(space, options.seed);
+            out.search = joint_search(space, sampler, objective, options.trials, on_trial);
             break;
         }
         case sampler_kind::exhaustive: {
-            search::exhaustive_sampler sampler(space);
-            out.search = search::joint_search(space, sampler, objective, options.trials, on_trial);
+            exhaustive_sampler sampler(space);
+            out.search = joint_search(space, sampler, objective, options.trials, on_trial);
             break;
         }
     }
@@ -244,16 +244,16 @@ budget_search_result search_budgets(S& source, const localization& loc, std::spa
                                     const budget_search_options& options = {}, const Selector& selector = {}) {
     std::size_t available = 0;
     for (auto c : loc.table.constant) available += c == 0;
-    auto grid = options.k_grid.empty() ? search::default_k_grid(loc.table.neurons) : options.k_grid;
-    grid = search::clamp_k_grid(std::move(grid), available);
+    auto grid = options.k_grid.empty() ? default_k_grid(loc.table.neurons) : options.k_grid;
+    grid = clamp_k_grid(std::move(grid), available);
 
     // a constant attribute cannot be searched: its only candidate is 0
-    std::vector<search::bias_candidates> biases;
+    std::vector<bias_candidates> biases;
     for (std::size_t b = 0; b < loc.table.biases(); ++b) {
         const bool constant = !loc.table.attribute_constant.empty() && loc.table.attribute_constant[b];
         biases.push_back({loc.table.attributes[b], constant ? std::vector<std::size_t>{0} : grid});
     }
-    return detail::run_budget_search(source, search::space(std::move(biases)), validation, options, loc.table.attributes,
+    return detail::run_budget_search(source, space(std::move(biases)), validation, options, loc.table.attributes,
                                      loc.table.attribute_constant, [&](std::span<const std::size_t> budgets) {
                                          return spec_for_budgets(loc, budgets, options.replacement, options.positions,
                                                                  selector);

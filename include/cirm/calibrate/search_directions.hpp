@@ -68,10 +68,10 @@ budget_search_result search_directions(S& source, const direction_localization& 
             throw error("search: a direction search's candidates are 0 (not pinned) and 1 (pinned), not " + std::to_string(k));
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-    std::vector<search::bias_candidates> biases;
+    std::vector<bias_candidates> biases;
     for (std::size_t b = 0; b < loc.biases(); ++b)
         biases.push_back({loc.attributes.names[b], loc.attribute_constant[b] ? std::vector<std::size_t>{0} : candidates});
-    return detail::run_budget_search(source, search::space(std::move(biases)), validation, options,
+    return detail::run_budget_search(source, space(std::move(biases)), validation, options,
                                      loc.attributes.names, loc.attribute_constant,
                                      [&](std::span<const std::size_t> budgets) {
                                          return direction_spec_for_budgets(loc, budgets, options.replacement,

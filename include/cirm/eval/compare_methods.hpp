@@ -51,8 +51,8 @@ struct compare_options {
 /// One evaluation per method, in the order base, lp, lwr, cirm (cirm only when an
 /// intervention is given).
 struct method_comparison {
-    std::vector<std::pair<std::string, eval::evaluation>> methods;
-    const eval::evaluation& at(std::string_view name) const {
+    std::vector<std::pair<std::string, evaluation>> methods;
+    const evaluation& at(std::string_view name) const {
         for (const auto& [n, e] : methods)
             if (n == name) return e;
         throw error("comparison has no method '" + std::string(name) + "'");
@@ -77,8 +77,8 @@ inline pair_rewards lwr_pair(const pair_rewards& r, std::span<const double> chos
     return {std::vector<double>(adjusted.begin(), adjusted.begin() + half),
             std::vector<double>(adjusted.begin() + half, adjusted.end())};
 }
-inline eval::attribute_columns columns_of(const attribute_values& v) {
-    eval::attribute_columns c;
+inline attribute_columns columns_of(const attribute_values& v) {
+    attribute_columns c;
     c.names = v.names;
     for (std::size_t a = 0; a < v.names.size(); ++a) {
         const auto col = v.column(a);
@@ -118,7 +118,7 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
     struct method_rewards {
         std::string name;
         pair_rewards plain;
-        std::vector<eval::injected_rewards> injected;
+        std::vector<injected_rewards> injected;
     };
     const pair_rewards base = score_pairs(source, pairs, no_intervention{}, options.batch_size);
     std::vector<method_rewards> methods;
@@ -150,7 +150,7 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
             const auto edited_len = detail::lengths_of(edited);
             const auto base_edited = score_samples(source, edited_samples, no_intervention{}, options.batch_size);
             const auto to_injected = [&](const std::vector<double>& r) {
-                eval::injected_rewards out{std::string(attribute), {}};
+                injected_rewards out{std::string(attribute), {}};
                 for (std::size_t i = 0; i < r.size(); ++i)
                     out.rejected.push_back(applies[i] ? std::optional<double>(r[i]) : std::nullopt);
                 return out;
@@ -189,7 +189,7 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
 
     method_comparison out;
     for (auto& m : methods) {
-        auto e = eval::evaluate(m.plain.chosen, m.plain.rejected, chosen_cols, rejected_cols, neutral_names, m.injected);
+        auto e = evaluate_rewards(m.plain.chosen, m.plain.rejected, chosen_cols, rejected_cols, neutral_names, m.injected);
         // report subsets for the requested attributes only (the five were measured for the neutral set)
         std::erase_if(e.subsets, [&](const auto& s) { return std::find(names.begin(), names.end(), s.first) == names.end(); });
         out.methods.emplace_back(m.name, std::move(e));

@@ -21,11 +21,10 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
 
-namespace cirm::eval {
+namespace cirm {
 
 /// A share of pairs in [0, 1] and the number of pairs it is over; NaN when over none.
 struct pair_share {
@@ -241,7 +240,7 @@ struct evaluation {
 /// Every metric of `evaluation` at once: subsets for every attribute of `chosen_attributes`
 /// (the rejected side is matched by name), the neutral set over `neutral_names`, and a flip
 /// rate for every entry of `injections`.
-inline evaluation evaluate(std::span<const double> chosen_rewards, std::span<const double> rejected_rewards,
+inline evaluation evaluate_rewards(std::span<const double> chosen_rewards, std::span<const double> rejected_rewards,
                            const attribute_columns& chosen_attributes, const attribute_columns& rejected_attributes,
                            std::span<const std::string> neutral_names,
                            std::span<const injected_rewards> injections = {}) {
@@ -259,35 +258,4 @@ inline evaluation evaluate(std::span<const double> chosen_rewards, std::span<con
     return out;
 }
 
-namespace detail {
-inline nlohmann::ordered_json fraction_json(double v) {
-    return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
-}
-}  // namespace detail
-
-/// The evaluation as JSON, keys in this order:
-/// {"all": f, "neutral": f, "subsets": {"<attribute>": {"biased": f, "unbiased": f,
-///  "n_biased": i, "n_unbiased": i}}, "flip_rate": {"<attribute>": f}}.
-/// Fractions are in [0, 1]; an undefined share (over no pair) is null.
-inline nlohmann::ordered_json to_json(const evaluation& e) {
-    nlohmann::ordered_json j;
-    j["all"] = detail::fraction_json(e.all.value);
-    j["neutral"] = detail::fraction_json(e.neutral.value);
-    auto& subsets = j["subsets"] = nlohmann::ordered_json::object();
-    for (const auto& [name, s] : e.subsets) {
-        nlohmann::ordered_json entry;
-        entry["biased"] = detail::fraction_json(s.biased);
-        entry["unbiased"] = detail::fraction_json(s.unbiased);
-        entry["n_biased"] = s.n_biased;
-        entry["n_unbiased"] = s.n_unbiased;
-        subsets[name] = std::move(entry);
-    }
-    auto& flips = j["flip_rate"] = nlohmann::ordered_json::object();
-    for (const auto& [name, f] : e.flip_rate) flips[name] = detail::fraction_json(f.value);
-    return j;
-}
-
-/// nlohmann's conversion hook: `nlohmann::ordered_json j = e;`.
-inline void to_json(nlohmann::ordered_json& j, const evaluation& e) { j = to_json(e); }
-
-}  // namespace cirm::eval
+}  // namespace cirm

@@ -11,7 +11,7 @@
 
 #include "cirm/search/sampler.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 class evaluated_set {
 public:
@@ -40,4 +40,4 @@ private:
     configuration last_read_;
 };
 
-}  // namespace cirm::search
+}  // namespace cirm

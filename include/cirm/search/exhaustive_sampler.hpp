@@ -14,7 +14,7 @@
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 class exhaustive_sampler {
 public:
@@ -35,12 +35,12 @@ public:
     /// next() reaches them, so this may turn true one call late for them).
     bool exhausted() const noexcept { return done_; }
 
-    const search::space& search_space() const noexcept { return space_; }
+    const space& search_space() const noexcept { return space_; }
 
 private:
     void step() { done_ = !space_.advance(cursor_); }
 
-    search::space space_;
+    space space_;
     configuration cursor_;
     bool done_ = false;
     evaluated_set evaluated_;
@@ -48,4 +48,4 @@ private:
 
 static_assert(FiniteKSampler<exhaustive_sampler>);
 
-}  // namespace cirm::search
+}  // namespace cirm

@@ -37,7 +37,7 @@
 #include "cirm/search/space.hpp"
 #include "cirm/spec.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// The outcome of a joint search: the full trial log and the best trial.
 struct search_result {
@@ -151,4 +151,4 @@ search_result joint_search(const space& s, Sampler& sampler, Objective&& objecti
     return result;
 }
 
-}  // namespace cirm::search
+}  // namespace cirm

@@ -12,7 +12,7 @@
 
 #include "cirm/error.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// The paper's budgets without the 0: a geometric-ish 7-step grid whose largest value is 5000.
 inline constexpr std::array<std::size_t, 7> method_k_steps{50, 100, 200, 500, 1000, 2000, 5000};
@@ -62,4 +62,4 @@ inline std::vector<std::size_t> clamp_k_grid(std::vector<std::size_t> grid, std:
     return grid;
 }
 
-}  // namespace cirm::search
+}  // namespace cirm

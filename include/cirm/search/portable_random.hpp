@@ -15,7 +15,7 @@
 
 #include "cirm/error.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// The engine of every sampler: its output sequence for a seed is fixed by the standard.
 using random_engine = std::mt19937_64;
@@ -64,4 +64,4 @@ std::size_t weighted_index(Engine& engine, std::span<const double> weights) {
     return last_positive;  // target fell past the rounded cumulative sum: the last category with weight
 }
 
-}  // namespace cirm::search
+}  // namespace cirm

@@ -13,7 +13,7 @@
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// A configuration with each bias's candidate drawn uniformly and independently.
 inline configuration uniform_configuration(const space& s, random_engine& engine) {
@@ -47,10 +47,10 @@ public:
         return fresh_uniform_configuration(space_, engine_, evaluated_, max_tries_);
     }
 
-    const search::space& search_space() const noexcept { return space_; }
+    const space& search_space() const noexcept { return space_; }
 
 private:
-    search::space space_;
+    space space_;
     random_engine engine_;
     std::size_t max_tries_;
     evaluated_set evaluated_;
@@ -58,4 +58,4 @@ private:
 
 static_assert(KSampler<random_sampler>);
 
-}  // namespace cirm::search
+}  // namespace cirm

@@ -19,7 +19,7 @@
 
 #include "cirm/search/space.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// One evaluated configuration of a search.
 struct trial {
@@ -43,4 +43,4 @@ concept FiniteKSampler = KSampler<S> && requires(const S& s) {
     { s.exhausted() } -> std::convertible_to<bool>;
 };
 
-}  // namespace cirm::search
+}  // namespace cirm

@@ -16,7 +16,7 @@
 
 #include "cirm/error.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 /// One index per bias into that bias's candidate list.
 using configuration = std::vector<std::size_t>;
@@ -154,4 +154,4 @@ private:
     std::vector<bias_candidates> biases_;
 };
 
-}  // namespace cirm::search
+}  // namespace cirm

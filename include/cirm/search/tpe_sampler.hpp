@@ -39,7 +39,7 @@
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"
 
-namespace cirm::search {
+namespace cirm {
 
 struct tpe_options {
     std::size_t startup_trials = 10;    ///< uniformly random proposals before the model is used
@@ -157,7 +157,7 @@ public:
         return *first_batch_best;
     }
 
-    const search::space& search_space() const noexcept { return space_; }
+    const space& search_space() const noexcept { return space_; }
     const tpe_options& options() const noexcept { return options_; }
 
 private:
@@ -173,7 +173,7 @@ private:
         return c;
     }
 
-    search::space space_;
+    space space_;
     random_engine engine_;
     tpe_options options_;
     evaluated_set evaluated_;
@@ -181,4 +181,4 @@ private:
 
 static_assert(KSampler<tpe_sampler>);
 
-}  // namespace cirm::search
+}  // namespace cirm

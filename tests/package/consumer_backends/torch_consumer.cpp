@@ -6,7 +6,7 @@
 
 #include <cirm/cirm.hpp>
 #include <cirm/io/spec_json.hpp>
-#include <cirm/torch/intervene.hpp>
+#include <cirm/libtorch/intervene.hpp>
 
 int main() {
     const cirm::site_layout layout({{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 4}});

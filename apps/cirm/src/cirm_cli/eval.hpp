@@ -123,7 +123,7 @@ inline json evaluate_test_set(const model_type& model, const std::string& model_
     bar.finish();
 
     // RM-Bench: the matrix per method from the rewards of the diagonal pairs (already scored)
-    std::vector<std::pair<std::string, eval::rm_bench_result>> rm;
+    std::vector<std::pair<std::string, rm_bench_result>> rm;
     if (data.rm_bench) {
         const auto base = score_pairs(scorer, data.pairs, no_intervention{});
         std::vector<double> chosen_len, rejected_len;

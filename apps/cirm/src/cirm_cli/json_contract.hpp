@@ -29,6 +29,7 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/compare_methods.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/io/evaluation_json.hpp"
 #include "cirm/spec.hpp"
 
 namespace cirm::cli {
@@ -46,15 +47,15 @@ inline json spec_summary_json(const spec& s, std::size_t total_neurons) {
     return j;
 }
 
-inline json rm_bench_json(const eval::rm_bench_result& r) {
+inline json rm_bench_json(const rm_bench_result& r) {
     json j;
-    j["easy"] = eval::detail::fraction_json(r.easy);
-    j["normal"] = eval::detail::fraction_json(r.normal);
-    j["hard"] = eval::detail::fraction_json(r.hard);
+    j["easy"] = detail::fraction_json(r.easy);
+    j["normal"] = detail::fraction_json(r.normal);
+    j["hard"] = detail::fraction_json(r.hard);
     j["matrix"] = json::array();
     for (const auto& row : r.matrix) {
         json cells = json::array();
-        for (double v : row) cells.push_back(eval::detail::fraction_json(v));
+        for (double v : row) cells.push_back(detail::fraction_json(v));
         j["matrix"].push_back(std::move(cells));
     }
     return j;
@@ -63,7 +64,7 @@ inline json rm_bench_json(const eval::rm_bench_result& r) {
 /// The contract document for one evaluation.
 inline json eval_json(const std::string& model, const std::string& data, std::size_t pairs,
                       const method_comparison& comparison, const spec* s, std::size_t total_neurons,
-                      const std::vector<std::pair<std::string, eval::rm_bench_result>>* rm_bench = nullptr,
+                      const std::vector<std::pair<std::string, rm_bench_result>>* rm_bench = nullptr,
                       std::size_t rm_bench_items = 0) {
     json j;
     j["model"] = model;
@@ -71,7 +72,7 @@ inline json eval_json(const std::string& model, const std::string& data, std::si
     j["pairs"] = pairs;
     j["neutral_pairs"] = comparison.methods.empty() ? 0 : comparison.methods.front().second.neutral.pairs;
     j["methods"] = json::object();
-    for (const auto& [name, e] : comparison.methods) j["methods"][name] = eval::to_json(e);
+    for (const auto& [name, e] : comparison.methods) j["methods"][name] = to_json(e);
     j["spec"] = s ? spec_summary_json(*s, total_neurons) : json(nullptr);
     if (rm_bench) {
         json r;

@@ -101,16 +101,16 @@ inline std::vector<preference_pair> rm_bench_pairs(std::span<const rm_bench_item
 }
 
 /// The RM-Bench accuracies from the rewards of rm_bench_pairs(items) (chosen and rejected side).
-inline eval::rm_bench_result rm_bench_from_pair_rewards(std::span<const double> chosen, std::span<const double> rejected) {
+inline rm_bench_result rm_bench_from_pair_rewards(std::span<const double> chosen, std::span<const double> rejected) {
     if (chosen.size() != rejected.size() || chosen.size() % 3 != 0)
         throw error("RM-Bench: rewards do not come in groups of 3 variants");
-    std::vector<eval::rm_bench_pair> items(chosen.size() / 3);
+    std::vector<rm_bench_pair> items(chosen.size() / 3);
     for (std::size_t p = 0; p < items.size(); ++p)
         for (std::size_t i = 0; i < 3; ++i) {
             items[p].chosen[i] = chosen[3 * p + i];
             items[p].rejected[i] = rejected[3 * p + i];
         }
-    return eval::rm_bench_accuracy(items);
+    return rm_bench_accuracy(items);
 }
 
 }  // namespace cirm::cli

@@ -137,7 +137,7 @@ struct search_outcome {
 inline std::vector<std::size_t> effective_k_grid(const std::vector<std::size_t>& requested, const correlation_table& t) {
     std::size_t available = 0;
     for (auto c : t.constant) available += c == 0;
-    return search::clamp_k_grid(requested.empty() ? search::default_k_grid(t.neurons) : requested, available);
+    return clamp_k_grid(requested.empty() ? default_k_grid(t.neurons) : requested, available);
 }
 
 /// The search's options shared by the neuron and the direction search.
@@ -176,7 +176,7 @@ inline search_outcome locate_and_search_directions(model_type& model, const std:
     progress_bar bar(err, common.progress, "search");
     budget_search_options so = search_options_for(settings);
     so.k_grid = o.grid;
-    so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
+    so.on_trial = [&](const trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = search_directions(model, *o.directions, validation, so);
     o.model_neurons = model.layout().neurons();
     o.result.best.provenance.total_neurons = o.model_neurons;
@@ -211,7 +211,7 @@ inline search_outcome locate_and_search(model_type& model, const std::vector<pre
     so.k_grid = o.grid;
     o.objective = settings.objective;
     o.robust_weight = settings.robust_weight;
-    so.on_trial = [&](const search::trial& t) { bar.update(t.number + 1, settings.trials); };
+    so.on_trial = [&](const trial& t) { bar.update(t.number + 1, settings.trials); };
     o.result = o.shift ? search_budgets(model, o.loc, validation, so, *o.shift) : search_budgets(model, o.loc, validation, so);
     // provenance names the model's whole layout, also when the edit was confined to some sites
     o.model_neurons = model.layout().neurons();
@@ -281,7 +281,7 @@ inline void print_search_summary(const search_outcome& o, std::size_t total_neur
     for (const auto& b : r.biases) header += fmt::format(" {:>11}", b);
     out << header << fmt::format(" {:>8} {:>9}{}\n", "edited", "accuracy", robust ? "    robust" : "");
     const auto row = [&](const std::string& label, std::size_t i, std::size_t edited) {
-        const search::trial& t = r.trials[i];
+        const trial& t = r.trials[i];
         std::string line = fmt::format("{:<18}", label);
         for (auto k : t.budgets) line += fmt::format(" {:>11}", k);
         out << line << fmt::format(" {:>8} {:>8.2f}%", edited, 100.0 * o.result.accuracy.at(i));

@@ -16,7 +16,7 @@
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/safetensors.hpp"
-#include "cirm/torch/llama_module.hpp"
+#include "cirm/libtorch/llama_module.hpp"
 
 namespace cirm::libtorch {
 

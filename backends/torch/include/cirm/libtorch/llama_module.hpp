@@ -29,8 +29,8 @@
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/site.hpp"
-#include "cirm/torch/collect.hpp"
-#include "cirm/torch/intervene.hpp"
+#include "cirm/libtorch/collect.hpp"
+#include "cirm/libtorch/intervene.hpp"
 
 namespace cirm::libtorch {
 

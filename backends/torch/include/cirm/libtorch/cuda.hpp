@@ -20,9 +20,9 @@
 #include "cirm/cuda/device_view.cuh"
 #include "cirm/error.hpp"
 #include "cirm/site.hpp"
-#include "cirm/torch/intervene.hpp"
-#include "cirm/torch/llama_module.hpp"
-#include "cirm/torch/tensor_view.hpp"
+#include "cirm/libtorch/intervene.hpp"
+#include "cirm/libtorch/llama_module.hpp"
+#include "cirm/libtorch/tensor_view.hpp"
 
 namespace cirm::libtorch {
 

@@ -4,7 +4,7 @@
 /// CPU torch::Tensor, through the core's activation views: for a batch, each sample's rows
 /// 0 … last[b] are one view. Writing goes around autograd, so a tensor that requires grad is
 /// refused while grad mode is on (run scoring under torch::NoGradGuard). Device tensors go
-/// through cirm/torch/cuda.hpp and a cirm::cuda::device_pin instead.
+/// through cirm/libtorch/cuda.hpp and a cirm::cuda::device_pin instead.
 
 #include <cstddef>
 #include <string>
@@ -14,7 +14,7 @@
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/error.hpp"
 #include "cirm/site.hpp"
-#include "cirm/torch/tensor_view.hpp"
+#include "cirm/libtorch/tensor_view.hpp"
 
 namespace cirm::libtorch {
 

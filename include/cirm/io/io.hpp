@@ -10,3 +10,4 @@
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/io/strict_json.hpp"
+#include "cirm/io/evaluation_json.hpp"

@@ -5,7 +5,7 @@
 /// element type, device, width, strides) and seen as the core's activation views: one view per
 /// sample, rows 0 … last[b], so that the last row is that sample's last token as the
 /// Intervention concept requires. Any strides (transposed, narrowed, sliced tensors); float, half
-/// and bfloat16 elements. This and the other headers of cirm/torch are the only ones of cirm
+/// and bfloat16 elements. This and the other headers of cirm/libtorch are the only ones of cirm
 /// that include libtorch; their namespace is cirm::libtorch, so that `torch::` inside cirm keeps
 /// naming libtorch.
 
@@ -124,7 +124,7 @@ void for_each_sample(const torch::Tensor& t, const torch::Tensor& last, std::siz
     if (!t.device().is_cpu())
         throw error("tensor '" + std::string(what) + "' is on " + t.device().str() +
                     "; host views need a CPU tensor (pin device tensors with a cirm::cuda::device_pin through "
-                    "cirm/torch/cuda.hpp)");
+                    "cirm/libtorch/cuda.hpp)");
     const bool batched = t.dim() == 3;
     const auto batch = static_cast<std::size_t>(batched ? t.size(0) : 1);
     const auto tokens = static_cast<std::size_t>(t.size(batched ? 1 : 0));

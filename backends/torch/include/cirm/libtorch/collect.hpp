@@ -16,8 +16,8 @@
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/intervene/pin_kernel.hpp"
 #include "cirm/site.hpp"
-#include "cirm/torch/intervene.hpp"
-#include "cirm/torch/tensor_view.hpp"
+#include "cirm/libtorch/intervene.hpp"
+#include "cirm/libtorch/tensor_view.hpp"
 
 namespace cirm::libtorch {
 
