@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     // search
     cli::search_options search;
     auto* search_cmd = app.add_subcommand(
-        "search", "Joint search of the budgets k_b on validation accuracy (METHOD.md section 7; TPE by default, the "
+        "search", "Joint search of the budgets k_b on validation accuracy (docs/method.md section 7; TPE by default, the "
                   "prefix cache makes trials cheap). Writes spec.json, spec.safetensors and trials.jsonl (trial, k per "
                   "attribute, edited neurons, accuracy, seconds; trial 0 is the base, nothing edited) to --out.");
     add_common(*search_cmd, search.common);
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--eval", report.eval, "evaluation JSON (cirm eval --out FILE)")->required();
     report_cmd->add_option("--spec", report.spec, "spec (.json or .safetensors) whose edited neurons are charted");
     report_cmd->add_option("--trials", report.trials, "trials.jsonl of `cirm search`");
-    report_cmd->add_option("--ablations", report.ablations, "ablations.json of scripts/ablate (a table on the validation set)");
+    report_cmd->add_option("--ablations", report.ablations, "ablations.json of tools/experiments/ablate.py (a table on the validation set)");
     report_cmd->add_option("--model", report.model, "model directory, to chart all of its layers (optional)");
     report_cmd->add_option("--title", report.title, "title of the page")->capture_default_str();
     report_cmd->add_option("--out", report.out, "output HTML file")->required();

@@ -6,6 +6,7 @@
 /// the flat neuron numbering that the statistics and the selection use.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,33 +17,25 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/modes.hpp"
 
 namespace cirm {
 
 /// The projection a site is the output of.
 enum class module_kind { q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj, other };
 
-constexpr std::string_view to_string(module_kind k) noexcept {
-    switch (k) {
-        case module_kind::q_proj: return "q_proj";
-        case module_kind::k_proj: return "k_proj";
-        case module_kind::v_proj: return "v_proj";
-        case module_kind::o_proj: return "o_proj";
-        case module_kind::gate_proj: return "gate_proj";
-        case module_kind::up_proj: return "up_proj";
-        case module_kind::down_proj: return "down_proj";
-        case module_kind::other: return "other";
-    }
-    return "other";
-}
-
-/// Parses a module kind name; unknown names are an error.
-inline module_kind parse_module_kind(std::string_view s) {
-    for (auto k : {module_kind::q_proj, module_kind::k_proj, module_kind::v_proj, module_kind::o_proj,
-                   module_kind::gate_proj, module_kind::up_proj, module_kind::down_proj, module_kind::other})
-        if (to_string(k) == s) return k;
-    throw error("unknown module kind '" + std::string(s) + "'");
-}
+template <>
+struct mode_names<module_kind> {
+    static constexpr std::string_view what = "module kind";
+    static constexpr std::array<mode_name<module_kind>, 8> names{{{module_kind::q_proj, "q_proj"},
+                                                                  {module_kind::k_proj, "k_proj"},
+                                                                  {module_kind::v_proj, "v_proj"},
+                                                                  {module_kind::o_proj, "o_proj"},
+                                                                  {module_kind::gate_proj, "gate_proj"},
+                                                                  {module_kind::up_proj, "up_proj"},
+                                                                  {module_kind::down_proj, "down_proj"},
+                                                                  {module_kind::other, "other"}}};
+};
 
 /// True for the attention projections (q, k, v, o).
 constexpr bool is_attention(module_kind k) noexcept {
@@ -130,43 +123,89 @@ private:
     std::unordered_map<std::string, std::size_t> by_name_;
 };
 
-/// The names of a group of a layout's sites, in layout order, for ablations by where the edit
-/// may go: "all", "attention" (q, k, v, o), "mlp" (gate, up, down), "first-half" (layers below
-/// half the layer count, rounded up: layers 0–1 of 3), "second-half" (the others), or a
-/// comma-separated list of site names (each must exist). An empty group is an error.
-inline std::vector<std::string> site_group(const site_layout& layout, std::string_view group) {
-    std::vector<std::string> out;
-    int layers = 0;
-    for (const auto& s : layout.sites()) layers = std::max(layers, s.layer + 1);
-    const int half = (layers + 1) / 2;
-    const auto keep_if = [&](auto keep) {
-        for (const auto& s : layout.sites())
-            if (keep(s)) out.push_back(s.name);
-    };
-    if (group == "all") keep_if([](const site_info&) { return true; });
-    else if (group == "attention") keep_if([](const site_info& s) { return is_attention(s.kind); });
-    else if (group == "mlp") keep_if([](const site_info& s) { return is_mlp(s.kind); });
-    else if (group == "first-half") keep_if([&](const site_info& s) { return s.layer < half; });
-    else if (group == "second-half") keep_if([&](const site_info& s) { return s.layer >= half; });
-    else {
+/// A group of a layout's sites, for ablations by where the edit may go: every site, the attention
+/// projections (q, k, v, o), the MLP projections (gate, up, down), the first half of the layers
+/// (layers below half the layer count, rounded up: layers 0-1 of 3), the second half, or sites
+/// named one by one.
+enum class site_group { all, attention, mlp, first_half, second_half, named };
+
+template <>
+struct mode_names<site_group> {
+    static constexpr std::string_view what = "site group";
+    static constexpr std::array<mode_name<site_group>, 5> names{{{site_group::all, "all"},
+                                                                 {site_group::attention, "attention"},
+                                                                 {site_group::mlp, "mlp"},
+                                                                 {site_group::first_half, "first-half"},
+                                                                 {site_group::second_half, "second-half"}}};
+};
+
+/// Which sites an edit may use: a group, or (site_group::named) the sites listed in `names`.
+struct site_selection {
+    site_group group = site_group::all;
+    std::vector<std::string> names;  ///< for site_group::named: the sites, in the order given
+
+    /// A group's name ("first-half"), or site names separated by commas; an empty item is an error.
+    static site_selection parse(std::string_view text) {
+        for (const auto& entry : mode_names<site_group>::names)
+            if (entry.name == text) return {entry.value, {}};
+        site_selection out{site_group::named, {}};
         std::size_t start = 0;
-        while (start <= group.size()) {
-            const std::size_t comma = std::min(group.find(',', start), group.size());
-            const std::string name(group.substr(start, comma - start));
+        while (start <= text.size()) {
+            const std::size_t comma = std::min(text.find(',', start), text.size());
+            std::string name(text.substr(start, comma - start));
             if (name.empty())
-                throw error("site group '" + std::string(group) +
-                            "': expected all, attention, mlp, first-half, second-half or site names separated by commas");
-            if (!layout.find(name))
-                throw error("site group: the model has no site '" + name +
-                            "' (groups: all, attention, mlp, first-half, second-half)");
-            if (std::find(out.begin(), out.end(), name) != out.end())
-                throw error("site group: site '" + name + "' is listed twice");
-            out.push_back(name);
+                throw error("site group '" + std::string(text) + "': expected " + mode_choices<site_group>() +
+                            " or site names separated by commas");
+            out.names.push_back(std::move(name));
             start = comma + 1;
         }
+        return out;
     }
-    if (out.empty()) throw error("site group '" + std::string(group) + "' has no site in this model");
-    return out;
+
+    /// The group's name, or the site names joined by commas.
+    std::string text() const {
+        if (group != site_group::named) return std::string(to_string(group));
+        std::string out;
+        for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+        return out;
+    }
+
+    /// The names of the selected sites of `layout`, in layout order (named sites in the order
+    /// given); a named site the layout lacks, a site named twice, or an empty group is an error.
+    std::vector<std::string> resolve(const site_layout& layout) const {
+        std::vector<std::string> out;
+        int layers = 0;
+        for (const auto& s : layout.sites()) layers = std::max(layers, s.layer + 1);
+        const int half = (layers + 1) / 2;
+        const auto keep_if = [&](auto keep) {
+            for (const auto& s : layout.sites())
+                if (keep(s)) out.push_back(s.name);
+        };
+        switch (group) {
+            case site_group::all: keep_if([](const site_info&) { return true; }); break;
+            case site_group::attention: keep_if([](const site_info& s) { return is_attention(s.kind); }); break;
+            case site_group::mlp: keep_if([](const site_info& s) { return is_mlp(s.kind); }); break;
+            case site_group::first_half: keep_if([&](const site_info& s) { return s.layer < half; }); break;
+            case site_group::second_half: keep_if([&](const site_info& s) { return s.layer >= half; }); break;
+            case site_group::named:
+                for (const auto& name : names) {
+                    if (!layout.find(name))
+                        throw error("site group: the model has no site '" + name + "' (groups: " +
+                                    mode_choices<site_group>() + ")");
+                    if (std::find(out.begin(), out.end(), name) != out.end())
+                        throw error("site group: site '" + name + "' is listed twice");
+                    out.push_back(name);
+                }
+                break;
+        }
+        if (out.empty()) throw error("site group '" + text() + "' has no site in this model");
+        return out;
+    }
+};
+
+/// The names of the sites of `layout` in `group` (site_selection::parse(group).resolve(layout)).
+inline std::vector<std::string> site_group_names(const site_layout& layout, std::string_view group) {
+    return site_selection::parse(group).resolve(layout);
 }
 
 }  // namespace cirm

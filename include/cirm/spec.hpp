@@ -11,6 +11,7 @@
 /// direction spreads one pin over every neuron of the site. intervene/spec_pin.hpp applies both.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 
 #include "cirm/activation_view.hpp"
 #include "cirm/error.hpp"
+#include "cirm/modes.hpp"
 #include "cirm/site.hpp"
 
 namespace cirm {
@@ -27,29 +29,19 @@ namespace cirm {
 /// What an edited neuron is overwritten with (METHOD.md §6).
 enum class replacement { median, mean, zero, swap };
 
-constexpr std::string_view to_string(replacement r) noexcept {
-    switch (r) {
-        case replacement::median: return "median";
-        case replacement::mean: return "mean";
-        case replacement::zero: return "zero";
-        case replacement::swap: return "swap";
-    }
-    return "?";
-}
-inline replacement parse_replacement(std::string_view s) {
-    for (auto r : {replacement::median, replacement::mean, replacement::zero, replacement::swap})
-        if (to_string(r) == s) return r;
-    throw error("unknown replacement '" + std::string(s) + "' (expected median, mean, zero or swap)");
-}
+template <>
+struct mode_names<replacement> {
+    static constexpr std::string_view what = "replacement";
+    static constexpr std::array<mode_name<replacement>, 4> names{
+        {{replacement::median, "median"}, {replacement::mean, "mean"}, {replacement::zero, "zero"}, {replacement::swap, "swap"}}};
+};
 
-constexpr std::string_view to_string(positions p) noexcept {
-    return p == positions::last_token ? "last" : "all";
-}
-inline positions parse_positions(std::string_view s) {
-    if (s == "last") return positions::last_token;
-    if (s == "all") return positions::all;
-    throw error("unknown positions mode '" + std::string(s) + "' (expected last or all)");
-}
+/// Where a pin applies: "last" (the last token, the method's) or "all" (every position).
+template <>
+struct mode_names<positions> {
+    static constexpr std::string_view what = "positions mode";
+    static constexpr std::array<mode_name<positions>, 2> names{{{positions::last_token, "last"}, {positions::all, "all"}}};
+};
 
 /// One bias that chose a neuron, with the neuron's Spearman ρ against that bias.
 struct bias_rho {

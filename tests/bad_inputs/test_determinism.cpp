@@ -11,9 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include "bad_inputs/bad_input_support.hpp"
-#include "cirm_cli/eval.hpp"
-#include "cirm_cli/locate.hpp"
-#include "cirm_cli/search.hpp"
 
 using namespace bad_inputs;
 
@@ -45,37 +42,25 @@ struct run_outputs {
 };
 
 /// locate (with a spec for budget 3), search (seed 11, 15 TPE trials) and eval of the searched
-/// spec, all with `threads` threads, into a fresh directory named `label`.
+/// spec, all with `threads` threads, run by the built `cirm` binary into a fresh directory named
+/// `label`.
 run_outputs run_pipeline(unsigned threads, const std::string& label) {
     const auto d = fresh_case("determinism", label);
-    std::ostringstream out, err;
+    const std::vector<std::string> common{"--model", llama_fixture(), "--threads", std::to_string(threads), "--quiet"};
+    const auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin() + 1, common.begin(), common.end());
+        const auto r = run_cli(args, d.root);
+        INFO(args.front() << ": " << r.err);
+        REQUIRE(r.exit_code == 0);
+    };
     run_outputs r;
-
-    cirm::cli::locate_options locate;
-    locate.common.model = llama_fixture();
-    locate.common.threads = threads;
-    locate.data = validation_fixture();
-    locate.budgets = "3";
-    locate.out = (d.out / "locate").string();
-    REQUIRE(cirm::cli::run_locate(locate, out, err) == 0);
+    run({"locate", "--data", validation_fixture(), "--budgets", "3", "--out", (d.out / "locate").string()});
     r.locate = files_of(d.out / "locate");
-
-    cirm::cli::search_options search;
-    search.common = locate.common;
-    search.data = validation_fixture();
-    search.trials = 15;
-    search.seed = 11;
-    search.out = (d.out / "search").string();
-    REQUIRE(cirm::cli::run_search(search, out, err) == 0);
+    run({"search", "--data", validation_fixture(), "--trials", "15", "--seed", "11", "--out", (d.out / "search").string()});
     r.search = files_of(d.out / "search");
     r.search["trials.jsonl"] = trials_without_time(r.search.at("trials.jsonl"));
-
-    cirm::cli::eval_options eval;
-    eval.common = locate.common;
-    eval.data = test_fixture();
-    eval.spec = (d.out / "search" / "spec.json").string();
-    eval.out = (d.out / "eval.json").string();
-    REQUIRE(cirm::cli::run_eval(eval, out, err) == 0);
+    run({"eval", "--data", test_fixture(), "--spec", (d.out / "search" / "spec.json").string(), "--out",
+         (d.out / "eval.json").string()});
     r.eval = read_bytes(d.out / "eval.json");
     return r;
 }

@@ -248,8 +248,8 @@ TEST_CASE("localize_directions checks its inputs") {
     o.sites = {"model.layers.7.mlp.up_proj"};
     CHECK_THROWS_WITH(cirm::localize_directions(source, std::span<const cirm::sample>(samples), attributes, o),
                       Catch::Contains("unknown site 'model.layers.7.mlp.up_proj'"));
-    CHECK(cirm::parse_direction_kind("shift") == cirm::direction_kind::shift);
-    CHECK_THROWS_WITH(cirm::parse_direction_kind("pca"), "unknown direction kind 'pca' (expected covariance or shift)");
+    CHECK(cirm::parse_mode<cirm::direction_kind>("shift") == cirm::direction_kind::shift);
+    CHECK_THROWS_WITH(cirm::parse_mode<cirm::direction_kind>("pca"), "unknown direction kind 'pca' (expected covariance or shift)");
 }
 
 TEST_CASE("search_directions: the candidates, the trials and the objective recomputed by hand") {

@@ -38,7 +38,7 @@ TEST_CASE("the budget search starts from the base, never does worse on validatio
 
     o.replacement = cirm::replacement::swap;
     CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o), Catch::Contains("swap"));
-    CHECK_THROWS_WITH(cirm::parse_sampler("anneal"), Catch::Contains("unknown sampler 'anneal'"));
+    CHECK_THROWS_WITH(cirm::parse_mode<cirm::sampler_kind>("anneal"), Catch::Contains("unknown sampler 'anneal'"));
 }
 
 namespace {
@@ -81,7 +81,7 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
     o.k_grid = {0, 2, 4, 8};
     o.trials = 12;
     o.seed = 1;
-    o.objective = cirm::parse_search_objective("robust");
+    o.objective = cirm::parse_mode<cirm::search_objective>("robust");
     const auto r = cirm::search_budgets(source, loc, validation, o);
 
     // one reward at a time, without the search's batching: the base trial, then the best trial's spec
@@ -123,7 +123,7 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
     o.robust_weight = 1.5;
     CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o), Catch::Contains("weight must be in [0, 1], got 1.5"));
 
-    CHECK_THROWS_WITH(cirm::parse_search_objective("flips"), Catch::Contains("unknown search objective 'flips'"));
+    CHECK_THROWS_WITH(cirm::parse_mode<cirm::search_objective>("flips"), Catch::Contains("unknown search objective 'flips'"));
 }
 
 TEST_CASE("the robust objective needs an attribute that has a style edit") {

@@ -68,7 +68,7 @@ inline std::vector<cirm::sample> peer_samples(const nlohmann::json& outputs) {
 /// The pin of one recorded intervention, bound to the model's layout.
 inline cirm::neuron_pin peer_pin(const nlohmann::json& intervention, const cirm::site_layout& layout) {
     cirm::spec s;
-    s.positions = cirm::parse_positions(intervention["positions"].get<std::string>());
+    s.positions = cirm::parse_mode<cirm::positions>(intervention["positions"].get<std::string>());
     for (const auto& site : intervention["sites"])
         s.sites.push_back({site["site"].get<std::string>(), site["indices"].get<std::vector<std::int64_t>>(),
                            site["values"].get<std::vector<float>>(), {}});

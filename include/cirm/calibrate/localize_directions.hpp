@@ -31,6 +31,7 @@
 /// Memory: the kept sites' activation matrix (samples × neurons float32, as localize), kept in
 /// the result so that specs for any subset of biases can be made without running the model again.
 
+#include <array>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -48,6 +49,7 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/error.hpp"
+#include "cirm/modes.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
@@ -59,14 +61,12 @@ namespace cirm {
 /// How a bias's direction at a site is measured (see the file comment).
 enum class direction_kind { covariance, shift };
 
-constexpr std::string_view to_string(direction_kind k) noexcept {
-    return k == direction_kind::covariance ? "covariance" : "shift";
-}
-inline direction_kind parse_direction_kind(std::string_view s) {
-    if (s == "covariance") return direction_kind::covariance;
-    if (s == "shift") return direction_kind::shift;
-    throw error("unknown direction kind '" + std::string(s) + "' (expected covariance or shift)");
-}
+template <>
+struct mode_names<direction_kind> {
+    static constexpr std::string_view what = "direction kind";
+    static constexpr std::array<mode_name<direction_kind>, 2> names{
+        {{direction_kind::covariance, "covariance"}, {direction_kind::shift, "shift"}}};
+};
 
 struct direction_options {
     direction_kind kind = direction_kind::covariance;

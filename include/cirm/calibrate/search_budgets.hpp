@@ -18,6 +18,7 @@
 /// With a last-token intervention and a PrefixCachingSource (the reference engine), every
 /// validation response's prefix is encoded once and each trial scores only the last tokens.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -35,6 +36,7 @@
 #include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
+#include "cirm/modes.hpp"
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
@@ -50,24 +52,29 @@
 
 namespace cirm {
 
+/// How the joint search proposes budgets: TPE (the default), uniformly at random, or every
+/// configuration in order ("grid"; "exhaustive" is accepted too).
 enum class sampler_kind { tpe, random, exhaustive };
 
-inline sampler_kind parse_sampler(std::string_view s) {
-    if (s == "tpe") return sampler_kind::tpe;
-    if (s == "random") return sampler_kind::random;
-    if (s == "grid" || s == "exhaustive") return sampler_kind::exhaustive;
-    throw error("unknown sampler '" + std::string(s) + "' (expected tpe, random or grid)");
-}
+template <>
+struct mode_names<sampler_kind> {
+    static constexpr std::string_view what = "sampler";
+    static constexpr std::array<mode_name<sampler_kind>, 4> names{{{sampler_kind::tpe, "tpe"},
+                                                                   {sampler_kind::random, "random"},
+                                                                   {sampler_kind::exhaustive, "grid"},
+                                                                   {sampler_kind::exhaustive, "exhaustive"}}};
+};
 
 /// What a trial maximises: the validation accuracy (the method) or the robust accuracy (beyond the
 /// method; see the file comment).
 enum class search_objective { accuracy, robust_accuracy };
 
-inline search_objective parse_search_objective(std::string_view s) {
-    if (s == "accuracy") return search_objective::accuracy;
-    if (s == "robust") return search_objective::robust_accuracy;
-    throw error("unknown search objective '" + std::string(s) + "' (expected accuracy or robust)");
-}
+template <>
+struct mode_names<search_objective> {
+    static constexpr std::string_view what = "search objective";
+    static constexpr std::array<mode_name<search_objective>, 2> names{
+        {{search_objective::accuracy, "accuracy"}, {search_objective::robust_accuracy, "robust"}}};
+};
 
 struct budget_search_options {
     std::vector<std::size_t> k_grid;  ///< candidate k per bias; empty = default_k_grid(neurons)

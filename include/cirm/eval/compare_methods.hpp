@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -88,13 +89,66 @@ inline attribute_columns columns_of(const attribute_values& v) {
 }
 }  // namespace detail
 
-/// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`; `intervention` is an
-/// Intervention, or swapped_pairs for the swap replacement.
-template <ActivationSource S, class I = no_intervention>
-    requires Intervention<I> || std::same_as<I, swapped_pairs>
+/// One intervened method of a comparison (CIRM with a spec, a variant, ...): its name, and how it
+/// scores pairs. Made by intervened_method_of from an Intervention or from swapped_pairs.
+struct intervened_method {
+    std::string name;
+    /// The chosen and rejected rewards of the pairs under the method.
+    std::function<pair_rewards(std::span<const preference_pair>)> score;
+    /// For a style flip: the method's reward of each pair's edited rejected response `edited[i]`
+    /// (where `applies[i]`), expressed against `chosen` (the method's plain chosen rewards): the
+    /// value whose comparison with chosen[i] decides the flip.
+    std::function<std::vector<double>(std::span<const preference_pair> pairs, std::span<const std::string> edited,
+                                      const std::vector<bool>& applies, std::span<const double> chosen)>
+        score_edited;
+};
+
+/// An Intervention as a method of a comparison: each response is scored on its own.
+template <ActivationSource S, Intervention I>
+intervened_method intervened_method_of(S& source, std::string name, const I& intervention, std::size_t batch_size = 16) {
+    return {std::move(name),
+            [&source, &intervention, batch_size](std::span<const preference_pair> pairs) {
+                return score_pairs(source, pairs, intervention, batch_size);
+            },
+            [&source, &intervention, batch_size](std::span<const preference_pair> pairs, std::span<const std::string> edited,
+                                                 const std::vector<bool>&, std::span<const double>) {
+                std::vector<sample> samples;
+                for (std::size_t i = 0; i < pairs.size(); ++i) samples.push_back({pairs[i].prompt, edited[i]});
+                return score_samples(source, samples, intervention, batch_size);
+            }};
+}
+
+/// The swap replacement as a method of a comparison: each pair is scored jointly, each response
+/// with the other's activations at the spec's neurons; a style flip scores the chosen response
+/// against the edited rejected one the same way, so the chosen reward of that comparison differs
+/// from the plain one, and (as for LWR) the flip is judged within it and expressed against the
+/// plain chosen reward.
+template <ActivationSource S>
+intervened_method intervened_method_of(S& source, std::string name, const swapped_pairs& swapped) {
+    return {std::move(name),
+            [&source, &swapped](std::span<const preference_pair> pairs) {
+                return score_pairs_swapped(source, pairs, swapped.pin);
+            },
+            [&source, &swapped](std::span<const preference_pair> pairs, std::span<const std::string> edited,
+                                const std::vector<bool>& applies, std::span<const double> chosen) {
+                std::vector<preference_pair> edited_pairs;
+                for (std::size_t i = 0; i < pairs.size(); ++i)
+                    if (applies[i]) edited_pairs.push_back({{}, pairs[i].prompt, pairs[i].chosen, edited[i], {}});
+                const auto joint = score_pairs_swapped(source, edited_pairs, swapped.pin);
+                std::vector<double> relative(pairs.size(), 0.0);
+                for (std::size_t i = 0, j = 0; i < pairs.size(); ++i)
+                    if (applies[i]) {
+                        relative[i] = chosen[i] - (joint.chosen[j] - joint.rejected[j]);
+                        ++j;
+                    }
+                return relative;
+            }};
+}
+
+/// Evaluates base, LP, LWR and every method of `intervened` (in that order) on `pairs`.
+template <ActivationSource S>
 method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
-                                  const I* intervention = nullptr, const compare_options& options = {}) {
-    constexpr bool swap = std::same_as<I, swapped_pairs>;
+                                  std::span<const intervened_method> intervened, const compare_options& options = {}) {
     if (pairs.empty()) throw error("compare: the dataset has no pairs");
     std::vector<std::string> names = options.attributes;
     if (names.empty())
@@ -128,12 +182,7 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
                         length_penalty(base.rejected, rejected_len, options.lp_lambda)},
                        {}});
     methods.push_back({"lwr", detail::lwr_pair(base, chosen_len, rejected_len, options.lwr_frac, options.lwr_alpha), {}});
-    if (intervention) {
-        if constexpr (swap)
-            methods.push_back({"cirm", score_pairs_swapped(source, pairs, intervention->pin), {}});
-        else
-            methods.push_back({"cirm", score_pairs(source, pairs, *intervention, options.batch_size), {}});
-    }
+    for (const auto& m : intervened) methods.push_back({m.name, m.score(pairs), {}});
 
     if (options.flip_rates) {
         for (const auto attribute : injectable_attributes) {
@@ -165,25 +214,9 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
             for (std::size_t i = 0; i < pairs.size(); ++i)
                 lwr_relative[i] = methods[2].plain.chosen[i] - (lwr.chosen[i] - lwr.rejected[i]);
             methods[2].injected.push_back(to_injected(lwr_relative));
-            if (intervention) {
-                if constexpr (swap) {
-                    // the chosen response against the edited rejected one, scored jointly (where the edit applies)
-                    std::vector<preference_pair> edited_pairs;
-                    for (std::size_t i = 0; i < pairs.size(); ++i)
-                        if (applies[i]) edited_pairs.push_back({{}, pairs[i].prompt, pairs[i].chosen, edited[i], {}});
-                    const auto joint = score_pairs_swapped(source, edited_pairs, intervention->pin);
-                    std::vector<double> relative(pairs.size(), 0.0);
-                    for (std::size_t i = 0, j = 0; i < pairs.size(); ++i)
-                        if (applies[i]) {
-                            relative[i] = methods[3].plain.chosen[i] - (joint.chosen[j] - joint.rejected[j]);
-                            ++j;
-                        }
-                    methods[3].injected.push_back(to_injected(relative));
-                } else {
-                    methods[3].injected.push_back(
-                        to_injected(score_samples(source, edited_samples, *intervention, options.batch_size)));
-                }
-            }
+            for (std::size_t m = 0; m < intervened.size(); ++m)
+                methods[3 + m].injected.push_back(
+                    to_injected(intervened[m].score_edited(pairs, edited, applies, methods[3 + m].plain.chosen)));
         }
     }
 
@@ -195,6 +228,22 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
         out.methods.emplace_back(m.name, std::move(e));
     }
     return out;
+}
+
+/// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`; `intervention` is an
+/// Intervention, or swapped_pairs for the swap replacement.
+template <ActivationSource S, class I = no_intervention>
+    requires Intervention<I> || std::same_as<I, swapped_pairs>
+method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
+                                  const I* intervention = nullptr, const compare_options& options = {}) {
+    std::vector<intervened_method> intervened;
+    if (intervention) {
+        if constexpr (std::same_as<I, swapped_pairs>)
+            intervened.push_back(intervened_method_of(source, "cirm", *intervention));
+        else
+            intervened.push_back(intervened_method_of(source, "cirm", *intervention, options.batch_size));
+    }
+    return compare_methods(source, pairs, std::span<const intervened_method>(intervened), options);
 }
 
 }  // namespace cirm

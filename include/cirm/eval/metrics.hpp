@@ -196,6 +196,20 @@ inline rm_bench_result rm_bench_accuracy(std::span<const rm_bench_pair> pairs) {
     return out;
 }
 
+/// The RM-Bench accuracies from the rewards of rm_bench_pairs (datasets.hpp): pair 3p + i is item
+/// p's variant i, chosen and rejected side.
+inline rm_bench_result rm_bench_from_pair_rewards(std::span<const double> chosen, std::span<const double> rejected) {
+    if (chosen.size() != rejected.size() || chosen.size() % 3 != 0)
+        throw error("RM-Bench: rewards do not come in groups of 3 variants");
+    std::vector<rm_bench_pair> items(chosen.size() / 3);
+    for (std::size_t p = 0; p < items.size(); ++p)
+        for (std::size_t i = 0; i < 3; ++i) {
+            items[p].chosen[i] = chosen[3 * p + i];
+            items[p].rejected[i] = rejected[3 * p + i];
+        }
+    return rm_bench_accuracy(items);
+}
+
 /// Style flip rate of one attribute. For each pair: the original rewards and the reward of the
 /// rejected response after the style feature was injected into it (nothing where the injector
 /// could not apply). Over the pairs that were ranked correctly (r_c > r_r) and could be injected,

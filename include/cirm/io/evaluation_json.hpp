@@ -1,16 +1,35 @@
 #pragma once
 /// \file
-/// JSON of evaluation results (opt-in: the evaluation itself does not depend on a JSON library).
-/// An evaluation is {"all": f, "neutral": f, "subsets": {"<attribute>": {"biased": f,
-/// "unbiased": f, "n_biased": i, "n_unbiased": i}}, "flip_rate": {"<attribute>": f}}: fractions
-/// in [0, 1], an undefined share (over no pair) null.
+/// JSON of evaluation results (opt-in: the evaluation itself does not depend on a JSON library),
+/// written here and nowhere else. The document of an evaluation (evaluation_document; what
+/// `cirm eval --json` prints and `cirm report` reads):
+///
+///     {"model": str, "data": str, "pairs": int, "neutral_pairs": int,
+///      "methods": {"<method>": {"all": f, "neutral": f,
+///          "subsets": {"<attribute>": {"biased": f, "unbiased": f, "n_biased": i, "n_unbiased": i}},
+///          "flip_rate": {"<attribute>": f}}},
+///      "spec": {"edited": i, "directions": i, "total_neurons": i, "k": {"<attribute>": i}} or null,
+///      "rm_bench": {"items": i, "methods": {"<method>": {"easy": f, "normal": f, "hard": f,
+///                   "matrix": [[f x 3] x 3]}}}   (RM-Bench test sets only),
+///      "flip_pairs": int}
+///
+/// Methods are base, lp, lwr (those asked for) and the evaluated specs by name ("cirm" for the
+/// spec of `cirm eval --spec`); "spec" summarises the spec named "cirm" (null without one).
+/// Fractions are in [0, 1]; a share over no pair is null. The flip rates are over the first
+/// flip_pairs pairs (0: not measured).
 
 #include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "cirm/error.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/pipeline/evaluate.hpp"
+#include "cirm/spec.hpp"
 
 namespace cirm {
 
@@ -44,5 +63,122 @@ inline nlohmann::ordered_json to_json(const evaluation& e) {
 
 /// nlohmann's conversion hook: `nlohmann::ordered_json j = e;`.
 inline void to_json(nlohmann::ordered_json& j, const evaluation& e) { j = to_json(e); }
+
+/// The "spec" entry: edited neurons, pinned directions, the model's neuron count, k per attribute.
+inline nlohmann::ordered_json to_json(const spec_summary& s) {
+    nlohmann::ordered_json j;
+    j["edited"] = s.edited;
+    j["directions"] = s.directions;
+    j["total_neurons"] = s.total_neurons;
+    j["k"] = nlohmann::ordered_json::object();
+    for (const auto& b : s.budgets) j["k"][b.bias] = b.k;
+    return j;
+}
+
+inline nlohmann::ordered_json to_json(const rm_bench_result& r) {
+    nlohmann::ordered_json j;
+    j["easy"] = detail::fraction_json(r.easy);
+    j["normal"] = detail::fraction_json(r.normal);
+    j["hard"] = detail::fraction_json(r.hard);
+    j["matrix"] = nlohmann::ordered_json::array();
+    for (const auto& row : r.matrix) {
+        nlohmann::ordered_json cells = nlohmann::ordered_json::array();
+        for (double v : row) cells.push_back(detail::fraction_json(v));
+        j["matrix"].push_back(std::move(cells));
+    }
+    return j;
+}
+
+/// The document of an evaluation of `model` on `data` (see the file comment).
+inline nlohmann::ordered_json evaluation_document(const evaluation_report& r, const std::string& model,
+                                                  const std::string& data) {
+    nlohmann::ordered_json j;
+    j["model"] = model;
+    j["data"] = data;
+    j["pairs"] = r.pairs;
+    j["neutral_pairs"] = r.neutral_pairs;
+    j["methods"] = nlohmann::ordered_json::object();
+    for (const auto& [name, e] : r.comparison.methods) j["methods"][name] = to_json(e);
+    const spec_summary* s = r.spec_of("cirm");
+    j["spec"] = s ? to_json(*s) : nlohmann::ordered_json(nullptr);
+    if (r.rm_bench) {
+        nlohmann::ordered_json rm;
+        rm["items"] = r.rm_bench->items;
+        rm["methods"] = nlohmann::ordered_json::object();
+        for (const auto& [name, result] : r.rm_bench->methods) rm["methods"][name] = to_json(result);
+        j["rm_bench"] = std::move(rm);
+    }
+    j["flip_pairs"] = r.flip_pairs;
+    return j;
+}
+
+namespace detail {
+inline void require_json(bool ok, const std::string& where, const std::string& problem) {
+    if (!ok) throw error(where + ": " + problem);
+}
+inline void require_fraction(const nlohmann::ordered_json& v, const std::string& where) {
+    require_json(v.is_null() || (v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0), where,
+                 "must be a fraction in [0, 1] or null");
+}
+inline double fraction_of(const nlohmann::ordered_json& v) {
+    return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace detail
+
+/// Checks that `j` is an evaluation document (see the file comment); errors name `source` and the
+/// offending key.
+inline void validate_evaluation_document(const nlohmann::ordered_json& j, const std::string& source) {
+    using detail::require_fraction;
+    using detail::require_json;
+    require_json(j.is_object(), source, "not a JSON object (expected the output of `cirm eval --json`)");
+    for (const char* key : {"model", "data"})
+        require_json(j.contains(key) && j[key].is_string(), source, std::string("missing string field '") + key + "'");
+    require_json(j.contains("pairs") && j["pairs"].is_number_unsigned(), source, "missing count field 'pairs'");
+    require_json(j.contains("methods") && j["methods"].is_object() && !j["methods"].empty(), source,
+                 "missing object field 'methods'");
+    require_json(j["methods"].contains("base"), source, "'methods' has no 'base' entry");
+    for (const auto& [name, m] : j["methods"].items()) {
+        const std::string where = source + ": methods." + name;
+        require_json(m.is_object(), where, "not an object");
+        for (const char* key : {"all", "neutral"}) {
+            require_json(m.contains(key), where, std::string("missing '") + key + "'");
+            require_fraction(m[key], where + "." + key);
+        }
+        require_json(m.contains("subsets") && m["subsets"].is_object(), where, "missing object 'subsets'");
+        for (const auto& [attr, s] : m["subsets"].items()) {
+            const std::string w = where + ".subsets." + attr;
+            require_json(s.is_object(), w, "not an object");
+            for (const char* key : {"biased", "unbiased"}) {
+                require_json(s.contains(key), w, std::string("missing '") + key + "'");
+                require_fraction(s[key], w + "." + key);
+            }
+            for (const char* key : {"n_biased", "n_unbiased"})
+                require_json(s.contains(key) && s[key].is_number_unsigned(), w, std::string("missing count '") + key + "'");
+        }
+        require_json(m.contains("flip_rate") && m["flip_rate"].is_object(), where, "missing object 'flip_rate'");
+        for (const auto& [attr, f] : m["flip_rate"].items()) require_fraction(f, where + ".flip_rate." + attr);
+    }
+    require_json(j.contains("spec"), source, "missing field 'spec' (null when no spec was evaluated)");
+    if (!j["spec"].is_null()) {
+        const auto& s = j["spec"];
+        require_json(s.is_object() && s.contains("edited") && s["edited"].is_number_unsigned() &&
+                         s.contains("total_neurons") && s["total_neurons"].is_number_unsigned() && s.contains("k") &&
+                         s["k"].is_object(),
+                     source, "'spec' must be null or {\"edited\", \"total_neurons\", \"k\"}");
+    }
+}
+
+/// The evaluation of one method of a validated document.
+inline evaluation evaluation_from_json(const nlohmann::ordered_json& m) {
+    evaluation e;
+    e.all.value = detail::fraction_of(m["all"]);
+    e.neutral.value = detail::fraction_of(m["neutral"]);
+    for (const auto& [attr, s] : m["subsets"].items())
+        e.subsets.emplace_back(attr, subset_accuracy{detail::fraction_of(s["biased"]), detail::fraction_of(s["unbiased"]),
+                                                     s["n_biased"].get<std::size_t>(), s["n_unbiased"].get<std::size_t>()});
+    for (const auto& [attr, f] : m["flip_rate"].items()) e.flip_rate.emplace_back(attr, pair_share{detail::fraction_of(f), 0});
+    return e;
+}
+
 
 }  // namespace cirm

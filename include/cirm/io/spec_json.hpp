@@ -354,7 +354,7 @@ inline spec spec_from_json(std::string_view text) {
     if (const f::json* p = f::optional_field(root, "positions")) {
         const std::string mode = f::as_string(*p, "positions");
         try {
-            s.positions = parse_positions(mode);
+            s.positions = parse_mode<positions>(mode);
         } catch (const error& e) {
             throw error(std::string("spec: positions: ") + e.what());
         }
@@ -362,7 +362,7 @@ inline spec spec_from_json(std::string_view text) {
     if (const f::json* r = f::optional_field(root, "replacement")) {
         const std::string kind = f::as_string(*r, "replacement");
         try {
-            s.replacement = parse_replacement(kind);
+            s.replacement = parse_mode<replacement>(kind);
         } catch (const error& e) {
             throw error(std::string("spec: replacement: ") + e.what());
         }

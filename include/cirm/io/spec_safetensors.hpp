@@ -106,14 +106,14 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
     spec s;
     if (const std::string* p = metadata_entry(metadata, "positions")) {
         try {
-            s.positions = parse_positions(*p);
+            s.positions = parse_mode<positions>(*p);
         } catch (const error& e) {
             throw error(std::string("spec: __metadata__ positions: ") + e.what());
         }
     }
     if (const std::string* r = metadata_entry(metadata, "replacement")) {
         try {
-            s.replacement = parse_replacement(*r);
+            s.replacement = parse_mode<replacement>(*r);
         } catch (const error& e) {
             throw error(std::string("spec: __metadata__ replacement: ") + e.what());
         }

@@ -6,9 +6,9 @@
 /// (with --spec: the debiased one). Ties go to the earlier candidate for chosen and the later
 /// for rejected; a prompt whose candidates all score the same gives no pair (counted on stderr).
 ///
-/// Downstream proxy (issue 9): with --baseline lp or lwr the rewards are length-corrected first
-/// (LP: r − 0.001·length; LWR: LOWESS of reward on length over all candidates of the file,
-/// METHOD.md §9). Lines may carry "correct": the index of the candidate with the correct answer
+/// Downstream proxy (beyond the method): with --baseline lp or lwr the rewards are length-corrected
+/// first (LP: r − 0.001·length; LWR: LOWESS of reward on length over all candidates of the file,
+/// docs/method.md §9). Lines may carry "correct": the index of the candidate with the correct answer
 /// (cirm-datagen --candidates writes such files); --report FILE then writes, as JSON, the share of
 /// prompts whose pick (the chosen candidate) is the correct one and the mean of each method
 /// attribute over the picked, the correct and all candidates:
@@ -32,13 +32,13 @@
 #include "cirm/eval/baselines.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/spec_pin.hpp"
-#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/datasets.hpp"
 #include "cirm/io/jsonl.hpp"
+#include "cirm/pipeline/config.hpp"
+#include "cirm/pipeline/reward_cache.hpp"
 #include "cirm_cli/inputs.hpp"
-#include "cirm_cli/json_contract.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/output.hpp"
-#include "cirm_cli/paired_scorer.hpp"
 #include "cirm_cli/progress.hpp"
 #include "cirm_cli/score.hpp"
 
@@ -53,49 +53,12 @@ struct annotate_options {
     std::string out;       ///< output JSONL file; empty = stdout
 };
 
-/// One prompt with its candidates.
-struct candidate_set {
-    std::string id;
-    std::string prompt;
-    std::vector<std::string> responses;
-    std::optional<std::size_t> correct;  ///< index of the correct candidate, when the line says
-};
-
-/// Parses candidate lines; errors name `source` and the line.
-inline std::vector<candidate_set> parse_candidates(std::string_view text, const std::string& source) {
-    std::vector<candidate_set> out;
-    std::set<std::string> ids;
-    score_detail::for_each_line(text, [&](std::string_view line, std::size_t number) {
-        const std::string where = source + ":" + std::to_string(number);
-        const auto j = score_detail::parse_object(line, where);
-        candidate_set c{score_detail::line_id(j, number, where), score_detail::text_field(j, "prompt", where), {}, std::nullopt};
-        const auto r = j.find("responses");
-        if (r == j.end() || !r->is_array()) throw error(where + ": field 'responses' is missing or not an array");
-        if (r->size() < 2) throw error(where + ": 'responses' needs at least 2 candidates, has " + std::to_string(r->size()));
-        for (std::size_t i = 0; i < r->size(); ++i) {
-            if (!(*r)[i].is_string()) throw error(where + ": 'responses[" + std::to_string(i) + "]' is not a string");
-            c.responses.push_back((*r)[i].get<std::string>());
-        }
-        if (const auto k = j.find("correct"); k != j.end()) {
-            if (!k->is_number_unsigned() || k->get<std::size_t>() >= c.responses.size())
-                throw error(where + ": 'correct' must be the index of one of the " + std::to_string(c.responses.size()) +
-                            " responses");
-            c.correct = k->get<std::size_t>();
-        }
-        if (!ids.insert(c.id).second) throw error(where + ": duplicate id '" + c.id + "'");
-        out.push_back(std::move(c));
-        return true;
-    });
-    if (out.empty()) throw error(source + ": no prompts (the dataset is empty)");
-    return out;
-}
-
 /// Runs `cirm annotate`; returns the exit code.
 inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostream& err) {
     if (o.data.empty()) throw error("no dataset given (--data FILE)");
-    if (!o.baseline.empty() && o.baseline != "lp" && o.baseline != "lwr")
-        throw error("unknown baseline '" + o.baseline + "' (expected lp or lwr)");
-    const auto sets = parse_candidates(read_file(o.data), o.data);
+    std::optional<baseline_kind> baseline;
+    if (!o.baseline.empty()) baseline = parse_mode<baseline_kind>(o.baseline);
+    const auto sets = parse_candidate_sets(read_file(o.data), o.data);
     if (!o.report.empty())
         for (const auto& c : sets)
             if (!c.correct)
@@ -105,14 +68,9 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
         for (std::size_t i = 0; i < c.responses.size(); ++i)
             check_sample_fits(model, {c.prompt, c.responses[i]},
                               o.data + ": prompt '" + c.id + "' (responses[" + std::to_string(i) + "])");
-    std::optional<spec> s;
-    if (!o.spec.empty()) {
-        s = load_spec_for(o.spec, model, o.common.model);
-        require_single_response_spec(*s, o.spec, "annotate");
-    }
-    std::optional<spec_pin> pin;
-    if (s) pin.emplace(*s, model.layout());
-    paired_scorer scorer(model, pin ? &*pin : nullptr);
+    const auto applied = apply_spec(o.spec, model, o.common, "annotate", err);
+    const auto& pin = applied.pin;
+    reward_cache scorer(model, applied.pins());
 
     std::vector<sample> samples;
     for (const auto& c : sets)
@@ -121,10 +79,10 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     scorer.on_progress([&](std::size_t done) { bar.update(done, samples.size()); });
     auto rewards = pin ? score_samples(scorer, samples, *pin) : score_samples(scorer, samples, no_intervention{});
     bar.finish();
-    if (!o.baseline.empty()) {
+    if (baseline) {
         std::vector<double> r(rewards.begin(), rewards.end()), lengths;
         for (const auto& x : samples) lengths.push_back(attributes::length{}(x.prompt, x.response));
-        const auto adjusted = o.baseline == "lp" ? length_penalty(r, lengths) : lwr_adjust(r, lengths);
+        const auto adjusted = *baseline == baseline_kind::lp ? length_penalty(r, lengths) : lwr_adjust(r, lengths);
         std::copy(adjusted.begin(), adjusted.end(), rewards.begin());
     }
 
@@ -165,7 +123,7 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
         report["prompts"] = sets.size();
         report["pairs"] = pairs.size();
         report["method"] = o.baseline.empty() ? "base" : o.baseline;
-        report["spec"] = s.has_value();
+        report["spec"] = applied.s.has_value();
         report["correct_picked"] = correct_picked;
         report["correct_share"] = static_cast<double>(correct_picked) / static_cast<double>(sets.size());
         report["picked"] = means(picked_sum, sets.size());
@@ -178,7 +136,7 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     files.commit();
     if (o.out.empty()) out << lines;
     if (!o.common.quiet) {
-        err << "annotated " << pairs.size() << " of " << sets.size() << " prompts" << (s ? " with the spec" : "");
+        err << "annotated " << pairs.size() << " of " << sets.size() << " prompts" << (applied.s ? " with the spec" : "");
         if (all_tied) err << " (" << all_tied << " skipped: all candidates scored the same)";
         if (!o.out.empty()) err << "; wrote " << o.out;
         err << "\n";

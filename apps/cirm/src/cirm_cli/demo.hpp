@@ -8,18 +8,18 @@
 /// pairs (each style edit is another scoring pass over the pairs it covers: over all 3000 pairs
 /// the flip rates alone would take longer than everything else together; --flip-pairs 0 = all).
 /// Writes spec.json, spec.safetensors, trials.jsonl, eval.json and report.html, all at the end. Prints the table, the goal check and
-/// where the report and the spec are; --json prints the evaluation document (json_contract.hpp)
+/// where the report and the spec are; --json prints the evaluation document (io/evaluation_json.hpp)
 /// with an added "files" object and the search's "search" summary.
 ///
 /// Beside the method (the "cirm" column) the demo runs the best variant found by the ablations
-/// on the validation set (README "Beyond the method"; issue 9) as a "variant" column with its own
-/// goal check: its own localization and search on the validation set with the variant's
-/// intervention (neurons or directions), selector or direction kind, pin value, sites, k grid,
-/// sampler and search objective, evaluated on the same test pairs. The default variant pins
-/// covariance directions to zero at the first half of the layers, the attributes to pin chosen
-/// by trying every subset on validation accuracy. Its spec and trials go to variant/ under the
-/// output folder; --json adds "variant" (settings and search summary). --no-variant runs the
-/// method alone.
+/// on the validation set (docs/experiments.md) as a "variant" column with its own goal check: its
+/// own localization and search on the validation set with the variant's intervention (neurons or
+/// directions), selector or direction kind, pin value, sites, k grid, sampler and search
+/// objective. Both specs are evaluated on the test pairs in one pass (cirm::evaluate), each
+/// response scored once. The default variant pins covariance directions to zero at the first half
+/// of the layers, the attributes to pin chosen by trying every subset on validation accuracy. Its
+/// spec and trials go to variant/ under the output folder; --json adds "variant" (settings and
+/// search summary). --no-variant runs the method alone.
 
 #include <chrono>
 #include <cstdint>
@@ -32,14 +32,16 @@
 #include <fmt/format.h>
 
 #include "cirm/error.hpp"
+#include "cirm/io/evaluation_json.hpp"
+#include "cirm/io/search_json.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
+#include "cirm/pipeline/evaluate.hpp"
 #include "cirm_cli/eval.hpp"
 #include "cirm_cli/html_report.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/output.hpp"
-#include "cirm_cli/score.hpp"
 #include "cirm_cli/search.hpp"
 #include "cirm_cli/table.hpp"
 
@@ -50,7 +52,7 @@
 namespace cirm::cli {
 
 /// The variant `cirm demo` shows beside the method: the configuration chosen on the validation set
-/// by scripts/ablate (README "Beyond the method").
+/// by the ablations (docs/experiments.md).
 struct demo_variant {
     std::string_view intervention, direction_kind, selector, replacement, sites, objective, sampler, k_grid;
     double robust_weight;
@@ -98,6 +100,30 @@ inline std::string variant_label(const demo_options& o) {
                              o.variant_objective);
 }
 
+/// The search flags of the method (the method's defaults, with the demo's trials, sampler, seed
+/// and grid) and of the variant.
+inline search_flags method_flags(const demo_options& o) {
+    search_flags f;
+    f.k_grid = o.k_grid;
+    f.trials = o.trials;
+    f.sampler = o.sampler;
+    f.seed = o.seed;
+    return f;
+}
+inline search_flags variant_flags(const demo_options& o) {
+    search_flags f = method_flags(o);
+    f.k_grid = o.variant_k_grid;
+    f.sampler = o.variant_sampler;
+    f.replacement = o.variant_replacement;
+    f.selector = o.variant_selector;
+    f.sites = o.variant_sites;
+    f.objective = o.variant_objective;
+    f.robust_weight = o.variant_robust_weight;
+    f.intervention = o.variant_intervention;
+    f.direction_kind = o.variant_direction_kind;
+    return f;
+}
+
 /// Runs `cirm demo`; returns the exit code.
 inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err) {
     const auto start = std::chrono::steady_clock::now();
@@ -116,11 +142,10 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     require(validation_path, o.validation.empty(), "validation set", "--validation FILE");
     require(test_path, o.test.empty(), "test set", "--test FILE");
 
-    const auto settings = make_search_settings("", o.k_grid, o.trials, o.sampler, o.seed, "last", "median");
-    const auto variant_settings =  // read before any work, so that a bad value fails at once
-        make_search_settings("", o.variant_k_grid, o.trials, o.variant_sampler, o.seed,
-                             "last", o.variant_replacement, o.variant_selector, o.variant_sites, o.variant_objective,
-                             o.variant_robust_weight, o.variant_intervention, o.variant_direction_kind);
+    // every setting is read before any work, so that a bad value fails at once
+    const auto settings = search_config_of(method_flags(o), o.common.threads);
+    const auto variant_settings = search_config_of(variant_flags(o), o.common.threads);
+    const auto config = evaluation_config_of("", "lp,lwr", o.flip_rates, o.flip_pairs, err, o.common.progress);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);
@@ -131,65 +156,54 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
         err << fmt::format("demo: model {} ({} neurons), {} validation pairs, {} test pairs\n", model_dir,
                            model.layout().neurons(), validation.size(), test.pairs.size());
 
-    const auto found = locate_and_search(model, validation, settings, o.common, err);
+    const auto found = run_locate_and_search(model, validation, settings, o.common, err);
     if (talk)
         err << fmt::format("demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
-                           elapsed(), 100.0 * found.result.search.base_trial().objective,
-                           100.0 * found.result.search.best_trial().objective, found.result.best.edited());
-
-    evaluation_settings es;
-    es.flip_rates = o.flip_rates;
-    es.flip_pairs = o.flip_pairs;
-    es.progress = o.common.progress;
-    json document = evaluate_test_set(model, model_dir, test, test_path, &found.result.best, es, err);
-    if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
-
-    // the variant: its own localization and search on validation, then the same test pairs
+                           elapsed(), 100.0 * found.trials().base_trial().objective,
+                           100.0 * found.trials().best_trial().objective, found.best().edited());
     std::optional<search_outcome> variant;
     if (o.variant) {
-        variant.emplace(locate_and_search(model, validation, variant_settings, o.common, err));
+        variant.emplace(run_locate_and_search(model, validation, variant_settings, o.common, err));
         if (talk)
             err << fmt::format("demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
                                "edited, {} directions pinned)\n",
                                variant_label(o), 100.0 * variant->result.accuracy.front(),
-                               100.0 * variant->result.accuracy.at(variant->result.search.best), variant->result.best.edited(),
-                               variant->result.best.pinned_directions());
-        evaluation_settings ves = es;
-        ves.baselines = {};
-        const json variant_document = evaluate_test_set(model, model_dir, test, test_path, &variant->result.best, ves, err);
-        document["methods"]["variant"] = variant_document.at("methods").at("cirm");
-        document["variant"] = {{"intervention", o.variant_intervention}, {"direction_kind", o.variant_direction_kind},
-                               {"sampler", o.variant_sampler}, {"k_grid", o.variant_k_grid},
-                               {"selector", o.variant_selector},
-                               {"replacement", o.variant_replacement},
-                               {"sites", o.variant_sites}, {"objective", o.variant_objective},
-                               {"robust_weight", o.variant_robust_weight},
-                               {"spec", variant_document.at("spec")}};
-        if (talk) err << fmt::format("demo: variant evaluated in {:.1f} s in all\n", elapsed());
+                               100.0 * variant->result.accuracy.at(variant->trials().best), variant->best().edited(),
+                               variant->best().pinned_directions());
     }
 
+    // one evaluation of base, the baselines, the method and the variant
+    std::vector<named_spec> specs{{"cirm", &found.best()}};
+    if (variant) specs.push_back({"variant", &variant->best()});
+    const auto report = evaluate(model, test, specs, config);
+    if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
+    json document = evaluation_document(report, model_dir, test_path);
+    if (variant)
+        document["variant"] = {{"intervention", o.variant_intervention}, {"direction_kind", o.variant_direction_kind},
+                               {"sampler", o.variant_sampler}, {"k_grid", o.variant_k_grid},
+                               {"selector", o.variant_selector}, {"replacement", o.variant_replacement},
+                               {"sites", o.variant_sites}, {"objective", o.variant_objective},
+                               {"robust_weight", o.variant_robust_weight},
+                               {"spec", to_json(*report.spec_of("variant"))}};
+
     const fs::path dir(o.out);
-    report_inputs report;
-    report.document = document;
-    report.edited = found.result.best;
-    report.layout = &model.layout();
-    const std::string trial_lines = trial_log(found);
-    score_detail::for_each_line(trial_lines, [&](std::string_view line, std::size_t) {
-        report.trials.push_back(json::parse(line));
-        return true;
-    });
-    report.title = "cirm demo report";
+    report_inputs html;
+    html.document = document;
+    html.edited = found.best();
+    html.layout = &model.layout();
+    for (auto& line : trial_log_json(found)) html.trials.push_back(std::move(line));
+    html.title = "cirm demo report";
 
     pending_outputs files;
-    files.add(dir / "spec.json", spec_to_json(found.result.best));
-    files.add(dir / "spec.safetensors", spec_to_safetensors(found.result.best));
-    files.add(dir / "trials.jsonl", trial_lines);
+    files.add(dir / "spec.json", spec_to_json(found.best()));
+    files.add(dir / "spec.safetensors", spec_to_safetensors(found.best()));
+    files.add(dir / "trials.jsonl", trial_log_text(html.trials));
     files.add(dir / "eval.json", document.dump(2) + "\n");
-    files.add(dir / "report.html", html_report(report));
+    files.add(dir / "report.html", html_report(html));
     if (variant) {
-        files.add(dir / "variant" / "spec.json", spec_to_json(variant->result.best));
-        files.add(dir / "variant" / "spec.safetensors", spec_to_safetensors(variant->result.best));
-        files.add(dir / "variant" / "trials.jsonl", trial_log(*variant));
+        files.add(dir / "variant" / "spec.json", spec_to_json(variant->best()));
+        files.add(dir / "variant" / "spec.safetensors", spec_to_safetensors(variant->best()));
+        files.add(dir / "variant" / "trials.jsonl", trial_log_text(trial_log_json(*variant)));
     }
     files.commit();
 
@@ -207,17 +221,16 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
         out << document.dump(2) << "\n";
         return 0;
     }
-    print_search_summary(found, model.layout().neurons(), out);
+    print_search_summary(found, out);
     out << "\n";
     print_eval_table(document, out);
     if (variant) {
-        const auto& vs = document["variant"]["spec"];
-        out << fmt::format("variant ({}): {} of {} neurons edited, {} directions pinned\n", variant_label(o),
-                           vs["edited"].get<std::size_t>(), vs["total_neurons"].get<std::size_t>(),
-                           vs["directions"].get<std::size_t>());
+        const auto& vs = *report.spec_of("variant");
+        out << fmt::format("variant ({}): {} of {} neurons edited, {} directions pinned\n", variant_label(o), vs.edited,
+                           vs.total_neurons, vs.directions);
     }
     print_goal_check(document, out);
-    if (variant) print_goal_check(document, out, "variant", "issue 9");
+    if (variant) print_goal_check(document, out, "variant");
     out << fmt::format("\nreport: {}\nspec:   {} (and spec.safetensors)\ntrials: {}\neval:   {}\ndone in {:.1f} s\n",
                        (dir / "report.html").string(), (dir / "spec.json").string(), (dir / "trials.jsonl").string(),
                        (dir / "eval.json").string(), elapsed());

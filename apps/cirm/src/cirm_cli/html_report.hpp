@@ -19,9 +19,8 @@
 #include "cirm/error.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
-#include "cirm_cli/goal.hpp"
-#include "cirm_cli/json_contract.hpp"
 #include "cirm_cli/svg.hpp"
+#include "cirm_cli/table.hpp"
 
 namespace cirm::cli {
 
@@ -105,11 +104,11 @@ svg .label{font-size:12px}svg .value{font-size:12px}svg .tick{font-size:10px;fil
 }  // namespace report_detail
 
 struct report_inputs {
-    json document;                   ///< the evaluation (json_contract.hpp)
+    json document;                   ///< the evaluation document (io/evaluation_json.hpp)
     std::optional<spec> edited;      ///< the evaluated spec, for the heat map
     const site_layout* layout = nullptr;
     std::vector<json> trials;        ///< lines of trials.jsonl (may be empty)
-    std::optional<json> ablations;   ///< ablations.json of scripts/ablate (validated by load_ablations)
+    std::optional<json> ablations;   ///< ablations.json of tools/experiments/ablate.py (validated by load_ablations)
     std::string title = "cirm report";
 };
 
@@ -168,7 +167,7 @@ inline std::string html_report(const report_inputs& in) {
 
     // goal checks: the method's, and the variant's where the document has one (cirm demo)
     for (const char* method : {"cirm", "variant"}) {
-        const auto goals = goal_check(d, method);
+        const auto goals = goal_lines(d, method);
         if (goals.empty()) continue;
         h += fmt::format("<h2>Goal check ({} vs base)</h2>\n<ul>\n", method);
         for (const auto& g : goals) {

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Loading a command's inputs with one-line errors that name the file: the model directory (the
-/// reference engine), preference datasets (JSONL), and specs (JSON or safetensors) checked
+/// reference engine), datasets (JSONL, io/datasets.hpp), and specs (JSON or safetensors) checked
 /// against the model they are applied to.
 
 #include <filesystem>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/io/datasets.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
@@ -36,6 +37,12 @@ inline model_type load_model(const std::string& directory, unsigned threads) {
 inline std::vector<preference_pair> load_pairs(const std::string& path, const char* option = "--data") {
     if (path.empty()) throw error(std::string("no dataset given (") + option + " FILE)");
     return read_preference_jsonl(path);
+}
+
+/// A test set (preference pairs or RM-Bench items); errors name the file and line.
+inline test_set load_test_set(const std::string& path) {
+    if (path.empty()) throw error("no dataset given (--data FILE)");
+    return read_test_set(path);
 }
 
 /// Checks that one sample fits the model (its tokens are within max_position_embeddings and the
@@ -83,6 +90,16 @@ inline void require_single_response_spec(const spec& s, const std::string& path,
     if (s.replacement == replacement::swap)
         throw error("spec '" + path + "' has the swap replacement, which scores the two responses of a pair jointly; cirm " +
                     command + " scores responses one by one (cirm eval evaluates swap specs)");
+}
+
+/// What applying `s` edits, for an informational line: "1627 neurons at 42 sites" or "11
+/// directions at 11 sites (no neuron)", with where it pins.
+inline std::string spec_applied(const spec& s) {
+    std::string what = s.pinned_directions() ? std::to_string(s.pinned_directions()) + " directions" +
+                                                   (s.edited() ? " and " + std::to_string(s.edited()) + " neurons" : "")
+                                             : std::to_string(s.edited()) + " neurons";
+    return what + " at " + std::to_string(s.sites.size()) + " sites, pinned to the " + std::string(to_string(s.replacement)) +
+           (s.positions == positions::last_token ? " at the last token" : " at every position");
 }
 
 /// load_spec and check_spec_fits in one.

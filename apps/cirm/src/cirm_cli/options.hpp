@@ -1,21 +1,27 @@
 #pragma once
 /// \file
-/// Options every `cirm` command shares (model, threads, quiet, json, progress) and the parsing of
-/// the comma-separated lists that several commands take (attributes, budgets, k grids).
+/// Options every `cirm` command shares, the parsing of the comma-separated lists several commands
+/// take, and the typed configurations built from them: a mode's text goes through its name table
+/// (cirm/modes.hpp) and a configuration error names the option ("--trials must be at least 1").
 
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
-#include <map>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cirm/attributes/builtin.hpp"
 #include "cirm/error.hpp"
+#include "cirm/modes.hpp"
+#include "cirm/pipeline/config.hpp"
 
 namespace cirm::cli {
+
+using json = nlohmann::ordered_json;
 
 /// What every command that runs a model takes.
 struct common_options {
@@ -65,24 +71,12 @@ inline std::vector<std::string> attribute_list(std::string_view text) {
     return names;
 }
 
-/// A --k-grid value: "0,5,10,20" (ascending order not required; 0 is added when missing, so that
-/// every bias can be left unedited).
-inline std::vector<std::size_t> k_grid_list(std::string_view text) {
-    std::vector<std::size_t> grid;
-    for (const auto& item : split_list(text, "--k-grid")) grid.push_back(parse_count(item, "--k-grid"));
-    if (std::find(grid.begin(), grid.end(), std::size_t{0}) == grid.end()) grid.push_back(0);
-    std::sort(grid.begin(), grid.end());
-    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
-    return grid;
-}
-
 /// A --budgets value for `attributes`: one number for every attribute ("20"), or
 /// "length=50,bold=20" (attributes not named get 0). Unknown attribute names are an error.
 inline std::vector<std::size_t> budget_list(std::string_view text, const std::vector<std::string>& attributes) {
     std::vector<std::size_t> budgets(attributes.size(), 0);
     if (text.find('=') == std::string_view::npos) {
-        const std::size_t k = parse_count(text, "--budgets");
-        std::fill(budgets.begin(), budgets.end(), k);
+        std::fill(budgets.begin(), budgets.end(), parse_count(text, "--budgets"));
         return budgets;
     }
     for (const auto& item : split_list(text, "--budgets")) {
@@ -90,11 +84,54 @@ inline std::vector<std::size_t> budget_list(std::string_view text, const std::ve
         if (eq == std::string::npos) throw error("--budgets: '" + item + "' is not NAME=K");
         const std::string name = item.substr(0, eq);
         const auto it = std::find(attributes.begin(), attributes.end(), name);
-        if (it == attributes.end())
-            throw error("--budgets: '" + name + "' is not one of the located attributes");
+        if (it == attributes.end()) throw error("--budgets: '" + name + "' is not one of the located attributes");
         budgets[static_cast<std::size_t>(it - attributes.begin())] = parse_count(item.substr(eq + 1), "--budgets " + name);
     }
     return budgets;
+}
+
+/// The options of a search, as text (`cirm search` takes them; `cirm demo` takes them for the
+/// method and, prefixed --variant-, for its variant).
+struct search_flags {
+    std::string attributes;             ///< comma-separated; empty = the method's five
+    std::string k_grid;                 ///< comma-separated; empty = the default grid for the model
+    std::size_t trials = 100;           ///< configurations to try, the base included
+    std::string sampler = "tpe";
+    std::uint64_t seed = 0;
+    std::string positions = "last";
+    std::string replacement = "median";
+    std::string selector = "spearman";
+    std::string sites = "all";
+    std::string objective = "accuracy";
+    double robust_weight = 0.5;
+    std::string intervention = "neurons";
+    std::string direction_kind = "covariance";
+};
+
+/// The typed configuration of `flags`, checked as a whole (errors name the options).
+inline search_config search_config_of(const search_flags& f, unsigned threads) {
+    search_config c;
+    c.attributes = attribute_list(f.attributes);
+    for (const auto& item : f.k_grid.empty() ? std::vector<std::string>{} : split_list(f.k_grid, "--k-grid"))
+        c.k_grid.push_back(parse_count(item, "--k-grid"));
+    c.trials = f.trials;
+    c.sampler = parse_mode<sampler_kind>(f.sampler);
+    c.seed = f.seed;
+    c.where = parse_mode<positions>(f.positions);
+    c.value = parse_mode<replacement>(f.replacement);
+    c.selector = parse_mode<selector_kind>(f.selector);
+    c.sites = site_selection::parse(f.sites);
+    c.objective = parse_mode<search_objective>(f.objective);
+    c.robust_weight = f.robust_weight;
+    c.intervention = parse_mode<intervention_kind>(f.intervention);
+    c.directions = parse_mode<direction_kind>(f.direction_kind);
+    c.threads = threads;
+    try {
+        c.validate();
+    } catch (const config_error& e) {
+        throw error(e.rendered("--"));
+    }
+    return c;
 }
 
 }  // namespace cirm::cli

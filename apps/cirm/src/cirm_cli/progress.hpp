@@ -6,8 +6,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+
+#include "cirm/pipeline/config.hpp"
 
 namespace cirm::cli {
 
@@ -51,5 +56,26 @@ private:
     std::chrono::steady_clock::time_point last_draw_{};
     bool drawn_ = false;
 };
+
+/// A progress_callback for the pipeline that draws one bar per stage ("locate", "search", ...),
+/// ending a stage's line when the next stage begins. Draws nothing when disabled.
+inline progress_callback stage_bars(std::ostream& err, bool enabled) {
+    if (!enabled) return nullptr;
+    struct bars {
+        std::string stage;
+        std::optional<progress_bar> bar;
+    };
+    auto state = std::make_shared<bars>();
+    return [&err, state](std::string_view stage, std::size_t done, std::size_t total) {
+        if (!state->bar || state->stage != stage) {
+            state->bar.reset();
+            state->stage = std::string(stage);
+            std::string label(stage);
+            if (label.size() < 5) label.resize(5, ' ');
+            state->bar.emplace(err, true, label);
+        }
+        state->bar->update(done, total);
+    };
+}
 
 }  // namespace cirm::cli

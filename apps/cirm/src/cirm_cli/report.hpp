@@ -2,7 +2,7 @@
 /// \file
 /// `cirm report`: the HTML report (html_report.hpp) from files that earlier commands wrote — the
 /// evaluation JSON of `cirm eval --out` (required), the spec it evaluated (for the chart of
-/// edited neurons), the trials.jsonl of `cirm search`, and the ablations.json of scripts/ablate
+/// edited neurons), the trials.jsonl of `cirm search`, and the ablations.json of tools/experiments/ablate.py
 /// (a table of configurations on the validation set) — into one self-contained HTML file.
 /// It runs no model; --model only lets the chart list every layer of the model.
 
@@ -20,9 +20,10 @@
 #include "cirm/reference/model.hpp"
 #include "cirm_cli/html_report.hpp"
 #include "cirm_cli/inputs.hpp"
-#include "cirm_cli/json_contract.hpp"
+#include "cirm/io/evaluation_json.hpp"
+#include "cirm/io/jsonl_lines.hpp"
 #include "cirm_cli/output.hpp"
-#include "cirm_cli/score.hpp"
+#include "cirm_cli/table.hpp"
 
 namespace cirm::cli {
 
@@ -30,7 +31,7 @@ struct report_options {
     std::string eval;    ///< evaluation JSON (cirm eval --out)
     std::string spec;    ///< optional: the evaluated spec
     std::string trials;  ///< optional: trials.jsonl of cirm search
-    std::string ablations;  ///< optional: ablations.json of scripts/ablate
+    std::string ablations;  ///< optional: ablations.json of tools/experiments/ablate.py
     std::string model;   ///< optional: model directory (its config.json), for the layer list
     std::string title = "cirm report";
     std::string out;     ///< output HTML file
@@ -43,16 +44,16 @@ inline json load_eval_document(const std::string& path) {
     const std::string text = read_file(path);
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded()) throw error(path + ": not valid JSON (expected the output of `cirm eval --out`)");
-    validate_eval_json(j, path);
+    validate_evaluation_document(j, path);
     return j;
 }
 
 /// The lines of a trials.jsonl; errors name the file and line.
 inline std::vector<json> load_trials(const std::string& path) {
     std::vector<json> lines;
-    score_detail::for_each_line(read_file(path), [&](std::string_view line, std::size_t number) {
-        const std::string where = path + ":" + std::to_string(number);
-        json j = json::parse(line, nullptr, false);
+    for_each_jsonl_line(read_file(path), path, [&](const jsonl_line& line) {
+        const std::string& where = line.where;
+        json j = json::parse(line.text, nullptr, false);
         if (j.is_discarded() || !j.is_object()) throw error(where + ": not a JSON object");
         for (const char* key : {"trial", "k", "edited", "accuracy"})
             if (!j.contains(key)) throw error(where + ": missing field '" + key + "' (expected the trials.jsonl of `cirm search`)");
@@ -65,13 +66,13 @@ inline std::vector<json> load_trials(const std::string& path) {
     return lines;
 }
 
-/// The ablations.json of scripts/ablate: {"format": "cirm-ablations", "set": "validation",
+/// The ablations.json of tools/experiments/ablate.py: {"format": "cirm-ablations", "set": "validation",
 /// "total_neurons": i, "rows": [{"row": s, "trials": i, "edited": i, "directions": i, "accuracy": f,
 /// "neutral": f, "mean_unbiased": f, "worst_biased_change": f or null, "mean_flip": f,
 /// "flip_ratio": f}, ...]} (the first row is the base); errors name the file and the row.
 inline json load_ablations(const std::string& path) {
     json j = json::parse(read_file(path), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) throw error(path + ": not a JSON object (expected the ablations.json of scripts/ablate)");
+    if (j.is_discarded() || !j.is_object()) throw error(path + ": not a JSON object (expected the ablations.json of tools/experiments/ablate.py)");
     if (j.value("format", "") != "cirm-ablations") throw error(path + ": format is not \"cirm-ablations\"");
     if (!j.contains("rows") || !j["rows"].is_array() || j["rows"].empty()) throw error(path + ": no rows");
     const auto fraction = [](const json& v) { return v.is_null() || (v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0); };

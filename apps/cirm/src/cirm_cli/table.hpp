@@ -1,9 +1,9 @@
 #pragma once
 /// \file
-/// The text form of an evaluation document (METHOD.md §8): one column per method (base, lp,
-/// lwr, cirm), rows for accuracy, neutral accuracy, B_b / B̄_b with their pair counts, the style
-/// flip rates and (for RM-Bench data) easy / normal / hard; then the spec's size and the goal
-/// check. Percentages; "-" for a share over no pair.
+/// The text form of an evaluation document (io/evaluation_json.hpp; docs/method.md §8): one
+/// column per method, rows for accuracy, neutral accuracy, B_b / B̄_b with their pair counts, the
+/// style flip rates and (for RM-Bench data) easy / normal / hard; then the spec's size and the
+/// debiasing goal's check (eval/goal.hpp). Percentages; "-" for a share over no pair.
 
 #include <cstddef>
 #include <ostream>
@@ -12,8 +12,9 @@
 
 #include <fmt/format.h>
 
-#include "cirm_cli/goal.hpp"
-#include "cirm_cli/json_contract.hpp"
+#include "cirm/eval/goal.hpp"
+#include "cirm/io/evaluation_json.hpp"
+#include "cirm_cli/options.hpp"
 
 namespace cirm::cli {
 
@@ -78,13 +79,19 @@ inline void print_eval_table(const json& document, std::ostream& out) {
     }
 }
 
-/// Writes the goal check lines ("goal check (cirm vs base):" then one line each), if the
-/// document has the method (cirm by default; `issue` names where the goal was set).
-inline void print_goal_check(const json& document, std::ostream& out, const std::string& method = "cirm",
-                             const std::string& issue = "issue 5") {
-    const auto lines = goal_check(document, method);
+/// The goal's lines for `method` against base in `document` (empty when it lacks either).
+inline std::vector<goal_line> goal_lines(const json& document, const std::string& method) {
+    const auto& methods = document.at("methods");
+    if (!methods.contains(method) || !methods.contains("base")) return {};
+    return goal_check(evaluation_from_json(methods["base"]), evaluation_from_json(methods[method]), method);
+}
+
+/// Writes the goal check ("goal check (cirm vs base):" then one line each), if the document has
+/// the method (cirm by default).
+inline void print_goal_check(const json& document, std::ostream& out, const std::string& method = "cirm") {
+    const auto lines = goal_lines(document, method);
     if (lines.empty()) return;
-    out << "\ngoal check (" << method << " vs base, " << issue << "):\n";
+    out << "\ngoal check (" << method << " vs base):\n";
     for (const auto& l : lines) out << "  " << goal_verdict(l.met) << ": " << l.text << "\n";
     out << "  overall: " << goal_verdict(goal_overall(lines)) << "\n";
 }

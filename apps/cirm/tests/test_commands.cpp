@@ -21,7 +21,7 @@
 #include "cirm_cli/locate.hpp"
 #include "cirm_cli/report.hpp"
 #include "cirm_cli/score.hpp"
-#include "cli/cli_test_support.hpp"
+#include "cli_test_support.hpp"
 
 using namespace cli_test;
 using nlohmann::json;

@@ -20,7 +20,7 @@
 #include "cirm_cli/eval.hpp"
 #include "cirm_cli/score.hpp"
 #include "cirm_cli/search.hpp"
-#include "cli/cli_test_support.hpp"
+#include "cli_test_support.hpp"
 
 using namespace cli_test;
 using nlohmann::json;

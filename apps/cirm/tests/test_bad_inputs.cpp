@@ -16,7 +16,7 @@
 #include "cirm_cli/report.hpp"
 #include "cirm_cli/score.hpp"
 #include "cirm_cli/search.hpp"
-#include "cli/cli_test_support.hpp"
+#include "cli_test_support.hpp"
 
 using namespace cli_test;
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 #include <catch2/catch.hpp>
-#include "cirm_cli/goal.hpp"
+#include "cirm_cli/table.hpp"
 
 namespace {
 
@@ -31,7 +31,7 @@ TEST_CASE("goal check: every line met, with signed changes") {
     doc["methods"]["cirm"]["subsets"]["bold"]["biased"] = 0.856;
     // and one attribute's B̄ gains less: mean B̄ gain = (4 · 21.1 + 11.1) / 5 = 19.1 points
     doc["methods"]["cirm"]["subsets"]["length"]["unbiased"] = 0.722;
-    const std::vector<cirm::cli::goal_line> lines = cirm::cli::goal_check(doc);
+    const std::vector<cirm::goal_line> lines = cirm::cli::goal_lines(doc, "cirm");
     REQUIRE(lines.size() == 4);
     INFO(lines[0].text << "\n" << lines[1].text << "\n" << lines[2].text << "\n" << lines[3].text);
     CHECK_THAT(lines[0].text, Catch::Contains("(+19.1 points; goal: >= +10)"));
@@ -45,7 +45,7 @@ TEST_CASE("goal check: every line met, with signed changes") {
     // flip rate 10 % -> 4 %: ratio 0.40 <= 0.50
     CHECK_THAT(lines[3].text, Catch::Contains("(ratio 0.40; goal: <= 0.50)"));
     CHECK(lines[3].met == true);
-    CHECK(cirm::cli::goal_overall(lines) == false);
+    CHECK(cirm::goal_overall(lines) == false);
 }
 
 TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop") {
@@ -53,16 +53,16 @@ TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
     doc["methods"]["cirm"] = method(0.88, 0.970, 0.900, 0.822, 0.04);
     // every B rises by 1.4 points (88.6 -> 90.0); neutral rises by 0.3
-    const std::vector<cirm::cli::goal_line> lines = cirm::cli::goal_check(doc);
+    const std::vector<cirm::goal_line> lines = cirm::cli::goal_lines(doc, "cirm");
     REQUIRE(lines.size() == 4);
     CHECK_THAT(lines[1].text, Catch::Contains("change from base: +1.4 points"));
     CHECK(lines[1].met == true);
     CHECK_THAT(lines[2].text, Catch::Contains("(+0.3 points;"));
-    CHECK(cirm::cli::goal_overall(lines) == true);
+    CHECK(cirm::goal_overall(lines) == true);
 }
 
 TEST_CASE("goal check: nothing to check without a cirm method") {
     goal_json doc;
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
-    CHECK(cirm::cli::goal_check(doc).empty());
+    CHECK(cirm::cli::goal_lines(doc, "cirm").empty());
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the tests of the `cirm` commands (tests/cli/test_*.cpp): fixture paths, a fresh
+// Shared by the tests of the `cirm` commands (apps/cirm/tests/test_*.cpp): fixture paths, a fresh
 // scratch directory per test, running a command in-process, and an independent computation of
 // the five method attributes for the ASCII fixture data (the reference the subset counts and
 // accuracies are checked against).

@@ -15,8 +15,9 @@
 
 #include "cirm/intervene/direction_pin.hpp"
 #include "cirm_cli/eval.hpp"
+#include "cirm/pipeline/locate_and_search.hpp"
 #include "cirm_cli/search.hpp"
-#include "cli/cli_test_support.hpp"
+#include "cli_test_support.hpp"
 
 using namespace cli_test;
 using nlohmann::json;
@@ -97,10 +98,12 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
     for (const auto& b : best["budgets"]) CHECK(b["k"] == summary["best"]["k"][b["bias"].get<std::string>()]);
 
     // the spec of three attributes, from the same localization the search used
-    const auto settings = cirm::cli::make_search_settings("", "", 1, "grid", 0, "last", "median", "spearman", "first-half",
-                                                          "accuracy", 0.5, "directions", "covariance");
-    std::ostringstream quiet;
-    const auto outcome = cirm::cli::locate_and_search(model, pairs, settings, o.common, quiet);
+    cirm::search_config settings;
+    settings.trials = 1;
+    settings.sampler = cirm::sampler_kind::exhaustive;
+    settings.sites = cirm::site_selection::parse("first-half");
+    settings.intervention = cirm::intervention_kind::directions;
+    const auto outcome = cirm::locate_and_search(model, pairs, settings);
     const std::vector<std::size_t> three{1, 0, 1, 0, 1};
     const cirm::spec three_spec = outcome.spec_for(three);
     cirm::save_spec_json(dir / "three.json", three_spec);

@@ -1,0 +1,113 @@
+#pragma once
+/// \file
+/// The strict reader of JSON Lines that every JSONL format of cirm is read with (preference pairs,
+/// single responses, candidate sets, RM-Bench items, search logs). Blank lines are skipped,
+/// "\r\n" line ends are accepted, and the last line may lack its "\n". Each line must be valid
+/// UTF-8 (the byte is named), valid JSON, an object, and name no key twice (a repeated key would
+/// silently drop one value); every error starts with "<source>:<line>: ".
+///
+/// parse_strict_json (also used by the other JSON readers) is the one place where the strict
+/// parser's failures become errors.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "cirm/error.hpp"
+#include "cirm/io/strict_json.hpp"
+#include "cirm/detail/utf8.hpp"
+
+namespace cirm {
+
+/// `text` parsed as one JSON value, rejecting repeated keys. Errors read "<where>: not valid
+/// JSON<hint>: <why>" or "<where>: key '<k>' appears twice[ in '<path>']".
+template <class Json = nlohmann::json>
+Json parse_strict_json(std::string_view text, const std::string& where, std::string_view syntax_hint = {}) {
+    auto parsed = detail::parse_json_rejecting_duplicates<Json>(text);
+    using outcome = typename decltype(parsed)::outcome;
+    if (parsed.status == outcome::syntax_error)
+        throw error(where + ": not valid JSON" + std::string(syntax_hint) + ": " + parsed.syntax_message);
+    if (parsed.status == outcome::duplicate_key)
+        throw error(where + ": key '" + parsed.duplicate + "' appears twice" +
+                    (parsed.duplicate_path.empty() ? std::string() : " in '" + parsed.duplicate_path + "'"));
+    return std::move(parsed.value);
+}
+
+/// One line of a JSONL text.
+struct jsonl_line {
+    std::string_view text;
+    std::size_t number = 0;     ///< 1-based
+    std::string where;          ///< "<source>:<number>", the prefix of this line's errors
+    bool unterminated = false;  ///< the last line, without its "\n"
+
+    /// The line's JSON object (strict: UTF-8, syntax, repeated keys; see the file comment).
+    nlohmann::json object() const {
+        try {
+            detail::validate_utf8(text, "line");
+        } catch (const error& e) {
+            throw error(where + ": " + e.what());
+        }
+        nlohmann::json value = parse_strict_json(text, where, unterminated ? " (the last line looks truncated)" : "");
+        if (!value.is_object()) throw error(where + ": not a JSON object (it is " + value.type_name() + ")");
+        return value;
+    }
+
+    /// A string field: missing (when required) or not a string is an error.
+    std::string text_field(const nlohmann::json& object, const char* name, bool required = true) const {
+        const auto it = object.find(name);
+        if (it == object.end()) {
+            if (required) throw error(where + ": missing field '" + name + "'");
+            return {};
+        }
+        if (!it->is_string()) throw error(where + ": field '" + name + "' is not a string");
+        return it->get<std::string>();
+    }
+
+    /// The record's id: its "id" (a non-empty string or an integer) or, without one, the line number.
+    std::string id(const nlohmann::json& object) const {
+        const auto id = object.find("id");
+        if (id == object.end()) return std::to_string(number);
+        if (id->is_string()) {
+            if (id->get_ref<const std::string&>().empty()) throw error(where + ": field 'id' is empty");
+            return id->get<std::string>();
+        }
+        if (id->is_number_unsigned()) return std::to_string(id->get<std::uint64_t>());
+        if (id->is_number_integer()) return std::to_string(id->get<std::int64_t>());
+        throw error(where + ": field 'id' is not a string or an integer");
+    }
+};
+
+/// Calls on_line(const jsonl_line&) for every non-blank line of `text` (`source` names it in
+/// errors) until it returns false.
+template <class OnLine>
+void for_each_jsonl_line(std::string_view text, std::string_view source, OnLine&& on_line) {
+    std::size_t start = 0, number = 0;
+    while (start < text.size()) {
+        const std::size_t newline = text.find('\n', start);
+        const bool unterminated = newline == std::string_view::npos;
+        const std::string_view line = text.substr(start, unterminated ? std::string_view::npos : newline - start);
+        start = unterminated ? text.size() : newline + 1;
+        ++number;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        if (!on_line(jsonl_line{line, number, std::string(source) + ":" + std::to_string(number), unterminated})) return;
+    }
+}
+
+/// Ids seen so far in a JSONL text; a repeated id is an error naming both lines.
+class jsonl_ids {
+public:
+    void add(const std::string& id, const jsonl_line& line) {
+        if (auto [it, fresh] = first_line_.emplace(id, line.number); !fresh)
+            throw error(line.where + ": duplicate id '" + id + "' (first on line " + std::to_string(it->second) + ")");
+    }
+
+private:
+    std::map<std::string, std::size_t, std::less<>> first_line_;
+};
+
+}  // namespace cirm
