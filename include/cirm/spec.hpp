@@ -24,7 +24,7 @@
 
 namespace cirm {
 
-/// What an edited neuron is overwritten with (METHOD.md §6).
+/// What an edited neuron is overwritten with (docs/method.md §6).
 enum class replacement { median, mean, zero, swap };
 
 constexpr std::string_view to_string(replacement r) noexcept {
