@@ -1,4 +1,4 @@
-// Localization statistics (issue "Benchmarks against peers"): the Spearman table (ranks, ρ
+// Localization statistics against peers: the Spearman table (ranks, ρ
 // against 5 attributes, medians, means) of N = 1000 samples × M neurons, against its floor, one
 // streaming pass summing the same matrix, measured in the same run with the same thread count.
 //

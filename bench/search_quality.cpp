@@ -1,4 +1,4 @@
-// Search quality (issue "Benchmarks against peers"): cirm's TPE sampler driving joint_search over
+// Search quality against peers: cirm's TPE sampler driving joint_search over
 // a recorded landscape of validation accuracies, best objective after 100 trials, one search per
 // seed 0..9; cirm's random sampler on the same table for reference. The table is written by
 // bench/peers/search_landscape.py (which also runs Optuna's TPE on it), so both sides optimise

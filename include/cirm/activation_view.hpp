@@ -12,7 +12,7 @@
 
 namespace cirm {
 
-/// Positions an intervention acts on (METHOD.md §6).
+/// Positions an intervention acts on (docs/method.md §6).
 enum class positions { last_token, all };
 
 template <class T>

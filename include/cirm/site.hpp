@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Sites and neurons (METHOD.md §3). A site is the output of one linear projection of one
+/// Sites and neurons (docs/method.md §3). A site is the output of one linear projection of one
 /// transformer block, named by its Hugging Face module path; a neuron is one output unit of a
 /// site. A site_layout is the ordered list of sites a model exposes, with each site's offset in
 /// the flat neuron numbering that the statistics and the selection use.

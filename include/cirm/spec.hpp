@@ -26,7 +26,7 @@
 
 namespace cirm {
 
-/// What an edited neuron is overwritten with (METHOD.md §6).
+/// What an edited neuron is overwritten with (docs/method.md §6).
 enum class replacement { median, mean, zero, swap };
 
 template <>

@@ -95,7 +95,7 @@ TEST_CASE("any_attribute rejects an empty name and passes errors through") {
     CHECK_THROWS_WITH(length("", "\xC3"), "invalid UTF-8 at byte 0 of the response: truncated sequence");
 }
 
-TEST_CASE("the built-in attribute names, in METHOD.md order") {
+TEST_CASE("the built-in attribute names, in the order of the method's attribute table") {
     const auto method = cirm::method_attribute_names();
     CHECK(std::vector<std::string_view>(method.begin(), method.end()) ==
           std::vector<std::string_view>{"length", "paragraphs", "overlap", "exclamation", "bold"});

@@ -5,7 +5,7 @@
 // case runs the built `cirm` binary and must exit with 1, print exactly one line
 // "cirm <command>: error: <message>" on stderr containing every expected fragment, and leave
 // nothing in its output directory. The expected texts are written from the rules the code
-// states (file formats, METHOD.md), not copied from a run.
+// states (file formats, docs/method.md), not copied from a run.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Determinism (issue 8): the same inputs and seed give byte-identical outputs — the correlation
+// Determinism: the same inputs and seed give byte-identical outputs — the correlation
 // table, the localization summary, the spec files and the evaluation JSON — across runs and
 // across thread counts (--threads 1 and 2), on the small fixture model and data of the CLI
 // tests. The trial log is identical too once its timing field ("seconds") is set aside.

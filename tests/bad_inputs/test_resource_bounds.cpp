@@ -1,4 +1,4 @@
-// Resource bounds (issue 8): a checkpoint whose header claims huge shapes, or a config that
+// Resource bounds: a checkpoint whose header claims huge shapes, or a config that
 // claims a huge model, is refused before anything of that size is allocated (quickly, with a
 // clear message, and without the process's peak memory growing); and every built-in attribute
 // is linear-time: 10× the input takes well under 20× the time (a quadratic one would take 100×).

@@ -15,7 +15,7 @@
 
 namespace {
 
-/// Lowercased maximal runs of ASCII letters and digits (METHOD.md's W for the overlap attribute).
+/// Lowercased maximal runs of ASCII letters and digits (the W of the overlap attribute, docs/method.md §4).
 std::set<std::string> lowercase_words(std::string_view text) {
     std::set<std::string> words;
     std::string current;

@@ -76,7 +76,7 @@ TEST_CASE("the neutral set holds the pairs equal on every named attribute") {
     CHECK(none.pairs == 0);
     CHECK(std::isnan(none.value));
 
-    const auto method = cirm::method_attribute_names();  // the five of METHOD.md §4, the default neutral set
+    const auto method = cirm::method_attribute_names();  // the five of docs/method.md §4, the default neutral set
     const std::vector<std::string> method_names(method.begin(), method.end());
     CHECK_THROWS_WITH(neutral_accuracy(rewards{2, 3, 3, 1}, rewards{1, 1, 1, 1}, chosen, rejected, method_names),
                       Catch::Contains("unknown attribute 'paragraphs' (have: length, bold, overlap)"));

@@ -1,7 +1,7 @@
 // The engine against the independent PyTorch peer (tools/peers/llama_rm_peer.py): token ids,
 // rewards, rewards under neuron pins (last token and all positions) and last-token activations,
 // on three random-weight models (GQA + rope_theta 50000 + BF16; Qwen2 biases + MQA + F16;
-// Llama attention/MLP biases + F32 in two shards). Tolerance 1e-4 absolute (the bound).
+// Llama attention/MLP biases + F32 in two shards). Tolerance 1e-4 absolute (the engine's required bound).
 #include "engine_test_support.hpp"
 
 #include <catch2/catch.hpp>

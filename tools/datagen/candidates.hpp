@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Candidate sets for the downstream proxy of alignment (issue 9): the method's real use is
+/// Candidate sets for the downstream proxy of alignment: the method's real use is
 /// labelling preference data, so `cirm annotate` picks the best of N candidate responses per
 /// prompt. Each set here has one prompt, N responses of which exactly one gives the correct
 /// answer, and every response in its own freely drawn style (the style levels of the train

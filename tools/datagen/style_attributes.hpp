@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// The seven style attributes the dataset generator controls, measured with the library's own
-/// attribute functions (METHOD.md §4), and the relation between a pair's two measured values.
+/// attribute functions (docs/method.md §4), and the relation between a pair's two measured values.
 /// The generator accepts a pair only when the MEASURED relations are the ones it meant to
 /// produce: injected style levels do not translate one-to-one into measured values (filler
 /// sentences lower the overlap ratio, for instance).
@@ -47,7 +47,7 @@ inline attribute_values measure_style(std::string_view prompt, std::string_view 
 }
 
 /// How the chosen response's value of one attribute compares with the rejected one's:
-/// chosen_more puts the pair in B_b, chosen_less in B̄_b (METHOD.md §8).
+/// chosen_more puts the pair in B_b, chosen_less in B̄_b (docs/method.md §8).
 enum class relation : std::size_t { chosen_more, chosen_less, equal };
 inline constexpr std::size_t relation_count = 3;
 

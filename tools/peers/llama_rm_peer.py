@@ -38,7 +38,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", 
 
 MODELS = [
     {
-        # The main check of the issue: GQA, rope_theta != 10000, BF16-stored weights, 3 layers.
+        # The main check: GQA, rope_theta != 10000, BF16-stored weights, 3 layers.
         "name": "tiny_llama_gqa_bf16",
         "seed": 20240601,
         "dtype": "BF16",

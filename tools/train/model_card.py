@@ -125,7 +125,7 @@ for a in attributes:
 w("")
 w("B_b: pairs whose chosen response has more of the attribute; B̄_b: less. The flip rate is the share")
 w(f"of the first {evaluation.get('flip_pairs', '?')} test pairs whose preference flips when the attribute is added to the")
-w("rejected response (METHOD.md §8).\n")
+w("rejected response (docs/method.md §8).\n")
 w(f"- The trainer (libtorch) and the C++ engine give the same rewards on all {check['responses']} test responses:")
 w(f"  max |Δ| = {check['max_abs_difference']:.2e} (required ≤ 1e-4; `cirm-train check --model models/cirm-tiny-rm --data data/test.jsonl`).")
 if val:

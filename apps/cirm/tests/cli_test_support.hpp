@@ -113,7 +113,7 @@ inline double ref_overlap(const std::string& prompt, const std::string& r) {
     for (const auto& w : wy) shared += wq.count(w) ? 1 : 0;
     return shared / static_cast<double>(wy.size());
 }
-/// The method attribute `name` of a response, by the definitions of METHOD.md §4.
+/// The method attribute `name` of a response, by the definitions of docs/method.md §4.
 inline double ref_attribute(const std::string& name, const std::string& prompt, const std::string& r) {
     if (name == "length") return ref_length(r);
     if (name == "paragraphs") return ref_count(r, "\n\n");

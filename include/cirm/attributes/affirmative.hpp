@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `affirmative` bias attribute (beyond the method, METHOD.md §4): whether the response opens
+/// The `affirmative` bias attribute (beyond the method, docs/method.md §4): whether the response opens
 /// with an eager "Sure" / "Certainly" / "Of course" / "Absolutely".
 
 #include <array>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `bold` bias attribute (METHOD.md §4): occurrences of "**" in the response.
+/// The `bold` bias attribute (docs/method.md §4): occurrences of "**" in the response.
 
 #include <cstddef>
 #include <string_view>

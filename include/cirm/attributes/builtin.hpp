@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The built-in bias attributes by name: the five of the method (METHOD.md §4) and the six
+/// The built-in bias attributes by name: the five of the method (docs/method.md §4) and the six
 /// shipped beyond it, for command lines, specs and configuration files.
 
 #include <array>
@@ -29,7 +29,7 @@ namespace cirm {
 
 namespace builtin_detail {
 
-/// Every built-in attribute type: the method's five first, in METHOD.md order, then the others.
+/// Every built-in attribute type: the method's five first, in the order of docs/method.md §4, then the others.
 template <class... Attributes>
 struct attribute_list {
     static constexpr std::array<std::string_view, sizeof...(Attributes)> names{Attributes::name()...};
@@ -51,7 +51,7 @@ inline constexpr std::size_t method_attribute_count = 5;
 
 }  // namespace builtin_detail
 
-/// The five attributes of the method, in METHOD.md order: length, paragraphs, overlap,
+/// The five attributes of the method, in the order of docs/method.md §4: length, paragraphs, overlap,
 /// exclamation, bold.
 inline std::span<const std::string_view> method_attribute_names() noexcept {
     return std::span<const std::string_view>(builtin_detail::builtin_attributes::names)

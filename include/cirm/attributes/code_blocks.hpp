@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `code_blocks` bias attribute (beyond the method, METHOD.md §4): fenced code blocks.
+/// The `code_blocks` bias attribute (beyond the method, docs/method.md §4): fenced code blocks.
 
 #include <cstddef>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `emoji` bias attribute (beyond the method, METHOD.md §4): code points in the emoji blocks.
+/// The `emoji` bias attribute (beyond the method, docs/method.md §4): code points in the emoji blocks.
 
 #include <cstddef>
 #include <string_view>

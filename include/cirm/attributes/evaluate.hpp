@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Evaluating bias attributes over samples (METHOD.md §5 step 1, the f_b column): a samples ×
+/// Evaluating bias attributes over samples (docs/method.md §5 step 1, the f_b column): a samples ×
 /// attributes table of values, with every failure and every non-finite value reported with the
 /// attribute and the sample it came from.
 

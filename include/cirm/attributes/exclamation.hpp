@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `exclamation` bias attribute (METHOD.md §4): the number of '!' in the response.
+/// The `exclamation` bias attribute (docs/method.md §4): the number of '!' in the response.
 
 #include <cstddef>
 #include <string_view>

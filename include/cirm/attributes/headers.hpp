@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `headers` bias attribute (beyond the method, METHOD.md §4): lines starting with '#'.
+/// The `headers` bias attribute (beyond the method, docs/method.md §4): lines starting with '#'.
 
 #include <cstddef>
 #include <string_view>

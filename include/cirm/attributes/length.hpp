@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `length` bias attribute (METHOD.md §4): the number of Unicode code points of the response.
+/// The `length` bias attribute (docs/method.md §4): the number of Unicode code points of the response.
 
 #include <string_view>
 

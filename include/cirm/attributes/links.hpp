@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `links` bias attribute (beyond the method, METHOD.md §4): http:// and https:// URLs.
+/// The `links` bias attribute (beyond the method, docs/method.md §4): http:// and https:// URLs.
 
 #include <cstddef>
 #include <string_view>

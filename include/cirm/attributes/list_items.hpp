@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `list_items` bias attribute (beyond the method, METHOD.md §4): Markdown list item lines.
+/// The `list_items` bias attribute (beyond the method, docs/method.md §4): Markdown list item lines.
 
 #include <cstddef>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `overlap` bias attribute (METHOD.md §4): the share of the response's distinct words that
+/// The `overlap` bias attribute (docs/method.md §4): the share of the response's distinct words that
 /// also occur in the prompt, |W(y) ∩ W(q)| / |W(y)|.
 
 #include <cstddef>
@@ -56,7 +56,7 @@ void for_each_word(std::string_view text, std::string_view what, OnWord&& on_wor
 }  // namespace overlap_detail
 
 /// |W(y) ∩ W(q)| / |W(y)|, W(t) being the set of lowercased words of t; 0 when the response has
-/// no word (METHOD.md's choice).
+/// no word (the project's choice, docs/method.md §4).
 ///
 /// A word is a maximal run of ASCII letters and digits; every other character, including every
 /// non-ASCII code point, separates words, and only ASCII letters are lowercased. So "Héllo" gives

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The `paragraphs` bias attribute (METHOD.md §4): occurrences of "\n\n" in the response.
+/// The `paragraphs` bias attribute (docs/method.md §4): occurrences of "\n\n" in the response.
 
 #include <cstddef>
 #include <string_view>

@@ -1,12 +1,12 @@
 #pragma once
 /// \file
-/// The activation store of localization (METHOD.md §5 step 1): one float32 row per validation
+/// The activation store of localization (docs/method.md §5 step 1): one float32 row per validation
 /// sample, one column per neuron of the kept sites, filled row by row as an ActivationSource
 /// streams a batch's last-token activations into it. It is the matrix the statistics read.
 ///
 /// Memory is one samples × neurons float32 block, allocated once and never grown or copied;
 /// bytes() reports it. Every value is checked on the way in: NaN or ±Inf is an error naming
-/// the site, the neuron and the sample (METHOD.md §5 step 2).
+/// the site, the neuron and the sample (docs/method.md §5 step 2).
 
 #include <cmath>
 #include <cstddef>

@@ -11,7 +11,7 @@
 ///
 ///     shift_nb = mean_i Δ_inb / sd_n,   sd_n = sample standard deviation (n − 1) of a_n(x_i).
 ///
-/// Spearman's ρ (METHOD.md §5) finds neurons that co-vary with an attribute across responses,
+/// Spearman's ρ (docs/method.md §5) finds neurons that co-vary with an attribute across responses,
 /// which also catches neurons that track what co-varies with it (content, prompt kind); the
 /// shift is an interventional measure: the same response with one style feature added, nothing
 /// else changed. shift_top_bottom_k (select/shift_top_bottom_k.hpp) selects by it.

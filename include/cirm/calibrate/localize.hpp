@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Localization, the offline stage of the method (METHOD.md §5): run an ActivationSource over
+/// Localization, the offline stage of the method (docs/method.md §5): run an ActivationSource over
 /// the validation samples, stream every site's last-token activations into an activation store,
 /// measure every bias attribute on the same samples, and compute the Spearman table, medians
 /// and means in one pass over the store.
@@ -39,7 +39,7 @@ struct localization {
     std::string data_hash;    ///< SHA-256 of the samples, see hash_samples
 };
 
-/// The samples of a preference dataset (METHOD.md §5): all 2N responses, pair i's chosen
+/// The samples of a preference dataset (docs/method.md §5): all 2N responses, pair i's chosen
 /// response at 2i and its rejected one at 2i + 1.
 inline std::vector<sample> response_samples(std::span<const preference_pair> pairs) {
     std::vector<sample> out;

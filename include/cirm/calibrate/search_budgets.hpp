@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The joint search of the budgets k_b (METHOD.md §7) over a model: every trial selects the
+/// The joint search of the budgets k_b (docs/method.md §7) over a model: every trial selects the
 /// neurons for its budgets from a localization (Spearman top/bottom-k), pins them, and scores
 /// the validation pairs; the objective is the accuracy (the method's). Any NeuronSelector can
 /// stand in for the method's (e.g. shift_top_bottom_k). Returns the trial log and the spec of

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// ActivationSource: a model that can be run on samples, reports the last-token activations of
-/// its sites, and scores samples with an Intervention applied (DESIGN.md).
+/// its sites, and scores samples with an Intervention applied (docs/architecture.md).
 ///
 /// A model S has
 ///   - `layout() const -> const site_layout&`: its sites, in a fixed order;

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// BiasAttribute: a number computed from text alone, f_b(q, y) (METHOD.md §4).
+/// BiasAttribute: a number computed from text alone, f_b(q, y) (docs/method.md §4).
 ///
 /// A model is any type with
 ///   - `name()`: a stable, non-empty name (used in tables, specs and on the command line);

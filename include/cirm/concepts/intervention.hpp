@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Intervention: overwrites edited neurons of a site's activations in place (METHOD.md §6).
+/// Intervention: overwrites edited neurons of a site's activations in place (docs/method.md §6).
 ///
 /// A model is bound to a model's site_layout when it is built, is immutable afterwards, and has
 ///   - `apply(std::size_t site, activation_view<T> view) const noexcept` for T = float, float16 and

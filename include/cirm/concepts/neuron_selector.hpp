@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// NeuronSelector: from a correlation table (neurons × biases) and one budget per bias, the set
-/// of neurons to edit (METHOD.md §5 steps 3–4).
+/// of neurons to edit (docs/method.md §5 steps 3–4).
 ///
 /// A model S has `select(const correlation_table&, std::span<const std::size_t> budgets) const
 /// -> selection`, budgets[b] being k_b for column b of the table. It is deterministic: the same

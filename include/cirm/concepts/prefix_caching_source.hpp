@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// PrefixCachingSource: an ActivationSource that can also score the last token of each sample
-/// over a cache of its prefix (METHOD.md §7, speed). With a last-token intervention, every earlier
+/// over a cache of its prefix (docs/method.md §7, speed). With a last-token intervention, every earlier
 /// position is the same in every trial of a budget search, so a trial needs only the last token.
 ///
 /// A model S additionally has

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The inference-time length baselines that CIRM is compared with (METHOD.md §9):
+/// The inference-time length baselines that CIRM is compared with (docs/method.md §9):
 /// - LP, length penalty: r' = r − λ·length.
 /// - LWR, locally weighted regression: fit LOWESS of reward on length over the scored set and
 ///   subtract the fitted trend, r' = r − α·fitted(length).
@@ -106,7 +106,7 @@ inline double lowess_local_fit(const double* xs, const double* ys, const double*
 
 }  // namespace detail
 
-/// LP: r' = r − λ·length for every response (lengths in characters, METHOD.md §4's `length`).
+/// LP: r' = r − λ·length for every response (lengths in characters, docs/method.md §4's `length`).
 /// Throws cirm::error on mismatched sizes, empty input, non-finite values or a non-finite λ.
 inline std::vector<double> length_penalty(std::span<const double> rewards, std::span<const double> lengths,
                                           double lambda = 0.001) {
@@ -184,7 +184,7 @@ inline std::vector<double> lowess(std::span<const double> x, std::span<const dou
 }
 
 /// LWR: r' = r − α·lowess(length → reward)(length), the LOWESS trend of reward on length fitted
-/// over all the given responses (transductive, METHOD.md §9) with `iterations` = 3.
+/// over all the given responses (transductive, docs/method.md §9) with `iterations` = 3.
 /// Throws cirm::error as lowess() does, or for a non-finite α.
 inline std::vector<double> lwr_adjust(std::span<const double> rewards, std::span<const double> lengths,
                                       double frac = 1.0, double alpha = 1.0) {

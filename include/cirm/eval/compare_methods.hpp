@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The comparison of METHOD.md §8–9 on one dataset: the base RM, the length baselines (LP, LWR)
+/// The comparison of docs/method.md §8–9 on one dataset: the base RM, the length baselines (LP, LWR)
 /// and CIRM (the RM under an intervention), each evaluated with every metric of eval/metrics.hpp
 /// — accuracy, neutral accuracy, biased / unbiased subsets per attribute, and the style flip
 /// rate per injectable attribute.
@@ -11,7 +11,7 @@
 /// scored set of that evaluation, the chosen responses and the edited rejected ones (the
 /// original rejected response where the edit does not apply).
 ///
-/// CIRM with the swap replacement (METHOD.md §6, `swapped_pairs` in place of an Intervention)
+/// CIRM with the swap replacement (docs/method.md §6, `swapped_pairs` in place of an Intervention)
 /// scores each pair jointly: each response gets the other's activations at the edited neurons.
 /// Its flip rate scores the chosen response against the edited rejected one the same way, so the
 /// chosen reward of that comparison differs from the plain one; as for LWR, the flip is judged

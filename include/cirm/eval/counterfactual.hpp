@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Counterfactual style edits for the style flip rate (METHOD.md §8): inject one style feature
+/// Counterfactual style edits for the style flip rate (docs/method.md §8): inject one style feature
 /// of a method attribute into a response, changing as little else as possible, so that a reward
 /// model's reaction to the feature alone can be measured.
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Evaluation metrics over rewards (METHOD.md §8); no model is needed, only the rewards of the
+/// Evaluation metrics over rewards (docs/method.md §8); no model is needed, only the rewards of the
 /// chosen and rejected responses and, for the subsets, their attribute values. Accuracy (a tie
 /// counts as wrong), biased / unbiased subsets per attribute, the neutral set, RM-Bench's
 /// hard / normal / easy accuracies, and the style flip rate; an `evaluation` bundles the
@@ -165,7 +165,7 @@ struct rm_bench_pair {
 /// wrong). Row i is the chosen variant, column j the rejected one, in the order above, so above
 /// the diagonal (i < j) the chosen response is less styled than the rejected one: a style-biased
 /// RM fails there. hard = mean of the 3 cells above the diagonal, normal = mean of the diagonal,
-/// easy = mean of the 3 cells below it (METHOD.md §8, as RM-Bench defines them).
+/// easy = mean of the 3 cells below it (docs/method.md §8, as RM-Bench defines them).
 struct rm_bench_result {
     std::array<std::array<double, 3>, 3> matrix{};
     double hard = std::numeric_limits<double>::quiet_NaN();

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The method's intervention (METHOD.md §6): overwrite each edited neuron of a site with a fixed
+/// The method's intervention (docs/method.md §6): overwrite each edited neuron of a site with a fixed
 /// value — its validation median by default, or the mean, or zero — at the last token or at
 /// every position. Models the Intervention concept.
 ///

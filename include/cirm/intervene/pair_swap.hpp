@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The swap replacement (METHOD.md §6), for scoring a pair: each response is scored with its
+/// The swap replacement (docs/method.md §6), for scoring a pair: each response is scored with its
 /// edited neurons set to the other response's last-token activations, so both carry the
 /// other's style signal. Only meaningful for a pair; a single response is pinned to the spec's
 /// stored values instead (neuron_pin).

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The joint search for the budgets k_b of all biases at once (METHOD.md §7): a sampler proposes
+/// The joint search for the budgets k_b of all biases at once (docs/method.md §7): a sampler proposes
 /// configurations, an objective (accuracy on the validation pairs under the intervention built
 /// from the budgets) scores them, and the best trial wins; ties go to the smaller total k, then
 /// to the earlier trial. The search knows nothing of models: the objective does all of that.

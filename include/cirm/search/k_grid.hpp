@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The candidate budgets k_b of the joint search (METHOD.md §7): the method's grid, a grid scaled
+/// The candidate budgets k_b of the joint search (docs/method.md §7): the method's grid, a grid scaled
 /// to a small model, the default between the two, and clamping to the neurons a model has.
 /// Every grid includes 0, "leave this bias unedited" (a choice of this implementation: the paper's
 /// grid has no 0), so that the search can decide that a bias is better left alone.
@@ -53,7 +53,7 @@ inline std::vector<std::size_t> default_k_grid(std::size_t total_neurons) {
 }
 
 /// The grid with every value above `available` (the neurons a bias can take from each end of
-/// its ranking) replaced by `available` (METHOD.md §7: values above the number of neurons are
+/// its ranking) replaced by `available` (docs/method.md §7: values above the number of neurons are
 /// clamped). The result is ascending with each value once, whatever the input order.
 inline std::vector<std::size_t> clamp_k_grid(std::vector<std::size_t> grid, std::size_t available) {
     for (auto& k : grid) k = std::min(k, available);

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// What a k sampler is: the KSampler concept and the trial record it learns from (METHOD.md §7).
+/// What a k sampler is: the KSampler concept and the trial record it learns from (docs/method.md §7).
 ///
 /// A sampler S is built over a search space and has
 ///   - `configuration next(std::span<const trial> history)`: the configuration to evaluate next,

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The search space of the joint k search (METHOD.md §7): B biases, each with its own list of
+/// The search space of the joint k search (docs/method.md §7): B biases, each with its own list of
 /// candidate budgets k. A budget is categorical: a configuration picks one candidate per bias by
 /// its index in that bias's list, so samplers never see the k values, only the categories.
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The method's selector (METHOD.md §5 steps 3–4): for each bias b with budget k_b, the k_b
+/// The method's selector (docs/method.md §5 steps 3–4): for each bias b with budget k_b, the k_b
 /// neurons with the largest ρ_nb and the k_b with the smallest, so that a bias encoded with
 /// either sign is caught; the edited set is the union over biases, each neuron once, with the
 /// biases that chose it. Neurons whose activations were constant are never selected.

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The result of localization's statistics (METHOD.md §5 steps 2 and 5): for every neuron of a
+/// The result of localization's statistics (docs/method.md §5 steps 2 and 5): for every neuron of a
 /// site layout, its Spearman ρ against every bias attribute, whether its activations were
 /// constant, and its median and mean over the validation samples.
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Average ranks (METHOD.md §5 step 2: "ties get average ranks"): the rank of a value is its
+/// Average ranks (docs/method.md §5 step 2: "ties get average ranks"): the rank of a value is its
 /// 1-based position in ascending order, and every member of a group of equal values gets the
 /// mean of the positions the group occupies — the same as scipy.stats.rankdata(method='average').
 /// -0.0 and +0.0 compare equal and therefore tie. NaN has no place in an order and is an error;

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Spearman rank correlation (METHOD.md §5 step 2): ρ is the Pearson correlation of the average
+/// Spearman rank correlation (docs/method.md §5 step 2): ρ is the Pearson correlation of the average
 /// ranks of the two variables (ties get the mean of their positions, as in scipy.stats.spearmanr).
 /// The method's rule for a constant variable — zero variance, where ρ is undefined and scipy
 /// returns NaN — is ρ = 0, so that such a neuron is never selected.
@@ -263,7 +263,7 @@ inline void rank_block(std::size_t samples, std::size_t first, std::size_t width
 }  // namespace detail
 
 /// Spearman's ρ of every neuron against every attribute, with each neuron's median, mean and
-/// constant flag (METHOD.md §5 steps 2 and 5).
+/// constant flag (docs/method.md §5 steps 2 and 5).
 ///
 /// - activations: samples × neurons floats, sample-major; row s starts at activations + s·row_stride
 ///   (row_stride ≥ neurons).

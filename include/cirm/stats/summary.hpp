@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Median and mean of a sequence of numbers: the replacement values of METHOD.md §5 step 5 and
+/// Median and mean of a sequence of numbers: the replacement values of docs/method.md §5 step 5 and
 /// §6 ("median" and "mean"). The median of an even count is the mean of the two middle values
 /// (numpy.median's convention), computed in double. Values must be finite: a NaN or an infinity
 /// has no meaningful median or mean to pin a neuron to.

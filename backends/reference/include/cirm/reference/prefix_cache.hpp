@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The prefix cache of one sample (METHOD.md §7, speed): the keys and values of every layer for
+/// The prefix cache of one sample (docs/method.md §7, speed): the keys and values of every layer for
 /// all positions but the last, computed once without intervention. Scoring the last token over
 /// it under a last-token intervention gives the same reward as a full forward, because such an
 /// intervention changes nothing at earlier positions; an all-positions intervention would, so

@@ -3,7 +3,7 @@
 /// Reads each sample's last-token activations of a site out of a torch::Tensor (CPU or CUDA,
 /// float / half / bfloat16, [tokens × width] or [batch × tokens × width] with per-sample last
 /// positions) and hands them, as floats, to an ActivationSink — the core's activation_store
-/// among them, which checks every value (METHOD.md §5 step 1).
+/// among them, which checks every value (docs/method.md §5 step 1).
 
 #include <cstddef>
 #include <span>
