@@ -1,7 +1,7 @@
 // libFuzzer target: the JSONL datasets — preference pairs (include/cirm/io/jsonl.hpp) and the
-// `cirm` tool's other line formats: single responses and candidate sets (score, annotate),
-// RM-Bench items (eval), trial logs (report). Accepted preference pairs must write back to JSONL
-// that reads as the same pairs.
+// other dataset formats (include/cirm/io/datasets.hpp): single responses, candidate sets,
+// RM-Bench items and test sets. Accepted preference pairs must write back to JSONL that reads as
+// the same pairs.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,9 +9,7 @@
 #include <vector>
 
 #include "cirm/io/jsonl.hpp"
-#include "cirm_cli/annotate.hpp"
-#include "cirm_cli/rm_bench.hpp"
-#include "cirm_cli/score.hpp"
+#include "cirm/io/datasets.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -26,13 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                    again[i].subset == pairs[i].subset,
                                "preference pair changed in a round trip");
     });
-    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::cli::looks_like_single_responses(text); });
-    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::cli::parse_single_responses(text, "fuzz.jsonl"); });
-    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::cli::parse_candidates(text, "fuzz.jsonl"); });
+    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::looks_like_single_responses(text); });
+    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::parse_single_responses(text, "fuzz.jsonl"); });
+    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::parse_candidate_sets(text, "fuzz.jsonl"); });
     cirm_fuzz::expect_parse_or_cirm_error([&] {
-        (void)cirm::cli::looks_like_rm_bench(text);
-        const auto items = cirm::cli::parse_rm_bench_jsonl(text, "fuzz.jsonl");
-        cirm_fuzz::require(cirm::cli::rm_bench_pairs(items).size() == 3 * items.size(), "RM-Bench pairs miscounted");
+        (void)cirm::looks_like_rm_bench(text);
+        const auto items = cirm::parse_rm_bench_jsonl(text, "fuzz.jsonl");
+        cirm_fuzz::require(cirm::rm_bench_pairs(items).size() == 3 * items.size(), "RM-Bench pairs miscounted");
     });
+    cirm_fuzz::expect_parse_or_cirm_error([&] { (void)cirm::parse_test_set(text, "fuzz.jsonl"); });
     return 0;
 }

@@ -52,5 +52,5 @@ TEST_CASE("site groups: unknown names, empty entries, repeats and empty groups a
     CHECK_THROWS_WITH(cirm::site_group_names(layout, "model.layers.0.mlp.up_proj,model.layers.0.mlp.up_proj"),
                       Catch::Contains("listed twice"));
     const cirm::site_layout mlp_only(std::vector<cirm::site_info>{{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 8}});
-    CHECK_THROWS_WITH(cirm::site_group(mlp_only, "attention"), Catch::Contains("has no site in this model"));
+    CHECK_THROWS_WITH(cirm::site_group_names(mlp_only, "attention"), Catch::Contains("has no site in this model"));
 }

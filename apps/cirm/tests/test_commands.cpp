@@ -91,6 +91,37 @@ TEST_CASE("score: single responses agree with the engine's full forward") {
     CHECK(n == 5);
 }
 
+TEST_CASE("score --spec says on stderr what the spec applies, counted from the spec file") {
+    const auto dir = scratch("score_spec");
+    cirm::cli::locate_options l;
+    l.common.model = llama();
+    l.data = validation();
+    l.budgets = "length=3,bold=1";
+    l.out = (dir / "locate").string();
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_locate(l, out, err) == 0);
+    // the spec's neurons and sites, counted here from its JSON
+    const json spec = json::parse(read_text(dir / "locate" / "spec.json"));
+    std::size_t neurons = 0;
+    for (const auto& site : spec["sites"]) neurons += site["neurons"].size();
+    REQUIRE(neurons > 0);
+
+    cirm::cli::score_options o;
+    o.common.model = llama();
+    o.data = fixture("cli/responses.jsonl");
+    o.spec = (dir / "locate" / "spec.json").string();
+    std::ostringstream score_out, score_err;
+    REQUIRE(cirm::cli::run_score(o, score_out, score_err) == 0);
+    CHECK(score_err.str() == "applying spec " + o.spec + ": " + std::to_string(neurons) + " neurons at " +
+                                 std::to_string(spec["sites"].size()) + " sites, pinned to the median at the last token\n");
+    // quiet: nothing on stderr
+    o.common.quiet = true;
+    std::ostringstream quiet_out, quiet_err;
+    REQUIRE(cirm::cli::run_score(o, quiet_out, quiet_err) == 0);
+    CHECK(quiet_err.str().empty());
+    CHECK(quiet_out.str() == score_out.str());
+}
+
 TEST_CASE("annotate: chosen and rejected are the best and worst candidates by the full forward") {
     const auto dir = scratch("annotate");
     cirm::cli::annotate_options o;
@@ -347,8 +378,8 @@ TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone"
     o.flip_rates = false;
     std::ostringstream out, err;
     REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
-    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base, issue 5):") &&
-                              Catch::Contains("goal check (variant vs base, issue 9):") &&
+    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base):") &&
+                              Catch::Contains("goal check (variant vs base):") &&
                               Catch::Contains("variant (" + cirm::cli::variant_label(o) + "): 0 of 1536 neurons edited, "));
     CHECK(fs::exists(dir / "out" / "variant" / "spec.json"));
 
@@ -392,13 +423,13 @@ TEST_CASE("report: the heat map counts every edited neuron of the spec in its la
     s.sites.push_back({"model.layers.0.self_attn.q_proj", {1, 2, 3}, {0, 0, 0}, {}});
     s.sites.push_back({"model.layers.2.mlp.up_proj", {4, 9}, {0, 0}, {}});
     s.sites.push_back({"model.layers.2.mlp.down_proj", {0}, {0}, {}});
-    const auto counts = cirm::cli::edited_per_layer_kind(s, nullptr);
+    const auto counts = cirm::edited_per_layer_kind(s, nullptr);
     REQUIRE(counts.size() == 3);  // layers 0..2 from the names
     // columns q, k, v, o, gate, up, down
     CHECK(counts[0] == std::vector<std::size_t>{3, 0, 0, 0, 0, 0, 0});
     CHECK(counts[1] == std::vector<std::size_t>{0, 0, 0, 0, 0, 0, 0});
     CHECK(counts[2] == std::vector<std::size_t>{0, 0, 0, 0, 0, 2, 1});
-    const auto svg = cirm::cli::svg_heatmap({"a", "b<"}, {"q"}, {{1}, {0}}, "t&");
+    const auto svg = cirm::svg_heatmap({"a", "b<"}, {"q"}, {{1}, {0}}, "t&");
     CHECK_THAT(svg, Catch::Contains("b&lt;") && Catch::Contains("t&amp;") && Catch::Contains("width=\""));
 }
 

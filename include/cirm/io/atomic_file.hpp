@@ -3,7 +3,8 @@
 /// Whole-file reads and atomic whole-file writes (POSIX). An artifact written by cirm (a spec, a
 /// dataset, a tensor file) is either the old file or the complete new one, never a partial file:
 /// the bytes go to a temporary file in the target's directory, which is flushed to disk and then
-/// renamed over the target (rename is atomic within one file system).
+/// renamed over the target (rename is atomic within one file system). staged_files writes several
+/// such files together, all or none.
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "cirm/error.hpp"
 
@@ -152,5 +155,47 @@ inline std::string read_file(const std::filesystem::path& path) {
     }
     return contents;
 }
+
+/// Output files staged in memory and written together at the end: a program that fails half-way
+/// leaves no output at all, and each file is written atomically, so a reader never sees a partial
+/// one. If writing one of them fails, the files this commit already wrote are removed again.
+class staged_files {
+public:
+    /// Stages `bytes` for `path` (replacing an earlier staging of the same path).
+    void add(std::filesystem::path path, std::string bytes) {
+        for (auto& f : files_)
+            if (f.first == path) {
+                f.second = std::move(bytes);
+                return;
+            }
+        files_.emplace_back(std::move(path), std::move(bytes));
+    }
+
+    /// Creates the missing parent directories and writes every staged file atomically (the staged
+    /// list stays, for reporting what was written).
+    void commit() {
+        std::vector<std::filesystem::path> written;
+        try {
+            for (const auto& [path, bytes] : files_) {
+                if (path.has_parent_path()) {
+                    std::error_code ec;
+                    std::filesystem::create_directories(path.parent_path(), ec);
+                    if (ec) throw error("cannot create directory '" + path.parent_path().string() + "': " + ec.message());
+                }
+                write_file_atomically(path, bytes);
+                written.push_back(path);
+            }
+        } catch (...) {
+            std::error_code ignored;
+            for (const auto& p : written) std::filesystem::remove(p, ignored);
+            throw;
+        }
+    }
+
+    const std::vector<std::pair<std::filesystem::path, std::string>>& files() const noexcept { return files_; }
+
+private:
+    std::vector<std::pair<std::filesystem::path, std::string>> files_;
+};
 
 }  // namespace cirm

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
+#include "cirm/eval/goal.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm/spec.hpp"
@@ -180,5 +181,12 @@ inline evaluation evaluation_from_json(const nlohmann::ordered_json& m) {
     return e;
 }
 
+
+/// The goal's lines for `method` against base in a validated document (empty when it lacks either).
+inline std::vector<goal_line> goal_check(const nlohmann::ordered_json& document, const std::string& method) {
+    const auto& methods = document.at("methods");
+    if (!methods.contains(method) || !methods.contains("base")) return {};
+    return goal_check(evaluation_from_json(methods["base"]), evaluation_from_json(methods[method]), method);
+}
 
 }  // namespace cirm

@@ -29,6 +29,7 @@
 #include "cirm/attributes/builtin.hpp"
 #include "cirm/attributes/length.hpp"
 #include "cirm/error.hpp"
+#include "cirm/eval/annotate.hpp"
 #include "cirm/eval/baselines.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/spec_pin.hpp"
@@ -38,7 +39,6 @@
 #include "cirm/pipeline/reward_cache.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/progress.hpp"
 #include "cirm_cli/score.hpp"
 
@@ -86,63 +86,38 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
         std::copy(adjusted.begin(), adjusted.end(), rewards.begin());
     }
 
-    std::vector<preference_pair> pairs;
-    std::size_t next = 0, all_tied = 0, correct_picked = 0;
-    const auto names = method_attribute_names();
-    const auto attrs = make_attributes(std::vector<std::string>(names.begin(), names.end()));
-    std::vector<double> picked_sum(attrs.size(), 0.0), correct_sum(attrs.size(), 0.0), all_sum(attrs.size(), 0.0);
-    std::size_t candidates = 0;
-    const auto add = [&](std::vector<double>& sum, const std::string& prompt, const std::string& response) {
-        for (std::size_t a = 0; a < attrs.size(); ++a) sum[a] += attrs[a](prompt, response);
-    };
-    for (const auto& c : sets) {
-        std::size_t best = 0, worst = 0;
-        for (std::size_t i = 0; i < c.responses.size(); ++i) {
-            if (rewards[next + i] > rewards[next + best]) best = i;
-            if (rewards[next + i] <= rewards[next + worst]) worst = i;
-        }
-        if (rewards[next + best] > rewards[next + worst]) pairs.push_back({c.id, c.prompt, c.responses[best], c.responses[worst], {}});
-        else ++all_tied;
-        if (!o.report.empty()) {
-            correct_picked += best == *c.correct;
-            add(picked_sum, c.prompt, c.responses[best]);
-            add(correct_sum, c.prompt, c.responses[*c.correct]);
-            for (const auto& r : c.responses) add(all_sum, c.prompt, r);
-            candidates += c.responses.size();
-        }
-        next += c.responses.size();
-    }
+    const std::vector<double> reward_values(rewards.begin(), rewards.end());
+    const auto annotated = annotate_candidates(sets, reward_values);
+    const auto& pairs = annotated.pairs;
     const std::string lines = pairs.empty() ? std::string() : format_preference_jsonl(pairs);
     json report;
+    std::optional<downstream_proxy> proxy;
     if (!o.report.empty()) {
-        const auto means = [&](const std::vector<double>& sum, std::size_t n) {
+        const auto names = method_attribute_names();
+        proxy = measure_downstream(sets, annotated, make_attributes(std::vector<std::string>(names.begin(), names.end())));
+        const auto means = [](const std::vector<std::pair<std::string, double>>& values) {
             json m = json::object();
-            for (std::size_t a = 0; a < attrs.size(); ++a) m[std::string(attrs[a].name())] = sum[a] / static_cast<double>(n);
+            for (const auto& [name, v] : values) m[name] = v;
             return m;
         };
-        report["prompts"] = sets.size();
-        report["pairs"] = pairs.size();
-        report["method"] = o.baseline.empty() ? "base" : o.baseline;
-        report["spec"] = applied.s.has_value();
-        report["correct_picked"] = correct_picked;
-        report["correct_share"] = static_cast<double>(correct_picked) / static_cast<double>(sets.size());
-        report["picked"] = means(picked_sum, sets.size());
-        report["correct"] = means(correct_sum, sets.size());
-        report["candidates"] = means(all_sum, candidates);
+        report = {{"prompts", sets.size()}, {"pairs", pairs.size()}, {"method", o.baseline.empty() ? "base" : o.baseline},
+                  {"spec", applied.s.has_value()}, {"correct_picked", proxy->correct_picked},
+                  {"correct_share", proxy->correct_share}, {"picked", means(proxy->picked)},
+                  {"correct", means(proxy->correct)}, {"candidates", means(proxy->candidates)}};
     }
-    pending_outputs files;
+    staged_files files;
     if (!o.out.empty()) files.add(o.out, lines);
     if (!o.report.empty()) files.add(o.report, report.dump(2) + "\n");
     files.commit();
     if (o.out.empty()) out << lines;
     if (!o.common.quiet) {
         err << "annotated " << pairs.size() << " of " << sets.size() << " prompts" << (applied.s ? " with the spec" : "");
-        if (all_tied) err << " (" << all_tied << " skipped: all candidates scored the same)";
+        if (annotated.all_tied) err << " (" << annotated.all_tied << " skipped: all candidates scored the same)";
         if (!o.out.empty()) err << "; wrote " << o.out;
         err << "\n";
         if (!o.report.empty())
-            err << fmt::format("picked the correct candidate for {} of {} prompts ({:.1f}%); wrote {}\n", correct_picked,
-                               sets.size(), 100.0 * report["correct_share"].get<double>(), o.report);
+            err << fmt::format("picked the correct candidate for {} of {} prompts ({:.1f}%); wrote {}\n",
+                               proxy->correct_picked, sets.size(), 100.0 * proxy->correct_share, o.report);
     }
     return 0;
 }

@@ -38,10 +38,9 @@
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm_cli/eval.hpp"
-#include "cirm_cli/html_report.hpp"
+#include "cirm/report/html_report.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/search.hpp"
 #include "cirm_cli/table.hpp"
 
@@ -194,7 +193,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     for (auto& line : trial_log_json(found)) html.trials.push_back(std::move(line));
     html.title = "cirm demo report";
 
-    pending_outputs files;
+    staged_files files;
     files.add(dir / "spec.json", spec_to_json(found.best()));
     files.add(dir / "spec.safetensors", spec_to_safetensors(found.best()));
     files.add(dir / "trials.jsonl", trial_log_text(html.trials));

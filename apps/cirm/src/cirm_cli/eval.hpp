@@ -16,7 +16,6 @@
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/progress.hpp"
 #include "cirm_cli/table.hpp"
 
@@ -60,7 +59,7 @@ inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err)
 
     const json document = evaluation_document(evaluate(model, data, specs, config), o.common.model, o.data);
     if (!o.out.empty()) {
-        pending_outputs files;
+        staged_files files;
         files.add(o.out, document.dump(2) + "\n");
         files.commit();
     }

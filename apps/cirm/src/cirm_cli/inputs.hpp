@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/io/atomic_file.hpp"
 #include "cirm/io/datasets.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm/io/spec_json.hpp"

@@ -21,7 +21,6 @@
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/progress.hpp"
 
 namespace cirm::cli {
@@ -55,7 +54,7 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     const auto loc = localize(model, response_samples(pairs), make_attributes(names), lo);
 
     const std::filesystem::path dir(o.out);
-    pending_outputs files;
+    staged_files files;
     files.add(dir / "correlation.safetensors", correlation_safetensors(loc, o.common.model));
     const json summary = localization_summary(loc, o.common.model, o.data);
     files.add(dir / "localization.json", summary.dump(2) + "\n");

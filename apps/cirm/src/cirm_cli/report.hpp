@@ -18,11 +18,10 @@
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/model.hpp"
-#include "cirm_cli/html_report.hpp"
+#include "cirm/report/html_report.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm/io/evaluation_json.hpp"
 #include "cirm/io/jsonl_lines.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/table.hpp"
 
 namespace cirm::cli {
@@ -118,7 +117,7 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
     if (!o.trials.empty()) in.trials = load_trials(o.trials);
     if (!o.ablations.empty()) in.ablations = load_ablations(o.ablations);
 
-    pending_outputs files;
+    staged_files files;
     files.add(o.out, html_report(in));
     files.commit();
     if (o.json) out << json{{"report", o.out}}.dump(2) << "\n";

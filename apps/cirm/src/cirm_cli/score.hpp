@@ -21,7 +21,6 @@
 #include "cirm/pipeline/reward_cache.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/progress.hpp"
 
 namespace cirm::cli {
@@ -91,7 +90,7 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     if (o.out.empty()) {
         out << lines;
     } else {
-        pending_outputs files;
+        staged_files files;
         files.add(o.out, lines);
         files.commit();
         if (!o.common.quiet)

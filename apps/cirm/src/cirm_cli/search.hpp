@@ -18,7 +18,6 @@
 #include "cirm/pipeline/locate_and_search.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
-#include "cirm_cli/output.hpp"
 #include "cirm_cli/progress.hpp"
 
 namespace cirm::cli {
@@ -78,7 +77,7 @@ inline int run_search(const search_options& o, std::ostream& out, std::ostream& 
     const auto outcome = run_locate_and_search(model, pairs, config, o.common, err);
 
     const std::filesystem::path dir(o.out);
-    pending_outputs files;
+    staged_files files;
     files.add(dir / "spec.json", spec_to_json(outcome.best()));
     files.add(dir / "spec.safetensors", spec_to_safetensors(outcome.best()));
     files.add(dir / "trials.jsonl", trial_log_text(trial_log_json(outcome)));

@@ -79,17 +79,10 @@ inline void print_eval_table(const json& document, std::ostream& out) {
     }
 }
 
-/// The goal's lines for `method` against base in `document` (empty when it lacks either).
-inline std::vector<goal_line> goal_lines(const json& document, const std::string& method) {
-    const auto& methods = document.at("methods");
-    if (!methods.contains(method) || !methods.contains("base")) return {};
-    return goal_check(evaluation_from_json(methods["base"]), evaluation_from_json(methods[method]), method);
-}
-
 /// Writes the goal check ("goal check (cirm vs base):" then one line each), if the document has
 /// the method (cirm by default).
 inline void print_goal_check(const json& document, std::ostream& out, const std::string& method = "cirm") {
-    const auto lines = goal_lines(document, method);
+    const auto lines = goal_check(document, method);
     if (lines.empty()) return;
     out << "\ngoal check (" << method << " vs base):\n";
     for (const auto& l : lines) out << "  " << goal_verdict(l.met) << ": " << l.text << "\n";

@@ -3,7 +3,9 @@
 /// The HTML report: one self-contained page (inline CSS, inline SVG, no scripts, no external
 /// resources) with the evaluation table, the goal check, the spec's edited neurons per layer ×
 /// module kind (heat map), accuracy per subset per method (bars, base = before, cirm = after),
-/// the style flip rates, and the base and best trials of the search.
+/// the style flip rates, the base and best trials of the search, and a table of ablations. It
+/// renders evaluation documents (io/evaluation_json.hpp), so it needs no model. Opt-in: it needs
+/// the fmt library (Debian's libfmt-dev), which the core does not.
 
 #include <algorithm>
 #include <cctype>
@@ -15,14 +17,15 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
-#include "cirm_cli/svg.hpp"
-#include "cirm_cli/table.hpp"
+#include "cirm/io/evaluation_json.hpp"
+#include "cirm/report/svg.hpp"
 
-namespace cirm::cli {
+namespace cirm {
 
 /// The module kinds charted, in column order.
 inline constexpr module_kind charted_kinds[] = {module_kind::q_proj,    module_kind::k_proj,  module_kind::v_proj,
@@ -81,7 +84,8 @@ inline std::vector<std::vector<std::size_t>> edited_per_layer_kind(const spec& s
 }
 
 namespace report_detail {
-inline std::string percent_cell(const json& v) {
+
+inline std::string percent_cell(const nlohmann::ordered_json& v) {
     return v.is_number() ? fmt::format("{:.1f}", 100.0 * v.get<double>()) : std::string("&ndash;");
 }
 inline std::string method_color(const std::string& name) {
@@ -91,7 +95,7 @@ inline std::string method_color(const std::string& name) {
     if (name == "cirm") return "#1f4ea0";
     return "#a03c8c";
 }
-inline double fraction_or_nan(const json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+inline double fraction_or_nan(const nlohmann::ordered_json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
 
 constexpr std::string_view style = R"(body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
@@ -104,18 +108,18 @@ svg .label{font-size:12px}svg .value{font-size:12px}svg .tick{font-size:10px;fil
 }  // namespace report_detail
 
 struct report_inputs {
-    json document;                   ///< the evaluation document (io/evaluation_json.hpp)
+    nlohmann::ordered_json document;                   ///< the evaluation document (io/evaluation_json.hpp)
     std::optional<spec> edited;      ///< the evaluated spec, for the heat map
     const site_layout* layout = nullptr;
-    std::vector<json> trials;        ///< lines of trials.jsonl (may be empty)
-    std::optional<json> ablations;   ///< ablations.json of tools/experiments/ablate.py (validated by load_ablations)
+    std::vector<nlohmann::ordered_json> trials;        ///< lines of trials.jsonl (may be empty)
+    std::optional<nlohmann::ordered_json> ablations;   ///< ablations.json of tools/experiments/ablate.py (validated by load_ablations)
     std::string title = "cirm report";
 };
 
 /// The whole HTML page.
 inline std::string html_report(const report_inputs& in) {
     using report_detail::percent_cell;
-    const json& d = in.document;
+    const nlohmann::ordered_json& d = in.document;
     const auto& methods = d.at("methods");
     std::vector<std::string> names;
     for (const auto& [name, m] : methods.items()) names.push_back(name);
@@ -137,19 +141,19 @@ inline std::string html_report(const report_inputs& in) {
         for (const auto& n : names) h += "<td>" + percent_cell(get(methods[n])) + "</td>";
         h += "</tr>\n";
     };
-    row(fmt::format("accuracy ({})", d["pairs"].get<std::size_t>()), [](const json& m) { return m["all"]; });
+    row(fmt::format("accuracy ({})", d["pairs"].get<std::size_t>()), [](const nlohmann::ordered_json& m) { return m["all"]; });
     row(d.contains("neutral_pairs") ? fmt::format("neutral ({})", d["neutral_pairs"].get<std::size_t>()) : "neutral",
-        [](const json& m) { return m["neutral"]; });
+        [](const nlohmann::ordered_json& m) { return m["neutral"]; });
     for (const auto& [attr, s] : first["subsets"].items()) {
         const std::string a = attr;
         row(fmt::format("B<sub>b</sub> biased, {} ({})", html_escape(a), s["n_biased"].get<std::size_t>()),
-            [&a](const json& m) { return m["subsets"][a]["biased"]; });
+            [&a](const nlohmann::ordered_json& m) { return m["subsets"][a]["biased"]; });
         row(fmt::format("B&#772;<sub>b</sub> unbiased, {} ({})", html_escape(a), s["n_unbiased"].get<std::size_t>()),
-            [&a](const json& m) { return m["subsets"][a]["unbiased"]; });
+            [&a](const nlohmann::ordered_json& m) { return m["subsets"][a]["unbiased"]; });
     }
     for (const auto& [attr, f] : first["flip_rate"].items()) {
         const std::string a = attr;
-        row("style flip rate, " + html_escape(a), [&a](const json& m) { return m["flip_rate"][a]; });
+        row("style flip rate, " + html_escape(a), [&a](const nlohmann::ordered_json& m) { return m["flip_rate"][a]; });
     }
     h += "</table>\n";
     if (d.contains("rm_bench")) {
@@ -167,7 +171,7 @@ inline std::string html_report(const report_inputs& in) {
 
     // goal checks: the method's, and the variant's where the document has one (cirm demo)
     for (const char* method : {"cirm", "variant"}) {
-        const auto goals = goal_lines(d, method);
+        const auto goals = goal_check(d, method);
         if (goals.empty()) continue;
         h += fmt::format("<h2>Goal check ({} vs base)</h2>\n<ul>\n", method);
         for (const auto& g : goals) {
@@ -268,7 +272,7 @@ inline std::string html_report(const report_inputs& in) {
         h += fmt::format("<h2>Ablations on the validation set ({} configurations)</h2>\n<table>\n", rows.size() - 1);
         h += "<tr><th>configuration</th><th>trials</th><th>edited</th><th>accuracy %</th><th>neutral %</th>"
              "<th>mean B&#772; %</th><th>worst &Delta;B</th><th>mean flip %</th><th>flip ratio</th></tr>\n";
-        const auto pct = [](const json& v) { return v.is_null() ? std::string("&ndash;") : fmt::format("{:.1f}", 100.0 * v.get<double>()); };
+        const auto pct = [](const nlohmann::ordered_json& v) { return v.is_null() ? std::string("&ndash;") : fmt::format("{:.1f}", 100.0 * v.get<double>()); };
         for (const auto& r : rows) {
             const std::size_t directions = r["directions"].get<std::size_t>();
             const std::string edited = directions ? fmt::format("{} directions", directions)
@@ -288,4 +292,4 @@ inline std::string html_report(const report_inputs& in) {
     return h;
 }
 
-}  // namespace cirm::cli
+}  // namespace cirm

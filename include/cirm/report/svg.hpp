@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace cirm::cli {
+namespace cirm {
 
 /// Text escaped for HTML / SVG content and attribute values.
 inline std::string html_escape(std::string_view text) {
@@ -130,4 +130,4 @@ inline std::string svg_grouped_bars(const std::vector<std::string>& categories, 
     return svg;
 }
 
-}  // namespace cirm::cli
+}  // namespace cirm

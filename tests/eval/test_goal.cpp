@@ -1,13 +1,13 @@
-// The goal check printed by `cirm eval` and `cirm demo`, on hand-made evaluation documents whose
+// The debiasing goal (eval/goal.hpp) checked on hand-made evaluation documents whose
 // verdicts and figures are worked out by hand in the comments.
 #include <string>
 #include <vector>
 #include <catch2/catch.hpp>
-#include "cirm_cli/table.hpp"
+#include "cirm/io/evaluation_json.hpp"
 
 namespace {
 
-using goal_json = cirm::cli::json;
+using goal_json = nlohmann::ordered_json;
 
 /// One method's figures for the five attributes: the same B, B̄ and flip rate for each.
 goal_json method(double all, double neutral, double biased, double unbiased, double flip) {
@@ -31,7 +31,7 @@ TEST_CASE("goal check: every line met, with signed changes") {
     doc["methods"]["cirm"]["subsets"]["bold"]["biased"] = 0.856;
     // and one attribute's B̄ gains less: mean B̄ gain = (4 · 21.1 + 11.1) / 5 = 19.1 points
     doc["methods"]["cirm"]["subsets"]["length"]["unbiased"] = 0.722;
-    const std::vector<cirm::goal_line> lines = cirm::cli::goal_lines(doc, "cirm");
+    const std::vector<cirm::goal_line> lines = cirm::goal_check(doc, "cirm");
     REQUIRE(lines.size() == 4);
     INFO(lines[0].text << "\n" << lines[1].text << "\n" << lines[2].text << "\n" << lines[3].text);
     CHECK_THAT(lines[0].text, Catch::Contains("(+19.1 points; goal: >= +10)"));
@@ -53,7 +53,7 @@ TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
     doc["methods"]["cirm"] = method(0.88, 0.970, 0.900, 0.822, 0.04);
     // every B rises by 1.4 points (88.6 -> 90.0); neutral rises by 0.3
-    const std::vector<cirm::goal_line> lines = cirm::cli::goal_lines(doc, "cirm");
+    const std::vector<cirm::goal_line> lines = cirm::goal_check(doc, "cirm");
     REQUIRE(lines.size() == 4);
     CHECK_THAT(lines[1].text, Catch::Contains("change from base: +1.4 points"));
     CHECK(lines[1].met == true);
@@ -64,5 +64,5 @@ TEST_CASE("goal check: a biased subset that gains reads as a gain, not as a drop
 TEST_CASE("goal check: nothing to check without a cirm method") {
     goal_json doc;
     doc["methods"]["base"] = method(0.80, 0.967, 0.886, 0.611, 0.10);
-    CHECK(cirm::cli::goal_lines(doc, "cirm").empty());
+    CHECK(cirm::goal_check(doc, "cirm").empty());
 }
