@@ -110,7 +110,13 @@ struct search_flags {
 
 /// The typed configuration of `flags`, checked as a whole (errors name the options).
 inline search_config search_config_of(const search_flags& f, unsigned threads) {
-    search_config c;
+    search_config c;  // parsed in the order the options' checks have always reported problems
+    c.intervention = parse_mode<intervention_kind>(f.intervention);
+    c.directions = parse_mode<direction_kind>(f.direction_kind);
+    c.robust_weight = f.robust_weight;
+    c.sites = site_selection::parse(f.sites);
+    c.objective = parse_mode<search_objective>(f.objective);
+    c.selector = parse_mode<selector_kind>(f.selector);
     c.attributes = attribute_list(f.attributes);
     for (const auto& item : f.k_grid.empty() ? std::vector<std::string>{} : split_list(f.k_grid, "--k-grid"))
         c.k_grid.push_back(parse_count(item, "--k-grid"));
@@ -119,12 +125,6 @@ inline search_config search_config_of(const search_flags& f, unsigned threads) {
     c.seed = f.seed;
     c.where = parse_mode<positions>(f.positions);
     c.value = parse_mode<replacement>(f.replacement);
-    c.selector = parse_mode<selector_kind>(f.selector);
-    c.sites = site_selection::parse(f.sites);
-    c.objective = parse_mode<search_objective>(f.objective);
-    c.robust_weight = f.robust_weight;
-    c.intervention = parse_mode<intervention_kind>(f.intervention);
-    c.directions = parse_mode<direction_kind>(f.direction_kind);
     c.threads = threads;
     try {
         c.validate();
