@@ -35,9 +35,9 @@
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm/reference/model.hpp"
+#include "cirm/synthetic/style.hpp"
+#include "cirm/synthetic/tasks.hpp"
 #include "llama_module.hpp"
-#include "style.hpp"
-#include "tasks.hpp"
 
 namespace fs = std::filesystem;
 using namespace cirm::train;
@@ -189,20 +189,20 @@ std::ofstream open_log(const common_options& o) {
 /// drawn, so those sets stay unseen.
 std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t count, std::uint64_t seed,
                                                                 const std::set<std::string>& excluded) {
-    namespace dg = cirm::datagen;
-    dg::random_engine engine(seed);
+    namespace syn = cirm::synthetic;
+    syn::random_engine engine(seed);
     std::vector<std::pair<std::string, std::string>> texts;
     std::size_t redraws = 0;
     while (texts.size() < count) {
-        const auto family = static_cast<dg::task_family>(texts.size() % dg::task_family_count);
-        const auto drawn = dg::draw_task(family, engine);
+        const auto family = static_cast<syn::task_family>(texts.size() % syn::task_family_count);
+        const auto drawn = syn::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content corpus: too few prompts outside the excluded sets");
             continue;
         }
-        dg::style_choices plain;
-        plain.answer_phrasing = dg::task_detail::draw_between(engine, 0, drawn.answer_phrasings.size() - 1);
-        texts.emplace_back(drawn.prompt, dg::render_response(drawn, drawn.correct, plain));
+        syn::style_choices plain;
+        plain.answer_phrasing = syn::task_detail::draw_between(engine, 0, drawn.answer_phrasings.size() - 1);
+        texts.emplace_back(drawn.prompt, syn::render_response(drawn, drawn.correct, plain));
     }
     return texts;
 }
@@ -216,34 +216,34 @@ std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t coun
 /// restatement repeats both numbers: 0.99 on the bare pairs, 0.6 on styled validation pairs.)
 std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_t seed, const std::set<std::string>& excluded,
                                                  const std::vector<std::string>& only = {}) {
-    namespace dg = cirm::datagen;
-    dg::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
-    std::vector<dg::task_family> families;
-    for (std::size_t f = 0; f < dg::task_family_count; ++f) {
-        const auto family = static_cast<dg::task_family>(f);
-        if (only.empty() || std::find(only.begin(), only.end(), std::string(dg::subset_name(family))) != only.end())
+    namespace syn = cirm::synthetic;
+    syn::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::vector<syn::task_family> families;
+    for (std::size_t f = 0; f < syn::task_family_count; ++f) {
+        const auto family = static_cast<syn::task_family>(f);
+        if (only.empty() || std::find(only.begin(), only.end(), std::string(syn::subset_name(family))) != only.end())
             families.push_back(family);
     }
     for (const auto& name : only)
-        if (std::find(dg::subset_names.begin(), dg::subset_names.end(), name) == dg::subset_names.end())
+        if (std::find(syn::subset_names.begin(), syn::subset_names.end(), name) == syn::subset_names.end())
             throw cirm::error("content pairs: unknown task family '" + name + "'");
     if (families.empty()) throw cirm::error("content pairs: no task family is selected");
     std::vector<cirm::preference_pair> pairs;
     std::size_t redraws = 0;
     while (pairs.size() < count) {
         const auto family = families[pairs.size() % families.size()];
-        const auto drawn = dg::draw_task(family, engine);
+        const auto drawn = syn::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content pairs: too few prompts outside the excluded sets");
             continue;
         }
-        dg::style_levels levels{};
+        syn::style_levels levels{};
         const std::size_t light_maximum[] = {2, 3, 2, 3, 2, 1, 1};  // style_attribute order: length .. headers
         for (std::size_t a = 0; a < levels.size(); ++a)
-            levels[a] = dg::task_detail::draw_between(engine, 0, std::min(light_maximum[a], dg::level_counts[a] - 1));
-        const auto shared = dg::draw_style_choices(levels, drawn.answer_phrasings.size(), engine);
-        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, dg::render_response(drawn, drawn.correct, shared),
-                         dg::render_response(drawn, drawn.wrong, shared), std::string(dg::subset_name(family))});
+            levels[a] = syn::task_detail::draw_between(engine, 0, std::min(light_maximum[a], syn::level_counts[a] - 1));
+        const auto shared = syn::draw_style_choices(levels, drawn.answer_phrasings.size(), engine);
+        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, syn::render_response(drawn, drawn.correct, shared),
+                         syn::render_response(drawn, drawn.wrong, shared), std::string(syn::subset_name(family))});
     }
     return pairs;
 }
