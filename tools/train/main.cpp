@@ -56,6 +56,21 @@ struct common_options {
     int threads = 1;  // libtorch intra-op threads; OpenBLAS keeps its own. More spins against BLAS on 2 cores.
 };
 
+/// The bundled model's shape (models/cirm-tiny-rm): the defaults of `lm`'s shape options.
+llama_config bundled_model_shape() {
+    llama_config s;
+    s.vocab_size = 264;
+    s.hidden_size = 128;
+    s.intermediate_size = 384;
+    s.num_hidden_layers = 4;
+    s.num_attention_heads = 4;
+    s.num_key_value_heads = 2;
+    s.max_position_embeddings = 512;
+    s.rms_norm_eps = 1e-5;
+    s.rope_theta = 10000.0;
+    return s;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -248,7 +263,7 @@ std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_
     return pairs;
 }
 
-int run_lm(const common_options& o, const llama_shape& shape, std::size_t content, const std::vector<std::string>& exclude) {
+int run_lm(const common_options& o, const llama_config& shape, std::size_t content, const std::vector<std::string>& exclude) {
     torch::manual_seed(o.seed);
     llama_model model(shape);
     const auto pairs = cirm::read_preference_jsonl(o.data);
@@ -286,7 +301,7 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
         set_lr(opt, learning_rate(o, step));
         auto logits = model->logits(inputs);
         auto loss = torch::nn::functional::cross_entropy(
-            logits.reshape({-1, shape.vocab_size}), targets.reshape({-1}),
+            logits.reshape({-1, cirm::libtorch::torch_size(shape.vocab_size)}), targets.reshape({-1}),
             torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
         opt.zero_grad();
         loss.backward();
@@ -323,7 +338,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
            double lm_weight, std::int64_t content_first, std::size_t content_count, const std::vector<std::string>& exclude,
            std::vector<std::string> content_families, const std::vector<std::string>& content_stages,
            const std::vector<std::int64_t>& stage_steps) {
-    const auto shape = shape_from_config(init);
+    const auto shape = shape_from_config(init, checkpoint_kind::language_model);
     torch::manual_seed(o.seed);
     llama_model model(shape);
     const auto missing = load_checkpoint(model, init);
@@ -458,7 +473,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
             auto targets = chosen_ids.narrow(1, 1, b.ids.size(1) - 1).clone();
             targets.masked_fill_(targets == pad_token_id, -100);
             loss = loss + lm_weight * torch::nn::functional::cross_entropy(
-                                          logits.reshape({-1, model->shape.vocab_size}), targets.reshape({-1}),
+                                          logits.reshape({-1, cirm::libtorch::torch_size(model->shape.vocab_size)}), targets.reshape({-1}),
                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
         }
         opt.zero_grad();
@@ -489,7 +504,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
 // --- check: trainer's model vs the engine --------------------------------------------------------
 
 int run_check(const std::string& model_dir, const std::string& data, double tolerance, int threads) {
-    const auto shape = shape_from_config(model_dir);
+    const auto shape = shape_from_config(model_dir, checkpoint_kind::reward_model);
     llama_model model(shape);
     const auto missing = load_checkpoint(model, model_dir);
     for (const auto& name : missing)
@@ -534,7 +549,7 @@ int main(int argc, char** argv) {
     CLI::App app{"cirm-train: the two-stage trainer of the bundled reward model (libtorch)"};
     app.require_subcommand(1);
     common_options lm_o, rm_o;
-    llama_shape shape;
+    llama_config shape = bundled_model_shape();
     std::string init, validation;
     double center = 1e-3, lm_weight = 0.0;
     std::int64_t content_first = 0;
@@ -605,6 +620,8 @@ int main(int argc, char** argv) {
     try {
         if (lm->parsed()) {
             torch::set_num_threads(lm_o.threads);
+            derive_head_dim(shape, "cirm-train lm");
+            check_llama_config(shape, "cirm-train lm");
             return run_lm(lm_o, shape, content, exclude);
         }
         if (rm->parsed()) {
