@@ -13,6 +13,7 @@
 #include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/dtype.hpp"
 #include "cirm/error.hpp"
+#include "cirm/llama_layout.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"

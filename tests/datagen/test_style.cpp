@@ -12,18 +12,18 @@
 
 #include "cirm/attributes/builtin.hpp"
 #include "plan.hpp"
-#include "style.hpp"
+#include "cirm/synthetic/style.hpp"
 #include "summary.hpp"
 
-using cirm::datagen::style_attribute;
-using cirm::datagen::style_choices;
-using cirm::datagen::style_levels;
+using cirm::synthetic::style_attribute;
+using cirm::synthetic::style_choices;
+using cirm::synthetic::style_levels;
 
 namespace {
 
-cirm::datagen::task comparison_task() {
-    cirm::datagen::task t;
-    t.family = cirm::datagen::task_family::even;
+cirm::synthetic::task comparison_task() {
+    cirm::synthetic::task t;
+    t.family = cirm::synthetic::task_family::even;
     t.prompt = "Which number is even, 47 or 82?";
     t.correct = "82";
     t.wrong = "47";
@@ -54,7 +54,7 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
     // paragraph break; a header or list item ends its line.
     choices.paragraph_gaps = {false, true, false, false};
     choices.bold_value = choices.bold_label = true;
-    const std::string response = cirm::datagen::render_response(comparison_task(), "82", choices);
+    const std::string response = cirm::synthetic::render_response(comparison_task(), "82", choices);
     // Two '!': the answer's end, then the filler's (the restatement would come last).
     const std::string expected =
         "## Answer\n"
@@ -79,35 +79,35 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
 TEST_CASE("datagen style: a bare answer, extra exclamation marks, the partial restatement") {
     style_choices bare;
     bare.answer_phrasing = 1;
-    CHECK(cirm::datagen::render_response(comparison_task(), "47", bare) == "47 is even.");
+    CHECK(cirm::synthetic::render_response(comparison_task(), "47", bare) == "47 is even.");
 
     style_choices shouted;
     shouted.levels = levels_of(0, 0, 1, 3, 0, 0, 0);
     shouted.answer_phrasing = 1;
     shouted.paragraph_gaps = {false};  // restatement, answer
     // Three marks, two sentences: the answer, then the restatement, then one more on the answer.
-    CHECK(cirm::datagen::render_response(comparison_task(), "82", shouted) ==
+    CHECK(cirm::synthetic::render_response(comparison_task(), "82", shouted) ==
           "You asked which number is even! 82 is even!!");
 
     style_choices broken = bare;
     broken.paragraph_gaps = {true};
-    CHECK_THROWS_WITH(cirm::datagen::render_response(comparison_task(), "82", broken),
+    CHECK_THROWS_WITH(cirm::synthetic::render_response(comparison_task(), "82", broken),
                       Catch::Contains("1 paragraph gaps for 1 blocks"));
     broken.paragraph_gaps.clear();
     broken.answer_phrasing = 2;
-    CHECK_THROWS_WITH(cirm::datagen::render_response(comparison_task(), "82", broken),
+    CHECK_THROWS_WITH(cirm::synthetic::render_response(comparison_task(), "82", broken),
                       Catch::Contains("answer phrasing 2 of subset 'even' does not exist"));
 }
 
 TEST_CASE("datagen style: drawn choices realise the counting levels exactly as measured") {
-    cirm::datagen::random_engine engine(42);
-    const cirm::datagen::task t = comparison_task();
+    cirm::synthetic::random_engine engine(42);
+    const cirm::synthetic::task t = comparison_task();
     std::size_t clamped_paragraphs = 0;
     for (int draw = 0; draw < 3000; ++draw) {
         style_levels levels{};
         for (std::size_t a = 0; a < levels.size(); ++a)
-            levels[a] = cirm::uniform_index(engine, cirm::datagen::level_counts[a]);
-        const style_choices choices = cirm::datagen::draw_style_choices(levels, t.answer_phrasings.size(), engine);
+            levels[a] = cirm::uniform_index(engine, cirm::synthetic::level_counts[a]);
+        const style_choices choices = cirm::synthetic::draw_style_choices(levels, t.answer_phrasings.size(), engine);
         REQUIRE(choices.sentence_fillers.size() == levels[0]);
         REQUIRE(choices.list_fillers.size() == levels[5]);
         std::set<std::size_t> distinct(choices.sentence_fillers.begin(), choices.sentence_fillers.end());
@@ -115,7 +115,7 @@ TEST_CASE("datagen style: drawn choices realise the counting levels exactly as m
         CHECK(distinct.size() == levels[0] + levels[5]);
         CHECK(static_cast<std::size_t>(choices.bold_value) + static_cast<std::size_t>(choices.bold_label) == levels[4]);
 
-        const std::string response = cirm::datagen::render_response(t, t.correct, choices);
+        const std::string response = cirm::synthetic::render_response(t, t.correct, choices);
         // header + restatement + answer + fillers + list items
         const std::size_t blocks = levels[6] + (levels[2] > 0 ? 1 : 0) + 1 + levels[0] + levels[5];
         const std::size_t paragraphs = std::min(levels[1], blocks - 1);
@@ -135,22 +135,22 @@ TEST_CASE("datagen style: drawn choices realise the counting levels exactly as m
 
     style_levels too_high{};
     too_high[static_cast<std::size_t>(style_attribute::exclamation)] = 4;
-    CHECK_THROWS_WITH(cirm::datagen::draw_style_choices(too_high, 2, engine),
+    CHECK_THROWS_WITH(cirm::synthetic::draw_style_choices(too_high, 2, engine),
                       Catch::Contains("style level 4 of 'exclamation' is out of range (0-3)"));
 }
 
 TEST_CASE("datagen plan: level pairs lie in the desired relation, desired relations follow the odds") {
-    using cirm::datagen::relation;
-    cirm::datagen::random_engine engine(9);
+    using cirm::synthetic::relation;
+    cirm::synthetic::random_engine engine(9);
     for (int draw = 0; draw < 2000; ++draw) {
-        cirm::datagen::relation_set desired{};
+        cirm::synthetic::relation_set desired{};
         for (auto& r : desired) r = static_cast<relation>(cirm::uniform_index(engine, 3));
         const auto [chosen, rejected] = cirm::datagen::draw_level_pair(desired, engine);
         for (std::size_t a = 0; a < desired.size(); ++a) {
-            CHECK(chosen[a] < cirm::datagen::level_counts[a]);
-            CHECK(rejected[a] < cirm::datagen::level_counts[a]);
+            CHECK(chosen[a] < cirm::synthetic::level_counts[a]);
+            CHECK(rejected[a] < cirm::synthetic::level_counts[a]);
             if (cirm::datagen::is_counting_attribute(static_cast<style_attribute>(a)))
-                CHECK(cirm::datagen::compare_values(static_cast<double>(chosen[a]), static_cast<double>(rejected[a])) ==
+                CHECK(cirm::synthetic::compare_values(static_cast<double>(chosen[a]), static_cast<double>(rejected[a])) ==
                       desired[a]);
         }
     }

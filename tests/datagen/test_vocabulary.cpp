@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "generate.hpp"
-#include "style.hpp"
-#include "tasks.hpp"
+#include "cirm/synthetic/style.hpp"
+#include "cirm/synthetic/tasks.hpp"
 
 namespace {
 
@@ -37,7 +37,7 @@ std::set<std::string> lowercase_words(std::string_view text) {
 
 std::set<std::string> filler_words() {
     std::set<std::string> words;
-    for (std::string_view sentence : cirm::datagen::filler_sentences) words.merge(lowercase_words(sentence));
+    for (std::string_view sentence : cirm::synthetic::filler_sentences) words.merge(lowercase_words(sentence));
     return words;
 }
 
@@ -77,15 +77,15 @@ TEST_CASE("datagen vocabulary: the word check itself finds shared words") {
 }
 
 TEST_CASE("datagen vocabulary: no filler word occurs in any prompt phrasing or table entry") {
-    for (const cirm::datagen::prompt_phrasing& phrasing : cirm::datagen::all_prompt_phrasings()) {
+    for (const cirm::synthetic::prompt_phrasing& phrasing : cirm::synthetic::all_prompt_phrasings()) {
         INFO(phrasing.prompt);
         CHECK(joined(filler_words_in(without_placeholders(phrasing.prompt))) == "");
     }
-    for (char letter : cirm::datagen::task_tables::alphabet_letters) {
+    for (char letter : cirm::synthetic::task_tables::alphabet_letters) {
         INFO(letter);
         CHECK(joined(filler_words_in(std::string(1, letter))) == "");
     }
-    for (const auto* table : {&cirm::datagen::task_tables::animals, &cirm::datagen::task_tables::foods})
+    for (const auto* table : {&cirm::synthetic::task_tables::animals, &cirm::synthetic::task_tables::foods})
         for (std::string_view word : *table) {
             INFO(word);
             CHECK(joined(filler_words_in(word)) == "");
@@ -108,7 +108,7 @@ TEST_CASE("datagen vocabulary: no filler word occurs in any generated prompt") {
 
 TEST_CASE("datagen vocabulary: filler sentences are plain prose that adds no other style") {
     std::set<std::string_view> distinct;
-    for (std::string_view sentence : cirm::datagen::filler_sentences) {
+    for (std::string_view sentence : cirm::synthetic::filler_sentences) {
         INFO(sentence);
         CHECK(distinct.insert(sentence).second);
         CHECK(sentence.find_first_of("!*#\n.?") == std::string_view::npos);  // the renderer adds the ending
@@ -123,13 +123,13 @@ TEST_CASE("datagen vocabulary: the fact table and the letters") {
     // an animal has, a food of that length (a pair offers one of each, equally long).
     std::set<std::string_view> animals, foods;
     std::map<std::size_t, std::size_t> food_lengths;
-    for (std::string_view word : cirm::datagen::task_tables::foods) {
+    for (std::string_view word : cirm::synthetic::task_tables::foods) {
         INFO(word);
         CHECK(foods.insert(word).second);
         CHECK(word.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
         ++food_lengths[word.size()];
     }
-    for (std::string_view word : cirm::datagen::task_tables::animals) {
+    for (std::string_view word : cirm::synthetic::task_tables::animals) {
         INFO(word);
         CHECK(animals.insert(word).second);
         CHECK(!foods.contains(word));
@@ -140,7 +140,7 @@ TEST_CASE("datagen vocabulary: the fact table and the letters") {
     CHECK(foods.size() >= 40);
 
     // The letter-case families offer 24 distinct letters: all but 'a' and 'i' (filler words).
-    const std::string_view letters = cirm::datagen::task_tables::alphabet_letters;
+    const std::string_view letters = cirm::synthetic::task_tables::alphabet_letters;
     CHECK(std::set<char>(letters.begin(), letters.end()).size() == 24);
     CHECK(letters.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string_view::npos);
     CHECK(letters.find('a') == std::string_view::npos);

@@ -123,3 +123,77 @@ TEST_CASE("config text that is not a JSON object is an error naming the file") {
     CHECK_THROWS_WITH(cirm::reference::load_llama_config(cirm_test::fresh_dir("no_config") / "config.json"),
                       Catch::Contains("cannot read"));
 }
+
+TEST_CASE("the site layout follows the config: seven projections per layer, q wider than hidden with an explicit head_dim") {
+    const auto c = parse_llama_config(config_with("head_dim", "24"));  // 4 heads of 24, 2 key/value heads, hidden 64
+    const auto layout = cirm::reference::llama_site_layout(c);
+    REQUIRE(layout.size() == 3 * 7);
+    const std::vector<std::pair<std::string, std::size_t>> layer_one{
+        {"model.layers.1.self_attn.q_proj", 96}, {"model.layers.1.self_attn.k_proj", 48},
+        {"model.layers.1.self_attn.v_proj", 48}, {"model.layers.1.self_attn.o_proj", 64},
+        {"model.layers.1.mlp.gate_proj", 128},   {"model.layers.1.mlp.up_proj", 128},
+        {"model.layers.1.mlp.down_proj", 64}};
+    for (std::size_t k = 0; k < layer_one.size(); ++k) {
+        const auto& site = layout[7 + k];
+        CHECK(site.name == layer_one[k].first);
+        CHECK(site.width == layer_one[k].second);
+        CHECK(site.layer == 1);
+        CHECK(cirm::to_string(site.kind) == site.name.substr(site.name.rfind('.') + 1));
+    }
+    CHECK(layout.neurons() == 3 * (96 + 48 + 48 + 64 + 128 + 128 + 64));
+    // o_proj reads the heads' output, which is q's width, not hidden_size
+    CHECK(cirm::llama_projection_of(c, cirm::module_kind::o_proj).in == 96);
+    CHECK(cirm::llama_projection_of(c, cirm::module_kind::down_proj).in == 128);
+}
+
+TEST_CASE("biases per projection follow the model type") {
+    const auto qwen = parse_llama_config(config_with("model_type", R"("qwen2")"));
+    const auto llama = parse_llama_config(config_with("attention_bias", "true"));
+    using mk = cirm::module_kind;
+    for (auto kind : {mk::q_proj, mk::k_proj, mk::v_proj}) {
+        CHECK(cirm::llama_projection_of(qwen, kind).bias);
+        CHECK(cirm::llama_projection_of(llama, kind).bias);
+    }
+    CHECK_FALSE(cirm::llama_projection_of(qwen, mk::o_proj).bias);
+    CHECK(cirm::llama_projection_of(llama, mk::o_proj).bias);
+    for (auto kind : {mk::gate_proj, mk::up_proj, mk::down_proj}) {
+        CHECK_FALSE(cirm::llama_projection_of(qwen, kind).bias);
+        CHECK_FALSE(cirm::llama_projection_of(llama, kind).bias);
+    }
+    // Qwen2's biases do not depend on attention_bias or mlp_bias
+    auto json = nlohmann::json::parse(config_with("model_type", R"("qwen2")"));
+    json["attention_bias"] = false;
+    json["mlp_bias"] = true;
+    CHECK(parse_llama_config(json.dump()) == qwen);
+}
+
+TEST_CASE("a shape built by hand is checked as a config.json is") {
+    auto c = parse_llama_config(config_with("head_dim", ""));
+    CHECK_NOTHROW(cirm::check_llama_config(c, "hand-made"));
+    auto odd = c;
+    odd.head_dim = 15;
+    CHECK_THROWS_WITH(cirm::check_llama_config(odd, "hand-made"), Catch::StartsWith("hand-made: head_dim 15 is odd"));
+    auto no_layers = c;
+    no_layers.num_hidden_layers = 0;
+    CHECK_THROWS_WITH(cirm::check_llama_config(no_layers, "hand-made"),
+                      Catch::Contains("field 'num_hidden_layers' must be a positive integer"));
+    auto other = c;
+    other.model_type = "mistral";
+    CHECK_THROWS_WITH(cirm::check_llama_config(other, "hand-made"), Catch::Contains("model_type 'mistral' is not supported"));
+    auto derived = c;
+    derived.head_dim = 0;
+    derived.num_attention_heads = 3;
+    CHECK_THROWS_WITH(cirm::derive_head_dim(derived, "hand-made"),
+                      Catch::Contains("num_attention_heads (3) does not divide hidden_size (64)"));
+    derived.num_attention_heads = 8;
+    cirm::derive_head_dim(derived, "hand-made");
+    CHECK(derived.head_dim == 8);
+}
+
+TEST_CASE("a language model's config is read when one is expected, and refused where a reward model is") {
+    const auto causal = config_with("architectures", R"(["LlamaForCausalLM"])");
+    CHECK(parse_llama_config(causal, "lm/config.json", cirm::llama_head::language_model).hidden_size == 64);
+    CHECK_THROWS_WITH(parse_llama_config(causal, "lm/config.json"), Catch::Contains("names no *ForSequenceClassification"));
+    CHECK_THROWS_WITH(parse_llama_config(config_with("head_dim", ""), "rm/config.json", cirm::llama_head::language_model),
+                      Catch::Contains("names no *ForCausalLM"));
+}

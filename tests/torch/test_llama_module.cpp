@@ -74,7 +74,7 @@ float max_abs_difference(const std::vector<float>& a, const std::vector<float>& 
 TEST_CASE("torch module: the bundled model gives the reference engine's rewards and activations, with and without a spec") {
     torch::NoGradGuard no_grad;
     const cirm::reference::llama_reward_model engine(model_dir);
-    cirm::train::llama_model model(cirm::train::shape_from_config(model_dir));
+    cirm::train::llama_model model(cirm::train::shape_from_config(model_dir, cirm::train::checkpoint_kind::reward_model));
     CHECK(cirm::train::load_checkpoint(model, model_dir) == std::vector<std::string>{"lm_head.weight"});
     model->eval();
     // the backend's own loader (the examples use it) reads the same parameters as the trainer's

@@ -19,11 +19,14 @@
 #include "cirm/sample.hpp"
 #include "cirm/search/portable_random.hpp"
 #include "plan.hpp"
-#include "style.hpp"
-#include "style_attributes.hpp"
-#include "tasks.hpp"
+#include "cirm/synthetic/style.hpp"
+#include "cirm/synthetic/style_attributes.hpp"
+#include "cirm/synthetic/tasks.hpp"
 
 namespace cirm::datagen {
+
+// The tasks, styles and attributes of a pair are the shared synthetic vocabulary (tools/synthetic).
+using namespace cirm::synthetic;
 
 /// Number of pairs per split.
 struct split_sizes {

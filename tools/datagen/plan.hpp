@@ -15,11 +15,14 @@
 #include <vector>
 
 #include "cirm/search/portable_random.hpp"
-#include "style.hpp"
-#include "style_attributes.hpp"
-#include "tasks.hpp"
+#include "cirm/synthetic/style.hpp"
+#include "cirm/synthetic/style_attributes.hpp"
+#include "cirm/synthetic/tasks.hpp"
 
 namespace cirm::datagen {
+
+// The tasks, styles and attributes of a pair are the shared synthetic vocabulary (tools/synthetic).
+using namespace cirm::synthetic;
 
 /// Odds of the desired relations of one attribute in a non-neutral pair (they need not sum to 1).
 struct relation_odds {

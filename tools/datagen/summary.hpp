@@ -24,10 +24,13 @@
 #include "cirm/sample.hpp"
 #include "cirm/stats/spearman.hpp"
 #include "generate.hpp"
-#include "style_attributes.hpp"
-#include "tasks.hpp"
+#include "cirm/synthetic/style_attributes.hpp"
+#include "cirm/synthetic/tasks.hpp"
 
 namespace cirm::datagen {
+
+// The tasks, styles and attributes of a pair are the shared synthetic vocabulary (tools/synthetic).
+using namespace cirm::synthetic;
 
 /// One attribute's figures over a split.
 struct attribute_summary {

@@ -16,8 +16,8 @@
 
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
+#include "cirm/io/llama_config.hpp"
 #include "cirm/io/safetensors.hpp"
-#include "cirm/libtorch/load_reward_model.hpp"
 #include "llama_module.hpp"
 
 namespace cirm::train {
@@ -38,7 +38,13 @@ inline const char* tokenizer_file_text() {
 
 enum class checkpoint_kind { language_model, reward_model };
 
-inline nlohmann::json config_json(const llama_shape& s, checkpoint_kind kind) {
+/// The config.json of a checkpoint of this shape, as cirm/io/llama_config.hpp reads it back:
+/// head_dim only where it is not hidden_size / num_attention_heads, mlp_bias only when set. The
+/// trainer writes Llama checkpoints (one attention_bias for q, k, v and o).
+inline nlohmann::json config_json(const llama_config& s, checkpoint_kind kind) {
+    if (s.model_type != "llama" || s.qkv_bias != s.o_bias)
+        throw error("the trainer writes Llama checkpoints only (model_type '" + s.model_type +
+                    "', with one attention bias flag for q, k, v and o)");
     nlohmann::ordered_json c;
     c["architectures"] = {kind == checkpoint_kind::reward_model ? "LlamaForSequenceClassification" : "LlamaForCausalLM"};
     c["model_type"] = "llama";
@@ -47,20 +53,26 @@ inline nlohmann::json config_json(const llama_shape& s, checkpoint_kind kind) {
     c["num_hidden_layers"] = s.num_hidden_layers;
     c["num_attention_heads"] = s.num_attention_heads;
     c["num_key_value_heads"] = s.num_key_value_heads;
+    if (s.head_dim * s.num_attention_heads != s.hidden_size) c["head_dim"] = s.head_dim;
     c["rms_norm_eps"] = s.rms_norm_eps;
     c["rope_theta"] = s.rope_theta;
     c["vocab_size"] = s.vocab_size;
     c["max_position_embeddings"] = s.max_position_embeddings;
-    c["tie_word_embeddings"] = false;
-    c["attention_bias"] = false;
+    c["tie_word_embeddings"] = s.tie_word_embeddings;
+    c["attention_bias"] = s.o_bias;
+    if (s.mlp_bias) c["mlp_bias"] = true;
     c["hidden_act"] = "silu";
     if (kind == checkpoint_kind::reward_model) c["num_labels"] = 1;
     c["pad_token_id"] = pad_token_id;
     return c;
 }
 
-/// The shape config.json records (the torch backend's reader).
-inline llama_shape shape_from_config(const std::filesystem::path& dir) { return libtorch::read_llama_shape(dir); }
+/// The shape dir/config.json records, read by the one config reader (cirm/io/llama_config.hpp),
+/// which also checks that the checkpoint is of this kind.
+inline llama_config shape_from_config(const std::filesystem::path& dir, checkpoint_kind kind) {
+    return load_llama_config(dir / "config.json",
+                             kind == checkpoint_kind::reward_model ? llama_head::score : llama_head::language_model);
+}
 
 /// Whether parameter `name` belongs in a checkpoint of this kind.
 inline bool exported(const std::string& name, checkpoint_kind kind) {

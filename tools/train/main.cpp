@@ -35,9 +35,9 @@
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm/reference/model.hpp"
+#include "cirm/synthetic/style.hpp"
+#include "cirm/synthetic/tasks.hpp"
 #include "llama_module.hpp"
-#include "style.hpp"
-#include "tasks.hpp"
 
 namespace fs = std::filesystem;
 using namespace cirm::train;
@@ -55,6 +55,21 @@ struct common_options {
     std::int64_t eval_every = 250;
     int threads = 1;  // libtorch intra-op threads; OpenBLAS keeps its own. More spins against BLAS on 2 cores.
 };
+
+/// The bundled model's shape (models/cirm-tiny-rm): the defaults of `lm`'s shape options.
+llama_config bundled_model_shape() {
+    llama_config s;
+    s.vocab_size = 264;
+    s.hidden_size = 128;
+    s.intermediate_size = 384;
+    s.num_hidden_layers = 4;
+    s.num_attention_heads = 4;
+    s.num_key_value_heads = 2;
+    s.max_position_embeddings = 512;
+    s.rms_norm_eps = 1e-5;
+    s.rope_theta = 10000.0;
+    return s;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -189,20 +204,20 @@ std::ofstream open_log(const common_options& o) {
 /// drawn, so those sets stay unseen.
 std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t count, std::uint64_t seed,
                                                                 const std::set<std::string>& excluded) {
-    namespace dg = cirm::datagen;
-    dg::random_engine engine(seed);
+    namespace syn = cirm::synthetic;
+    syn::random_engine engine(seed);
     std::vector<std::pair<std::string, std::string>> texts;
     std::size_t redraws = 0;
     while (texts.size() < count) {
-        const auto family = static_cast<dg::task_family>(texts.size() % dg::task_family_count);
-        const auto drawn = dg::draw_task(family, engine);
+        const auto family = static_cast<syn::task_family>(texts.size() % syn::task_family_count);
+        const auto drawn = syn::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content corpus: too few prompts outside the excluded sets");
             continue;
         }
-        dg::style_choices plain;
-        plain.answer_phrasing = dg::task_detail::draw_between(engine, 0, drawn.answer_phrasings.size() - 1);
-        texts.emplace_back(drawn.prompt, dg::render_response(drawn, drawn.correct, plain));
+        syn::style_choices plain;
+        plain.answer_phrasing = syn::task_detail::draw_between(engine, 0, drawn.answer_phrasings.size() - 1);
+        texts.emplace_back(drawn.prompt, syn::render_response(drawn, drawn.correct, plain));
     }
     return texts;
 }
@@ -216,39 +231,39 @@ std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t coun
 /// restatement repeats both numbers: 0.99 on the bare pairs, 0.6 on styled validation pairs.)
 std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_t seed, const std::set<std::string>& excluded,
                                                  const std::vector<std::string>& only = {}) {
-    namespace dg = cirm::datagen;
-    dg::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
-    std::vector<dg::task_family> families;
-    for (std::size_t f = 0; f < dg::task_family_count; ++f) {
-        const auto family = static_cast<dg::task_family>(f);
-        if (only.empty() || std::find(only.begin(), only.end(), std::string(dg::subset_name(family))) != only.end())
+    namespace syn = cirm::synthetic;
+    syn::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::vector<syn::task_family> families;
+    for (std::size_t f = 0; f < syn::task_family_count; ++f) {
+        const auto family = static_cast<syn::task_family>(f);
+        if (only.empty() || std::find(only.begin(), only.end(), std::string(syn::subset_name(family))) != only.end())
             families.push_back(family);
     }
     for (const auto& name : only)
-        if (std::find(dg::subset_names.begin(), dg::subset_names.end(), name) == dg::subset_names.end())
+        if (std::find(syn::subset_names.begin(), syn::subset_names.end(), name) == syn::subset_names.end())
             throw cirm::error("content pairs: unknown task family '" + name + "'");
     if (families.empty()) throw cirm::error("content pairs: no task family is selected");
     std::vector<cirm::preference_pair> pairs;
     std::size_t redraws = 0;
     while (pairs.size() < count) {
         const auto family = families[pairs.size() % families.size()];
-        const auto drawn = dg::draw_task(family, engine);
+        const auto drawn = syn::draw_task(family, engine);
         if (excluded.contains(drawn.prompt)) {
             if (++redraws > 100 * count) throw cirm::error("content pairs: too few prompts outside the excluded sets");
             continue;
         }
-        dg::style_levels levels{};
+        syn::style_levels levels{};
         const std::size_t light_maximum[] = {2, 3, 2, 3, 2, 1, 1};  // style_attribute order: length .. headers
         for (std::size_t a = 0; a < levels.size(); ++a)
-            levels[a] = dg::task_detail::draw_between(engine, 0, std::min(light_maximum[a], dg::level_counts[a] - 1));
-        const auto shared = dg::draw_style_choices(levels, drawn.answer_phrasings.size(), engine);
-        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, dg::render_response(drawn, drawn.correct, shared),
-                         dg::render_response(drawn, drawn.wrong, shared), std::string(dg::subset_name(family))});
+            levels[a] = syn::task_detail::draw_between(engine, 0, std::min(light_maximum[a], syn::level_counts[a] - 1));
+        const auto shared = syn::draw_style_choices(levels, drawn.answer_phrasings.size(), engine);
+        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, syn::render_response(drawn, drawn.correct, shared),
+                         syn::render_response(drawn, drawn.wrong, shared), std::string(syn::subset_name(family))});
     }
     return pairs;
 }
 
-int run_lm(const common_options& o, const llama_shape& shape, std::size_t content, const std::vector<std::string>& exclude) {
+int run_lm(const common_options& o, const llama_config& shape, std::size_t content, const std::vector<std::string>& exclude) {
     torch::manual_seed(o.seed);
     llama_model model(shape);
     const auto pairs = cirm::read_preference_jsonl(o.data);
@@ -286,7 +301,7 @@ int run_lm(const common_options& o, const llama_shape& shape, std::size_t conten
         set_lr(opt, learning_rate(o, step));
         auto logits = model->logits(inputs);
         auto loss = torch::nn::functional::cross_entropy(
-            logits.reshape({-1, shape.vocab_size}), targets.reshape({-1}),
+            logits.reshape({-1, cirm::libtorch::torch_size(shape.vocab_size)}), targets.reshape({-1}),
             torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
         opt.zero_grad();
         loss.backward();
@@ -323,7 +338,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
            double lm_weight, std::int64_t content_first, std::size_t content_count, const std::vector<std::string>& exclude,
            std::vector<std::string> content_families, const std::vector<std::string>& content_stages,
            const std::vector<std::int64_t>& stage_steps) {
-    const auto shape = shape_from_config(init);
+    const auto shape = shape_from_config(init, checkpoint_kind::language_model);
     torch::manual_seed(o.seed);
     llama_model model(shape);
     const auto missing = load_checkpoint(model, init);
@@ -458,7 +473,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
             auto targets = chosen_ids.narrow(1, 1, b.ids.size(1) - 1).clone();
             targets.masked_fill_(targets == pad_token_id, -100);
             loss = loss + lm_weight * torch::nn::functional::cross_entropy(
-                                          logits.reshape({-1, model->shape.vocab_size}), targets.reshape({-1}),
+                                          logits.reshape({-1, cirm::libtorch::torch_size(model->shape.vocab_size)}), targets.reshape({-1}),
                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
         }
         opt.zero_grad();
@@ -489,7 +504,7 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
 // --- check: trainer's model vs the engine --------------------------------------------------------
 
 int run_check(const std::string& model_dir, const std::string& data, double tolerance, int threads) {
-    const auto shape = shape_from_config(model_dir);
+    const auto shape = shape_from_config(model_dir, checkpoint_kind::reward_model);
     llama_model model(shape);
     const auto missing = load_checkpoint(model, model_dir);
     for (const auto& name : missing)
@@ -534,7 +549,7 @@ int main(int argc, char** argv) {
     CLI::App app{"cirm-train: the two-stage trainer of the bundled reward model (libtorch)"};
     app.require_subcommand(1);
     common_options lm_o, rm_o;
-    llama_shape shape;
+    llama_config shape = bundled_model_shape();
     std::string init, validation;
     double center = 1e-3, lm_weight = 0.0;
     std::int64_t content_first = 0;
@@ -605,6 +620,8 @@ int main(int argc, char** argv) {
     try {
         if (lm->parsed()) {
             torch::set_num_threads(lm_o.threads);
+            derive_head_dim(shape, "cirm-train lm");
+            check_llama_config(shape, "cirm-train lm");
             return run_lm(lm_o, shape, content, exclude);
         }
         if (rm->parsed()) {

@@ -45,9 +45,6 @@ using const_row_map = Eigen::Map<const row_matrix>;
 using const_strided_map = Eigen::Map<const row_matrix, 0, Eigen::OuterStride<>>;
 using const_row_vector_map = Eigen::Map<const Eigen::RowVectorXf>;
 
-/// Sites per transformer block, in layout order: q, k, v, o, gate, up, down.
-inline constexpr std::size_t sites_per_layer = 7;
-
 /// Scratch memory of the passes; one per thread, reused across samples.
 struct workspace {
     row_matrix x, normed, q, k, v, attention, projected, gate, up;
@@ -260,7 +257,12 @@ void run_blocks(const llama_config& c, const llama_weights& w, workspace& ws, st
     const auto eps = static_cast<float>(c.rms_norm_eps);
     for (std::size_t l = 0; l < c.num_hidden_layers; ++l) {
         const layer_weights& L = w.layers[l];
-        const std::size_t site = l * sites_per_layer;
+        // the layer's sites, at the positions of cirm/llama_layout.hpp's order
+        static_assert(llama_site_in_layer(module_kind::q_proj) == 0 && llama_site_in_layer(module_kind::k_proj) == 1 &&
+                      llama_site_in_layer(module_kind::v_proj) == 2 && llama_site_in_layer(module_kind::o_proj) == 3 &&
+                      llama_site_in_layer(module_kind::gate_proj) == 4 && llama_site_in_layer(module_kind::up_proj) == 5 &&
+                      llama_site_in_layer(module_kind::down_proj) == 6);
+        const std::size_t site = l * llama_sites_per_layer;
 
         rms_norm(ws.x, ws.normed, rows, L.input_norm, eps);
         linear(ws.normed, rows, L.q, ws.q);

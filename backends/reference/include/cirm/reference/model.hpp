@@ -6,9 +6,9 @@
 /// v, o, gate, up and down projection as a named site, and models ActivationSource: it collects
 /// last-token activations and scores samples with an Intervention applied in place at the sites.
 ///
-/// Sites, in layout order, for each layer l: model.layers.{l}.self_attn.{q,k,v,o}_proj and
-/// model.layers.{l}.mlp.{gate,up,down}_proj; widths heads·head_dim, kv_heads·head_dim (k, v),
-/// hidden (o, down), intermediate (gate, up). A site's activation is the projection's output
+/// Sites: llama_site_layout (cirm/llama_layout.hpp), for each layer l in this order
+/// model.layers.{l}.self_attn.{q,k,v,o}_proj and model.layers.{l}.mlp.{gate,up,down}_proj; widths
+/// heads·head_dim (q), kv_heads·head_dim (k, v), hidden (o, down), intermediate (gate, up). A site's activation is the projection's output
 /// (after its bias, before rotary for q and k); an intervention changes it before the next
 /// operation reads it. The reward and the "last-token" activations are those of the last token
 /// that is not padding (config().pad_token_id); trailing padding is not run.
@@ -55,24 +55,6 @@
 #include "cirm/reference/weights.hpp"
 
 namespace cirm::reference {
-
-/// The site layout of a model with this config (see the file comment for the order).
-inline site_layout llama_site_layout(const llama_config& c) {
-    std::vector<site_info> sites;
-    sites.reserve(c.num_hidden_layers * detail::sites_per_layer);
-    for (std::size_t l = 0; l < c.num_hidden_layers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
-        const int layer = static_cast<int>(l);
-        sites.push_back({p + "self_attn.q_proj", layer, module_kind::q_proj, c.q_width()});
-        sites.push_back({p + "self_attn.k_proj", layer, module_kind::k_proj, c.kv_width()});
-        sites.push_back({p + "self_attn.v_proj", layer, module_kind::v_proj, c.kv_width()});
-        sites.push_back({p + "self_attn.o_proj", layer, module_kind::o_proj, c.hidden_size});
-        sites.push_back({p + "mlp.gate_proj", layer, module_kind::gate_proj, c.intermediate_size});
-        sites.push_back({p + "mlp.up_proj", layer, module_kind::up_proj, c.intermediate_size});
-        sites.push_back({p + "mlp.down_proj", layer, module_kind::down_proj, c.hidden_size});
-    }
-    return site_layout(std::move(sites));
-}
 
 class llama_reward_model {
 public:

@@ -40,7 +40,9 @@
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/safetensors.hpp"
 #include "cirm/io/strict_json.hpp"
+#include "cirm/llama_layout.hpp"
 #include "cirm/reference/config.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::reference {
 
@@ -59,6 +61,21 @@ struct layer_weights {
     linear_weights q, k, v, o;
     const float* post_attention_norm = nullptr;  ///< hidden floats
     linear_weights gate, up, down;
+
+    /// The projection of this kind (one of the layer's sites).
+    linear_weights& projection(module_kind kind) {
+        switch (kind) {
+            case module_kind::q_proj: return q;
+            case module_kind::k_proj: return k;
+            case module_kind::v_proj: return v;
+            case module_kind::o_proj: return o;
+            case module_kind::gate_proj: return gate;
+            case module_kind::up_proj: return up;
+            case module_kind::down_proj: return down;
+            case module_kind::other: break;
+        }
+        throw error("a Llama-family layer has no projection of kind '" + std::string(to_string(kind)) + "'");
+    }
 };
 
 /// All tensors of the model, as F32. Move-only; pointers stay valid across moves.
@@ -128,17 +145,14 @@ private:
         want("model.embed_tokens.weight", {c.vocab_size, h}, &embedding);
         layers.assign(c.num_hidden_layers, layer_weights{});
         for (std::size_t l = 0; l < c.num_hidden_layers; ++l) {
-            const std::string p = "model.layers." + std::to_string(l) + ".";
+            const std::string p = llama_layer_path(l);
             layer_weights& L = layers[l];
             want(p + "input_layernorm.weight", {h}, &L.input_norm);
-            want_linear(p + "self_attn.q_proj", L.q, c.q_width(), h, c.qkv_bias);
-            want_linear(p + "self_attn.k_proj", L.k, c.kv_width(), h, c.qkv_bias);
-            want_linear(p + "self_attn.v_proj", L.v, c.kv_width(), h, c.qkv_bias);
-            want_linear(p + "self_attn.o_proj", L.o, h, c.q_width(), c.o_bias);
-            want(p + "post_attention_layernorm.weight", {h}, &L.post_attention_norm);
-            want_linear(p + "mlp.gate_proj", L.gate, c.intermediate_size, h, c.mlp_bias);
-            want_linear(p + "mlp.up_proj", L.up, c.intermediate_size, h, c.mlp_bias);
-            want_linear(p + "mlp.down_proj", L.down, h, c.intermediate_size, c.mlp_bias);
+            for (const auto kind : llama_layer_sites) {
+                if (kind == module_kind::gate_proj) want(p + "post_attention_layernorm.weight", {h}, &L.post_attention_norm);
+                const auto projection = llama_projection_of(c, kind);
+                want_linear(p + std::string(projection.path), L.projection(kind), projection.out, projection.in, projection.bias);
+            }
         }
         want("model.norm.weight", {h}, &final_norm);
         want("score.weight", {1, h}, &score);
@@ -173,10 +187,11 @@ private:
     }
 
     /// Tensors a checkpoint for this config holds (rotary buffers aside), computed without
-    /// building the list: per layer 2 norms and 7 projections plus their biases, then the
+    /// building the list: per layer 2 norms and the projections (weights and biases), then the
     /// embedding, the final norm and the score head.
-    static std::uint64_t expected_tensor_count(const llama_config& c) noexcept {
-        const std::uint64_t per_layer = 9 + (c.qkv_bias ? 3 : 0) + (c.o_bias ? 1 : 0) + (c.mlp_bias ? 3 : 0);
+    static std::uint64_t expected_tensor_count(const llama_config& c) {
+        std::uint64_t per_layer = 2;
+        for (const auto kind : llama_layer_sites) per_layer += llama_projection_of(c, kind).bias ? 2 : 1;
         return 3 + per_layer * static_cast<std::uint64_t>(c.num_hidden_layers);  // layers <= 2^31: no overflow
     }
 

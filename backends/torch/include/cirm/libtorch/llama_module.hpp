@@ -8,6 +8,11 @@
 /// the HF names (model.layers.N.self_attn.q_proj.weight, ...), so exporting is a rename-free copy.
 /// The trainer (tools/train) trains it; cirm uses it as an ActivationSource-like model.
 ///
+/// Its shape is a cirm::llama_config (cirm/llama_layout.hpp), the one the reference engine runs:
+/// every projection is sized, and has a bias or not, as llama_projection_of says (so Qwen2's q,
+/// k, v biases and an explicit head_dim are the engine's too), and config.json is read by the
+/// one reader, cirm/io/llama_config.hpp (see load_reward_model.hpp).
+///
 /// Every q, k, v, o, gate, up and down projection output is a site, in the engine's layout order
 /// (llama_site_layout); a site_hook, when given, sees each site's output [batch × tokens × width]
 /// right after the projection, before anything reads it, with each sequence's last position —
@@ -28,50 +33,19 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
+#include "cirm/llama_layout.hpp"
 #include "cirm/site.hpp"
 #include "cirm/libtorch/collect.hpp"
 #include "cirm/libtorch/intervene.hpp"
 
 namespace cirm::libtorch {
 
-/// The hyper-parameters that config.json records.
-struct llama_shape {
-    std::int64_t vocab_size = 264;
-    std::int64_t hidden_size = 128;
-    std::int64_t intermediate_size = 384;
-    std::int64_t num_hidden_layers = 4;
-    std::int64_t num_attention_heads = 4;
-    std::int64_t num_key_value_heads = 2;
-    std::int64_t max_position_embeddings = 512;
-    double rms_norm_eps = 1e-5;
-    double rope_theta = 10000.0;
+/// The sites of a model of this shape: cirm::llama_site_layout, the reference engine's, so that a
+/// spec made on either runs on the other.
+using cirm::llama_site_layout;
 
-    std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
-};
-
-/// Sites per transformer block, in layout order: q, k, v, o, gate, up, down (as the engine).
-inline constexpr std::size_t sites_per_layer = 7;
-
-/// The sites of a model of this shape, named and ordered as the reference engine's
-/// (cirm::reference::llama_site_layout), so that a spec made on either runs on the other.
-inline site_layout llama_site_layout(const llama_shape& s) {
-    const auto hidden = static_cast<std::size_t>(s.hidden_size);
-    const auto kv = static_cast<std::size_t>(s.num_key_value_heads * s.head_dim());
-    const auto inter = static_cast<std::size_t>(s.intermediate_size);
-    std::vector<site_info> sites;
-    for (std::int64_t l = 0; l < s.num_hidden_layers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
-        const int layer = static_cast<int>(l);
-        sites.push_back({p + "self_attn.q_proj", layer, module_kind::q_proj, hidden});
-        sites.push_back({p + "self_attn.k_proj", layer, module_kind::k_proj, kv});
-        sites.push_back({p + "self_attn.v_proj", layer, module_kind::v_proj, kv});
-        sites.push_back({p + "self_attn.o_proj", layer, module_kind::o_proj, hidden});
-        sites.push_back({p + "mlp.gate_proj", layer, module_kind::gate_proj, inter});
-        sites.push_back({p + "mlp.up_proj", layer, module_kind::up_proj, inter});
-        sites.push_back({p + "mlp.down_proj", layer, module_kind::down_proj, hidden});
-    }
-    return site_layout(std::move(sites));
-}
+/// A size of the shape as libtorch wants it.
+inline std::int64_t torch_size(std::size_t size) { return static_cast<std::int64_t>(size); }
 
 /// Called with (site, the site's output [batch × tokens × width], each sequence's last position
 /// as int64 [batch], or an undefined tensor for "the last row"). It may write the output in place.
@@ -84,9 +58,10 @@ struct layer_hook {
     std::size_t first_site = 0;
     const torch::Tensor* last = nullptr;
 
-    /// Runs the hook on site first_site + k (a no-op without a hook); returns `activations`.
-    const torch::Tensor& operator()(std::size_t k, const torch::Tensor& activations) const {
-        if (hook && *hook) (*hook)(first_site + k, activations, last ? *last : torch::Tensor());
+    /// Runs the hook on the layer's site of projection `kind` (a no-op without a hook); returns
+    /// `activations`.
+    const torch::Tensor& operator()(module_kind kind, const torch::Tensor& activations) const {
+        if (hook && *hook) (*hook)(first_site + llama_site_in_layer(kind), activations, last ? *last : torch::Tensor());
         return activations;
     }
 };
@@ -105,6 +80,12 @@ inline torch::nn::Linear linear_no_bias(std::int64_t in, std::int64_t out) {
     return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
 }
 
+/// The projection `kind` of a layer of this shape: its widths and bias as llama_projection_of says.
+inline torch::nn::Linear projection_linear(const llama_config& c, module_kind kind) {
+    const auto p = llama_projection_of(c, kind);
+    return torch::nn::Linear(torch::nn::LinearOptions(torch_size(p.in), torch_size(p.out)).bias(p.bias));
+}
+
 /// (x_i, x_{i+d/2}) → (x_i·cos − x_{i+d/2}·sin, x_{i+d/2}·cos + x_i·sin), x: [B, H, T, d].
 inline torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
     const auto half = x.size(-1) / 2;
@@ -113,22 +94,21 @@ inline torch::Tensor rotate(const torch::Tensor& x, const torch::Tensor& cos, co
 }
 
 struct attention_impl : torch::nn::Module {
-    explicit attention_impl(const llama_shape& s) : shape(s) {
-        const auto kv = s.num_key_value_heads * s.head_dim();
-        q_proj = register_module("q_proj", linear_no_bias(s.hidden_size, s.hidden_size));
-        k_proj = register_module("k_proj", linear_no_bias(s.hidden_size, kv));
-        v_proj = register_module("v_proj", linear_no_bias(s.hidden_size, kv));
-        o_proj = register_module("o_proj", linear_no_bias(s.hidden_size, s.hidden_size));
+    explicit attention_impl(const llama_config& s) : shape(s) {
+        q_proj = register_module("q_proj", projection_linear(s, module_kind::q_proj));
+        k_proj = register_module("k_proj", projection_linear(s, module_kind::k_proj));
+        v_proj = register_module("v_proj", projection_linear(s, module_kind::v_proj));
+        o_proj = register_module("o_proj", projection_linear(s, module_kind::o_proj));
     }
-    /// x: [B, T, d]; cos/sin: [T, head_dim/2]; mask: [T, T] additive causal mask; `hook`: sites
-    /// 0 … 3 of the layer (q, k, v, o).
+    /// x: [B, T, d]; cos/sin: [T, head_dim/2]; mask: [T, T] additive causal mask; `hook`: the
+    /// layer's q, k, v and o sites.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                           const torch::Tensor& mask, const layer_hook& hook = {}) {
-        const auto B = x.size(0), T = x.size(1), H = shape.num_attention_heads, KV = shape.num_key_value_heads,
-                   D = shape.head_dim();
-        auto q = hook(0, q_proj->forward(x)).view({B, T, H, D}).transpose(1, 2);
-        auto k = hook(1, k_proj->forward(x)).view({B, T, KV, D}).transpose(1, 2);
-        auto v = hook(2, v_proj->forward(x)).view({B, T, KV, D}).transpose(1, 2);
+        const auto B = x.size(0), T = x.size(1), H = torch_size(shape.num_attention_heads),
+                   KV = torch_size(shape.num_key_value_heads), D = torch_size(shape.head_dim);
+        auto q = hook(module_kind::q_proj, q_proj->forward(x)).view({B, T, H, D}).transpose(1, 2);
+        auto k = hook(module_kind::k_proj, k_proj->forward(x)).view({B, T, KV, D}).transpose(1, 2);
+        auto v = hook(module_kind::v_proj, v_proj->forward(x)).view({B, T, KV, D}).transpose(1, 2);
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
         if (KV != H) {  // query head h reads key/value head h / (H / KV)
@@ -137,34 +117,35 @@ struct attention_impl : torch::nn::Module {
         }
         auto scores = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D))) + mask;
         auto out = torch::matmul(torch::softmax(scores, -1), v);
-        return hook(3, o_proj->forward(out.transpose(1, 2).reshape({B, T, H * D})));
+        return hook(module_kind::o_proj, o_proj->forward(out.transpose(1, 2).reshape({B, T, H * D})));
     }
-    llama_shape shape;
+    llama_config shape;
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 };
 TORCH_MODULE_IMPL(attention, attention_impl);
 
 struct mlp_impl : torch::nn::Module {
-    explicit mlp_impl(const llama_shape& s) {
-        gate_proj = register_module("gate_proj", linear_no_bias(s.hidden_size, s.intermediate_size));
-        up_proj = register_module("up_proj", linear_no_bias(s.hidden_size, s.intermediate_size));
-        down_proj = register_module("down_proj", linear_no_bias(s.intermediate_size, s.hidden_size));
+    explicit mlp_impl(const llama_config& s) {
+        gate_proj = register_module("gate_proj", projection_linear(s, module_kind::gate_proj));
+        up_proj = register_module("up_proj", projection_linear(s, module_kind::up_proj));
+        down_proj = register_module("down_proj", projection_linear(s, module_kind::down_proj));
     }
-    /// `hook`: sites 4 … 6 of the layer (gate, up, down).
+    /// `hook`: the layer's gate, up and down sites.
     torch::Tensor forward(const torch::Tensor& x, const layer_hook& hook = {}) {
-        const torch::Tensor gate = hook(4, gate_proj->forward(x));
-        const torch::Tensor up = hook(5, up_proj->forward(x));
-        return hook(6, down_proj->forward(torch::silu(gate) * up));
+        const torch::Tensor gate = hook(module_kind::gate_proj, gate_proj->forward(x));
+        const torch::Tensor up = hook(module_kind::up_proj, up_proj->forward(x));
+        return hook(module_kind::down_proj, down_proj->forward(torch::silu(gate) * up));
     }
     torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
 };
 TORCH_MODULE_IMPL(mlp, mlp_impl);
 
 struct decoder_layer_impl : torch::nn::Module {
-    explicit decoder_layer_impl(const llama_shape& s) {
-        input_layernorm = register_module("input_layernorm", rms_norm(s.hidden_size, s.rms_norm_eps));
+    explicit decoder_layer_impl(const llama_config& s) {
+        input_layernorm = register_module("input_layernorm", rms_norm(torch_size(s.hidden_size), s.rms_norm_eps));
         self_attn = register_module("self_attn", attention(s));
-        post_attention_layernorm = register_module("post_attention_layernorm", rms_norm(s.hidden_size, s.rms_norm_eps));
+        post_attention_layernorm =
+            register_module("post_attention_layernorm", rms_norm(torch_size(s.hidden_size), s.rms_norm_eps));
         mlp_block = register_module("mlp", mlp(s));
     }
     torch::Tensor forward(torch::Tensor x, const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& mask,
@@ -180,19 +161,20 @@ TORCH_MODULE_IMPL(decoder_layer, decoder_layer_impl);
 
 /// The decoder body ("model." in HF names).
 struct llama_body_impl : torch::nn::Module {
-    explicit llama_body_impl(const llama_shape& s) : shape(s) {
-        embed_tokens = register_module("embed_tokens", torch::nn::Embedding(s.vocab_size, s.hidden_size));
+    explicit llama_body_impl(const llama_config& s) : shape(s) {
+        embed_tokens =
+            register_module("embed_tokens", torch::nn::Embedding(torch_size(s.vocab_size), torch_size(s.hidden_size)));
         layers = register_module("layers", torch::nn::ModuleList());
-        for (std::int64_t l = 0; l < s.num_hidden_layers; ++l) layers->push_back(decoder_layer(s));
-        norm = register_module("norm", rms_norm(s.hidden_size, s.rms_norm_eps));
+        for (std::size_t l = 0; l < s.num_hidden_layers; ++l) layers->push_back(decoder_layer(s));
+        norm = register_module("norm", rms_norm(torch_size(s.hidden_size), s.rms_norm_eps));
     }
     /// ids: [B, T] → final-normed hidden states [B, T, d]; `hook` (may be null) sees every site,
     /// with `last` (may be null) the last positions it is given.
     torch::Tensor forward(const torch::Tensor& ids, const site_hook* hook = nullptr, const torch::Tensor* last = nullptr) {
         const auto T = ids.size(1);
         // rotary tables as the engine computes them: angle = position · θ^(−2i/d), in double
-        const auto half = shape.head_dim() / 2;
-        auto exponent = torch::arange(half, torch::kFloat64) * (2.0 / static_cast<double>(shape.head_dim()));
+        const auto half = torch_size(shape.head_dim / 2);
+        auto exponent = torch::arange(half, torch::kFloat64) * (2.0 / static_cast<double>(shape.head_dim));
         auto inverse_frequency = torch::pow(shape.rope_theta, -exponent).to(torch::kFloat32).to(torch::kFloat64);
         auto positions = torch::arange(T, torch::kFloat64).to(torch::kFloat32).to(torch::kFloat64);
         auto angle = torch::outer(positions, inverse_frequency).to(torch::kFloat32).to(torch::kFloat64);
@@ -204,11 +186,11 @@ struct llama_body_impl : torch::nn::Module {
         std::size_t first_site = 0;
         for (const auto& layer : *layers) {
             x = layer->as<decoder_layer>()->forward(x, cos, sin, mask, layer_hook{hook, first_site, last});
-            first_site += sites_per_layer;
+            first_site += llama_sites_per_layer;
         }
         return norm->forward(x);
     }
-    llama_shape shape;
+    llama_config shape;
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     rms_norm norm{nullptr};
@@ -218,10 +200,12 @@ TORCH_MODULE_IMPL(llama_body, llama_body_impl);
 /// Body plus the two heads. Only `score` is exported with the reward model; `lm_head` with the
 /// language-model checkpoint.
 struct llama_model_impl : torch::nn::Module {
-    explicit llama_model_impl(const llama_shape& s) : shape(s) {
+    /// A model of shape `s`, which must pass check_llama_config.
+    explicit llama_model_impl(const llama_config& s) : shape(s) {
+        check_llama_config(s, "libtorch llama_model");
         model = register_module("model", llama_body(s));
-        lm_head = register_module("lm_head", linear_no_bias(s.hidden_size, s.vocab_size));
-        score = register_module("score", linear_no_bias(s.hidden_size, 1));
+        lm_head = register_module("lm_head", linear_no_bias(torch_size(s.hidden_size), torch_size(s.vocab_size)));
+        score = register_module("score", linear_no_bias(torch_size(s.hidden_size), 1));
     }
     /// Next-token logits [B, T, vocab].
     torch::Tensor logits(const torch::Tensor& ids) { return lm_head->forward(model->forward(ids)); }
@@ -233,7 +217,7 @@ struct llama_model_impl : torch::nn::Module {
         auto rows = torch::arange(ids.size(0), torch::kLong).to(ids.device());
         return score->forward(h.index({rows, last})).squeeze(-1);
     }
-    llama_shape shape;
+    llama_config shape;
     llama_body model{nullptr};
     torch::nn::Linear lm_head{nullptr}, score{nullptr};
 };

@@ -1,8 +1,9 @@
 #pragma once
 /// \file
 /// Loads a reward model in the Hugging Face layout that the reference engine reads
-/// (config.json + model.safetensors, LlamaForSequenceClassification: the body and `score`) into
-/// the libtorch module of llama_module.hpp, as float32 parameters on the CPU. The bundled model
+/// (config.json + model.safetensors, a Llama or Qwen2 *ForSequenceClassification: the body and
+/// `score`) into the libtorch module of llama_module.hpp, as float32 parameters on the CPU. The
+/// config is read, and refused, by the engine's reader (cirm/io/llama_config.hpp). The bundled model
 /// (models/cirm-tiny-rm) is one. A tensor of the wrong shape, a parameter the file lacks (other
 /// than lm_head) or a tensor the module has no parameter for is an error naming it.
 
@@ -10,40 +11,18 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "cirm/error.hpp"
-#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/llama_config.hpp"
 #include "cirm/io/safetensors.hpp"
 #include "cirm/libtorch/llama_module.hpp"
 
 namespace cirm::libtorch {
 
-/// The module shape that `directory`/config.json describes.
-inline llama_shape read_llama_shape(const std::filesystem::path& directory) {
-    const auto path = directory / "config.json";
-    const auto c = nlohmann::json::parse(read_file(path));
-    llama_shape s;
-    try {
-        s.vocab_size = c.at("vocab_size");
-        s.hidden_size = c.at("hidden_size");
-        s.intermediate_size = c.at("intermediate_size");
-        s.num_hidden_layers = c.at("num_hidden_layers");
-        s.num_attention_heads = c.at("num_attention_heads");
-        s.num_key_value_heads = c.value("num_key_value_heads", s.num_attention_heads);
-        s.max_position_embeddings = c.value("max_position_embeddings", s.max_position_embeddings);
-        s.rms_norm_eps = c.value("rms_norm_eps", s.rms_norm_eps);
-        s.rope_theta = c.value("rope_theta", s.rope_theta);
-    } catch (const nlohmann::json::exception& e) {
-        throw error(path.string() + ": " + e.what());
-    }
-    return s;
-}
-
 /// The reward model in `directory` as a libtorch module in eval mode.
 inline llama_model load_reward_model(const std::filesystem::path& directory) {
-    llama_model model(read_llama_shape(directory));
+    llama_model model(load_llama_config(directory / "config.json"));
     const safetensors::mapped_file file(directory / "model.safetensors");
     torch::NoGradGuard no_grad;
     auto params = model->named_parameters();

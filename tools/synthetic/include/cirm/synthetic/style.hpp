@@ -25,10 +25,10 @@
 
 #include "cirm/error.hpp"
 #include "cirm/search/portable_random.hpp"
-#include "style_attributes.hpp"
-#include "tasks.hpp"
+#include "cirm/synthetic/style_attributes.hpp"
+#include "cirm/synthetic/tasks.hpp"
 
-namespace cirm::datagen {
+namespace cirm::synthetic {
 
 /// Neutral closing sentences (without final punctuation). None of their words occurs in any
 /// prompt, so adding one can only lower the overlap ratio, never raise it (tests/datagen checks
@@ -218,4 +218,4 @@ inline std::string render_response(const task& drawn, std::string_view answer_va
     return response;
 }
 
-}  // namespace cirm::datagen
+}  // namespace cirm::synthetic

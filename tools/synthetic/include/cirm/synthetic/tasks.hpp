@@ -32,7 +32,7 @@
 #include "cirm/error.hpp"
 #include "cirm/search/portable_random.hpp"
 
-namespace cirm::datagen {
+namespace cirm::synthetic {
 
 /// Every random draw of the generator goes through this engine and the portable draws of
 /// cirm/search/portable_random.hpp, so a seed gives the same data with every standard library.
@@ -283,4 +283,4 @@ inline std::vector<prompt_phrasing> all_prompt_phrasings() {
     return all;
 }
 
-}  // namespace cirm::datagen
+}  // namespace cirm::synthetic

@@ -18,7 +18,7 @@
 #include "cirm/attributes/overlap.hpp"
 #include "cirm/attributes/paragraphs.hpp"
 
-namespace cirm::datagen {
+namespace cirm::synthetic {
 
 /// The controlled attributes: the method's five, then two extra ones. The order indexes every
 /// per-attribute array of the generator.
@@ -67,4 +67,4 @@ inline relation_set measured_relations(const attribute_values& chosen, const att
     return relations;
 }
 
-}  // namespace cirm::datagen
+}  // namespace cirm::synthetic
