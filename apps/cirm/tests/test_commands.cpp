@@ -433,7 +433,7 @@ TEST_CASE("report: the heat map counts every edited neuron of the spec in its la
     CHECK_THAT(svg, Catch::Contains("b&lt;") && Catch::Contains("t&amp;") && Catch::Contains("width=\""));
 }
 
-TEST_CASE("report --ablations: the table of scripts/ablate's rows, and a spec's pinned directions listed") {
+TEST_CASE("report --ablations: the table of tools/experiments/ablate.py's rows, and a spec's pinned directions listed") {
     const auto dir = scratch("report_ablations");
     cirm::cli::eval_options eo;
     on_fixture(eo);
