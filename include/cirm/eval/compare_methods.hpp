@@ -158,6 +158,8 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
     for (const auto& n : neutral_names)
         if (std::find(measured.begin(), measured.end(), n) == measured.end()) measured.push_back(n);
     const auto attrs = make_attributes(measured);
+    // the reported subsets by attribute name (an item may be a textual form such as NAME=regex:...)
+    for (std::size_t i = 0; i < names.size(); ++i) names[i] = std::string(attrs[i].name());
 
     std::vector<sample> chosen_samples, rejected_samples;
     for (const auto& p : pairs) {

@@ -6,8 +6,7 @@
 /// UTF-8 (the byte is named), valid JSON, an object, and name no key twice (a repeated key would
 /// silently drop one value); every error starts with "<source>:<line>: ".
 ///
-/// parse_strict_json (also used by the other JSON readers) is the one place where the strict
-/// parser's failures become errors.
+/// Lines are parsed by parse_strict_json (io/strict_json.hpp), like the other JSON files.
 
 #include <cstddef>
 #include <cstdint>
@@ -23,20 +22,6 @@
 #include "cirm/detail/utf8.hpp"
 
 namespace cirm {
-
-/// `text` parsed as one JSON value, rejecting repeated keys. Errors read "<where>: not valid
-/// JSON<hint>: <why>" or "<where>: key '<k>' appears twice[ in '<path>']".
-template <class Json = nlohmann::json>
-Json parse_strict_json(std::string_view text, const std::string& where, std::string_view syntax_hint = {}) {
-    auto parsed = detail::parse_json_rejecting_duplicates<Json>(text);
-    using outcome = typename decltype(parsed)::outcome;
-    if (parsed.status == outcome::syntax_error)
-        throw error(where + ": not valid JSON" + std::string(syntax_hint) + ": " + parsed.syntax_message);
-    if (parsed.status == outcome::duplicate_key)
-        throw error(where + ": key '" + parsed.duplicate + "' appears twice" +
-                    (parsed.duplicate_path.empty() ? std::string() : " in '" + parsed.duplicate_path + "'"));
-    return std::move(parsed.value);
-}
 
 /// One line of a JSONL text.
 struct jsonl_line {

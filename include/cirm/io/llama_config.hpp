@@ -123,12 +123,9 @@ private:
 /// names the field that is wrong. `head` is what `architectures`, when given, must name.
 inline llama_config parse_llama_config(std::string_view text, const std::string& source = "config.json",
                                        llama_head head = llama_head::score) {
-    auto parsed = cirm::detail::parse_json_rejecting_duplicates<nlohmann::json>(text);
-    using outcome = decltype(parsed)::outcome;
-    if (parsed.status == outcome::syntax_error) throw error(source + ": not valid JSON: " + parsed.syntax_message);
-    if (parsed.status == outcome::duplicate_key) throw error(source + ": field '" + parsed.duplicate + "' appears twice");
-    if (!parsed.value.is_object()) throw error(source + ": not a JSON object");
-    const detail::llama_config_fields read(parsed.value, source);
+    const auto json = parse_strict_json(text, source, {}, "field");
+    if (!json.is_object()) throw error(source + ": not a JSON object");
+    const detail::llama_config_fields read(json, source);
 
     llama_config c;
     c.model_type = read.string_or("model_type", "llama");

@@ -8,9 +8,12 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "cirm/error.hpp"
 
 namespace cirm::detail {
 
@@ -129,3 +132,23 @@ strict_json_result<Json> parse_json_rejecting_duplicates(std::string_view text) 
 }
 
 }  // namespace cirm::detail
+
+namespace cirm {
+
+/// `text` parsed as one JSON value, rejecting repeated keys: the one place where the strict
+/// parser's failures become errors. They read "<where>: not valid JSON<hint>: <why>" or
+/// "<where>: <key_noun> '<k>' appears twice[ in '<path>']" (a config file calls its keys fields).
+template <class Json = nlohmann::json>
+Json parse_strict_json(std::string_view text, const std::string& where, std::string_view syntax_hint = {},
+                       std::string_view key_noun = "key") {
+    auto parsed = detail::parse_json_rejecting_duplicates<Json>(text);
+    using outcome = typename decltype(parsed)::outcome;
+    if (parsed.status == outcome::syntax_error)
+        throw error(where + ": not valid JSON" + std::string(syntax_hint) + ": " + parsed.syntax_message);
+    if (parsed.status == outcome::duplicate_key)
+        throw error(where + ": " + std::string(key_noun) + " '" + parsed.duplicate + "' appears twice" +
+                    (parsed.duplicate_path.empty() ? std::string() : " in '" + parsed.duplicate_path + "'"));
+    return std::move(parsed.value);
+}
+
+}  // namespace cirm

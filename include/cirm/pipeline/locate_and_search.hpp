@@ -50,7 +50,7 @@ struct trial_record {
 /// A finished search.
 struct search_outcome {
     search_config config;              ///< as given (without its progress callback)
-    std::vector<std::string> attributes;  ///< the attributes searched, in order
+    std::vector<std::string> attributes;  ///< the names of the attributes searched, in order
     std::vector<std::size_t> grid;     ///< candidates per attribute, after clamping to the source
     budget_search_result result;       ///< every trial, the best spec, each trial's accuracy
     std::optional<localization> neurons;                ///< a neuron search's localization
@@ -157,6 +157,7 @@ search_outcome locate_and_search(S& source, std::span<const preference_pair> val
             o.result = search_budgets(source, *o.neurons, validation, so);
         }
     }
+    o.attributes = o.directions ? o.directions->attributes.names : o.neurons->table.attributes;  // by name
     o.result.best.provenance.total_neurons = o.source_neurons;
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return o;

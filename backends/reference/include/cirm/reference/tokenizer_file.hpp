@@ -57,13 +57,7 @@ namespace detail {
 /// Parses the text of a cirm_tokenizer.json; `source` names the file in error messages.
 inline tokenizer_setup parse_tokenizer_file(std::string_view text, const std::string& source = "cirm_tokenizer.json") {
     auto fail = [&source](const std::string& what) { detail::tokenizer_file_error(source, what); };
-    auto parsed = cirm::detail::parse_json_rejecting_duplicates<nlohmann::json>(text);
-    using outcome = decltype(parsed)::outcome;
-    if (parsed.status == outcome::syntax_error) fail("not valid JSON: " + parsed.syntax_message);
-    if (parsed.status == outcome::duplicate_key)
-        fail("key '" + parsed.duplicate + "' appears twice" +
-             (parsed.duplicate_path.empty() ? std::string() : " in '" + parsed.duplicate_path + "'"));
-    const auto& json = parsed.value;
+    const auto json = parse_strict_json(text, source);
     if (!json.is_object()) fail("not a JSON object");
     for (const auto& [key, value] : json.items())
         if (key != "type" && key != "specials" && key != "template") fail("unknown key '" + key + "'");

@@ -162,13 +162,7 @@ private:
     /// Shard file names from an index, each with the tensors the index puts in it.
     static std::map<std::string, std::set<std::string>> read_index(const std::filesystem::path& index_path) {
         const std::string source = index_path.string();
-        auto parsed = cirm::detail::parse_json_rejecting_duplicates<nlohmann::json>(read_file(index_path));
-        using outcome = decltype(parsed)::outcome;
-        if (parsed.status == outcome::syntax_error) throw error(source + ": not valid JSON: " + parsed.syntax_message);
-        if (parsed.status == outcome::duplicate_key)
-            throw error(source + ": key '" + parsed.duplicate + "' appears twice" +
-                        (parsed.duplicate_path.empty() ? std::string() : " in '" + parsed.duplicate_path + "'"));
-        const auto& json = parsed.value;
+        const auto json = parse_strict_json(read_file(index_path), source);
         if (!json.is_object() || !json.contains("weight_map") || !json["weight_map"].is_object())
             throw error(source + ": missing object 'weight_map' (tensor name → shard file)");
         std::map<std::string, std::set<std::string>> shards;
