@@ -11,9 +11,11 @@
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/concepts/prefix_caching_source.hpp"
+#include "cirm/correlation_table.hpp"
 #include "cirm/dtype.hpp"
 #include "cirm/error.hpp"
 #include "cirm/sample.hpp"
+#include "cirm/selection.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
 
