@@ -16,6 +16,7 @@
 #include "cirm/error.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/selection.hpp"
+#include "cirm/shift_table.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
 
