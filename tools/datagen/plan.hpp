@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "cirm/search/portable_random.hpp"
+#include "cirm/portable_random.hpp"
 #include "style.hpp"
 #include "style_attributes.hpp"
 #include "tasks.hpp"

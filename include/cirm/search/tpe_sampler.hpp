@@ -2,7 +2,7 @@
 /// \file
 /// A Tree-structured Parzen Estimator (Bergstra et al., 2011) for categorical spaces, the
 /// default k sampler (METHOD.md §7; the method used Optuna's TPE with 100 trials). Written here,
-/// seeded, and reproducible across compilers and standard libraries (see portable_random.hpp).
+/// seeded, and reproducible across compilers and standard libraries (see cirm/portable_random.hpp).
 ///
 /// After `startup_trials` uniformly random configurations, each proposal:
 ///   1. ranks the trials so far by objective (best first; ties: smaller total k, then earlier) and
@@ -33,8 +33,8 @@
 #include <utility>
 #include <vector>
 
+#include "cirm/portable_random.hpp"
 #include "cirm/search/evaluated_set.hpp"
-#include "cirm/search/portable_random.hpp"
 #include "cirm/search/random_sampler.hpp"
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"
