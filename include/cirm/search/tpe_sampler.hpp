@@ -2,7 +2,7 @@
 /// \file
 /// A Tree-structured Parzen Estimator (Bergstra et al., 2011) for categorical spaces, the
 /// default k sampler (METHOD.md §7; the method used Optuna's TPE with 100 trials). Written here,
-/// seeded, and reproducible across compilers and standard libraries (see cirm/portable_random.hpp).
+/// seeded, and reproducible across compilers and standard libraries (see portable_random.hpp).
 ///
 /// After `startup_trials` uniformly random configurations, each proposal:
 ///   1. ranks the trials so far by objective (best first; ties: smaller total k, then earlier) and
