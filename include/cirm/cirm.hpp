@@ -14,6 +14,7 @@
 #include "cirm/correlation_table.hpp"
 #include "cirm/dtype.hpp"
 #include "cirm/error.hpp"
+#include "cirm/pair_rewards.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/selection.hpp"
 #include "cirm/shift_table.hpp"
