@@ -99,7 +99,11 @@ class Tree:
                 for inner in ("include", "src"):
                     if os.path.isdir(os.path.join(root, parent, name, inner)):
                         self.search_folders.append(f"{parent}/{name}/{inner}")
-        self.search_folders += ["tests", "fuzz"] + [f"tools/{name}" for name in self._folders("tools")]
+        self.search_folders += ["tests", "fuzz"]
+        for name in self._folders("tools"):
+            self.search_folders.append(f"tools/{name}")
+            if os.path.isdir(os.path.join(root, "tools", name, "include")):
+                self.search_folders.append(f"tools/{name}/include")
 
     def _folders(self, parent):
         path = os.path.join(self.root, parent)
