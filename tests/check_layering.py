@@ -163,8 +163,9 @@ def check(tree):
             if area == "vocabulary" and not relpath.endswith("/" + UMBRELLA) and target_area not in (None, "vocabulary", "detail"):
                 report("vocabulary", f"a vocabulary header includes {target_area}/")
             # core areas: no backend header, and the table
-            backend = (resolved or "").startswith("backends/") or written.split("/")[:2] in (
-                ["cirm", folder] for folder in BACKEND_FOLDERS)
+            written_parts = written.split("/")
+            backend = (resolved or "").startswith("backends/") or (
+                len(written_parts) > 2 and written_parts[0] == "cirm" and written_parts[1] in BACKEND_FOLDERS)
             if area is not None and backend:
                 report("areas", f"the core header ({area}) includes a backend header")
             elif area not in (None, "vocabulary", "concepts") and target_area not in (None, "vocabulary", "detail", area):
