@@ -6,6 +6,7 @@
 /// the file formats are opt-in: include "cirm/io/io.hpp" for safetensors, spec files and JSONL.
 
 #include "cirm/activation_view.hpp"
+#include "cirm/ascii.hpp"
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/bias_attribute.hpp"
 #include "cirm/concepts/intervention.hpp"
@@ -15,11 +16,13 @@
 #include "cirm/dtype.hpp"
 #include "cirm/error.hpp"
 #include "cirm/pair_rewards.hpp"
+#include "cirm/portable_random.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/selection.hpp"
 #include "cirm/shift_table.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
+#include "cirm/utf8.hpp"
 
 #include "cirm/attributes/attributes.hpp"
 #include "cirm/calibrate/activation_store.hpp"
