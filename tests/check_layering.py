@@ -13,7 +13,8 @@ The rules (see docs/architecture.md for the layers):
   areas         a header of a core area (include/cirm/<area>/) includes only the areas that
                 AREA_DEPENDENCIES allows it (a new area needs a row there); no core header
                 includes a backend header
-  formats       inside include/cirm only io/ includes nlohmann (the file formats are opt-in)
+  formats       inside include/cirm only io/ and report/ include nlohmann (the file formats are
+                opt-in)
   tests         examples/ and bench/ include nothing from tests/, and their CMakeLists.txt add
                 no tests/ folder to an include path
   apps          no file outside apps/ includes a header of apps/ (such as "cirm_cli/...")
@@ -38,8 +39,11 @@ import tempfile
 # The core areas (folders of include/cirm/) and the areas each may include, besides itself, the
 # vocabulary headers at the top of include/cirm/ and detail/. Read as "row -> may include".
 # The layers, bottom up: vocabulary and detail; concepts; stats, search, attributes, select,
-# intervene; eval; calibrate; pipeline; io (the file formats, opt-in: nothing below includes
-# them); testing (the toy reward model, for tests, examples and method research).
+# intervene; eval; calibrate; pipeline; then the opt-in areas that nothing below includes: io
+# (the file formats, which may read and write any type of the layers below) and report (the HTML
+# report of an evaluation document); testing (the toy reward model, for tests, examples and
+# method research) stands beside them.
+_BELOW_IO = {"concepts", "attributes", "stats", "search", "select", "intervene", "eval", "calibrate", "pipeline"}
 AREA_DEPENDENCIES = {
     "detail": set(),
     "concepts": set(),
@@ -51,11 +55,14 @@ AREA_DEPENDENCIES = {
     "eval": {"concepts", "attributes", "intervene"},
     "calibrate": {"concepts", "attributes", "stats", "search", "select", "intervene", "eval"},
     "pipeline": {"concepts", "attributes", "stats", "search", "select", "intervene", "eval", "calibrate"},
-    "io": {"eval", "pipeline"},
+    "io": _BELOW_IO,
+    "report": _BELOW_IO | {"io"},
     "testing": {"concepts", "attributes"},
 }
 # Folders of include/cirm/ that hold backends (their headers live under backends/*/include).
 BACKEND_FOLDERS = {"cpu", "cuda", "reference", "libtorch"}
+# The opt-in areas that read or write files: the only ones that may include nlohmann.
+FORMAT_AREAS = {"io", "report"}
 UMBRELLA = "cirm.hpp"
 
 # Known violations that other work in progress removes. Each entry: (rule, file pattern). A
@@ -174,9 +181,9 @@ def check(tree):
                 elif target_area not in AREA_DEPENDENCIES[area]:
                     report("areas", f"{area}/ may not include {target_area}/ (allowed: "
                            f"{', '.join(sorted(AREA_DEPENDENCIES[area])) or 'no other area'})")
-            # formats: nlohmann only under io/
-            if area is not None and area != "io" and written.startswith("nlohmann/"):
-                report("formats", f"{area}/ includes nlohmann (only io/ reads or writes JSON)")
+            # formats: nlohmann only in the opt-in format areas
+            if area is not None and area not in FORMAT_AREAS and written.startswith("nlohmann/"):
+                report("formats", f"{area}/ includes nlohmann (only {', '.join(sorted(FORMAT_AREAS))} read or write JSON)")
             # tests: examples and benchmarks include nothing from tests/
             if top in ("examples", "bench") and (resolved or "").startswith("tests/"):
                 report("tests", f"{top}/ includes a file of tests/")
