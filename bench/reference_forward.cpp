@@ -17,7 +17,7 @@
 
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/reference/reference.hpp"
-#include "support/testing_rng.hpp"
+#include "cirm/testing/rng.hpp"
 
 namespace {
 constexpr std::size_t bench_samples = 16;

@@ -9,13 +9,13 @@
 #include <string_view>
 
 #include "cirm/attributes/builtin.hpp"
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
 bool valid_utf8(std::string_view text) {
     try {
-        cirm::detail::validate_utf8(text);
+        cirm::validate_utf8(text);
         return true;
     } catch (const cirm::error&) {
         return false;

@@ -18,7 +18,7 @@ namespace {
 struct shouted_words {
     static constexpr std::string_view name() noexcept { return "shouted_words"; }
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        cirm::detail::validate_utf8(response, "response");  // like the built-ins, refuse garbage
+        cirm::validate_utf8(response, "response");  // like the built-ins, refuse garbage
         double count = 0;
         std::size_t capitals = 0;
         bool lowercase_seen = false;
@@ -45,12 +45,12 @@ struct hedge_word {
 
     std::string_view name() const { return label; }
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        cirm::detail::validate_utf8(response, "response");
+        cirm::validate_utf8(response, "response");
         double count = 0;
-        const auto is_word_char = [](char c) { return cirm::detail::is_ascii_alnum(cirm::detail::as_code_unit(c)); };
+        const auto is_word_char = [](char c) { return cirm::is_ascii_alnum(cirm::as_code_unit(c)); };
         for (std::size_t i = 0; i + word.size() <= response.size(); ++i) {
             if (i > 0 && is_word_char(response[i - 1])) continue;
-            if (!cirm::detail::starts_with_ignoring_ascii_case(response.substr(i), word)) continue;
+            if (!cirm::starts_with_ignoring_ascii_case(response.substr(i), word)) continue;
             const std::size_t end = i + word.size();
             if (end < response.size() && is_word_char(response[end])) continue;
             ++count;

@@ -31,9 +31,9 @@
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/spec_pin.hpp"
 #include "cirm/stats/spearman.hpp"
-#include "support/planted_source.hpp"
-#include "support/synthetic_pairs.hpp"
-#include "support/testing_rng.hpp"
+#include "cirm/testing/planted_source.hpp"
+#include "cirm/testing/rng.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // A selector beyond the method: neurons chosen by counterfactual shift (how far a style edit
 // alone moves them) instead of Spearman ρ, on a synthetic reward model whose biases live in
-// known neurons (tests/support/planted_source.hpp).
+// known neurons (cirm/testing/planted_source.hpp).
 //
 // The validation set is confounded: the chosen (correct) response carries more of each style in
 // 9 pairs of 10, so the neurons that carry the answer's correctness co-vary with the styles across
@@ -21,8 +21,8 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/select/shift_top_bottom_k.hpp"
-#include "support/planted_source.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/planted_source.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 struct roles {

@@ -1,5 +1,5 @@
 // The whole CIRM method on a synthetic reward model whose style biases live in known neurons
-// (tests/support/planted_source.hpp): localize on a validation set, search the budgets jointly
+// (cirm/testing/planted_source.hpp): localize on a validation set, search the budgets jointly
 // with TPE, save the spec, and compare base / LP / LWR / CIRM on a held-out test set.
 //
 // Usage: example_synthetic_method [OUTPUT_DIR]   (default: cirm-synthetic-out)
@@ -18,8 +18,8 @@
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
-#include "support/planted_source.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/planted_source.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 std::vector<cirm::site_info> llama_like_sites(int layers) {

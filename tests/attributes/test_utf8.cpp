@@ -3,9 +3,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
-using cirm::detail::count_code_points;
+using cirm::count_code_points;
 
 // Expected counts are derived by hand from the encodings (RFC 3629): 1 byte for U+0000–U+007F,
 // 2 for U+0080–U+07FF, 3 for U+0800–U+FFFF, 4 above.
@@ -26,7 +26,7 @@ TEST_CASE("utf8_decoder decodes the boundaries of every sequence length") {
         {"\xEF\xBF\xBF", 0xFFFF}, {"\xF0\x90\x80\x80", 0x10000}, {"\xF4\x8F\xBF\xBF", 0x10FFFF},
     };
     for (const auto& [bytes, expected] : cases) {
-        cirm::detail::utf8_decoder decoder(bytes);
+        cirm::utf8_decoder decoder(bytes);
         REQUIRE_FALSE(decoder.done());
         CHECK(decoder.next() == expected);
         CHECK(decoder.done());
@@ -35,7 +35,7 @@ TEST_CASE("utf8_decoder decodes the boundaries of every sequence length") {
 }
 
 TEST_CASE("utf8_decoder reports the byte offset of each code point") {
-    cirm::detail::utf8_decoder decoder("aé😀b");
+    cirm::utf8_decoder decoder("aé😀b");
     std::vector<std::size_t> offsets;
     std::vector<char32_t> code_points;
     while (!decoder.done()) {
@@ -74,6 +74,6 @@ TEST_CASE("every class of malformed UTF-8 is an error naming the byte and the re
 TEST_CASE("the error message names the text when given") {
     CHECK_THROWS_WITH(count_code_points("a\x80", "response"),
                       "invalid UTF-8 at byte 1 of the response: unexpected continuation byte");
-    CHECK_THROWS_AS(cirm::detail::validate_utf8("\xC3", "prompt"), cirm::error);
-    CHECK_NOTHROW(cirm::detail::validate_utf8("plain ✓ text", "prompt"));
+    CHECK_THROWS_AS(cirm::validate_utf8("\xC3", "prompt"), cirm::error);
+    CHECK_NOTHROW(cirm::validate_utf8("plain ✓ text", "prompt"));
 }

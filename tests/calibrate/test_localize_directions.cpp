@@ -16,9 +16,9 @@
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/direction_pin.hpp"
 #include "cirm/stats/spearman.hpp"
+#include "cirm/testing/small_planted.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 #include "support/fixtures.hpp"
-#include "support/small_planted.hpp"
-#include "support/synthetic_pairs.hpp"
 
 namespace {
 

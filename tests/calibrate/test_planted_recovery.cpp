@@ -1,4 +1,4 @@
-// The method end to end on a synthetic source whose bias neurons are known (support/planted_source.hpp):
+// The method end to end on a synthetic source whose bias neurons are known (cirm/testing/planted_source.hpp):
 // localization must find the planted neurons, and pinning them must remove the toy reward's
 // dependence on the planted attributes.
 #include <catch2/catch.hpp>
@@ -15,8 +15,8 @@
 #include "cirm/select/make_spec.hpp"
 #include "cirm/select/top_bottom_k.hpp"
 #include "cirm/stats/spearman.hpp"
-#include "support/planted_source.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/planted_source.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 std::vector<cirm::site_info> four_layers() {

@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "cirm/calibrate/search_budgets.hpp"
-#include "support/small_planted.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/small_planted.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 TEST_CASE("the budget search starts from the base, never does worse on validation, and returns the best spec") {
     auto source = cirm::testing::small_planted_source();

@@ -5,8 +5,8 @@
 
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/eval/compare_methods.hpp"
-#include "support/small_planted.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/small_planted.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 // Rewards scored one sample at a time, straight from the source: an independent path to the

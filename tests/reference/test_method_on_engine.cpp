@@ -6,8 +6,8 @@
 
 #include "cirm/attributes/builtin.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
-#include "support/planted_source.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/planted_source.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 static_assert(cirm::PrefixCachingSource<cirm::reference::llama_reward_model>);
 static_assert(!cirm::PrefixCachingSource<cirm::testing::planted_source>);

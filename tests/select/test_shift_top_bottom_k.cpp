@@ -10,8 +10,8 @@
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/select/shift_top_bottom_k.hpp"
-#include "support/small_planted.hpp"
-#include "support/synthetic_pairs.hpp"
+#include "cirm/testing/small_planted.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 
 namespace {
 // 5 neurons × 2 biases; ρ and shift disagree on purpose.

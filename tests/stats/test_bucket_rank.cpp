@@ -17,7 +17,7 @@
 
 #include "cirm/stats/bucket_rank.hpp"
 #include "cirm/stats/spearman.hpp"
-#include "support/testing_rng.hpp"
+#include "cirm/testing/rng.hpp"
 
 namespace {
 

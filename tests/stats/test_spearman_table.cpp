@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/stats/spearman.hpp"
+#include "cirm/testing/rng.hpp"
 #include "support/fixtures.hpp"
-#include "support/testing_rng.hpp"
 
 namespace {
 

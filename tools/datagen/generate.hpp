@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/portable_random.hpp"
 #include "cirm/sample.hpp"
-#include "cirm/search/portable_random.hpp"
 #include "plan.hpp"
 #include "cirm/synthetic/style.hpp"
 #include "cirm/synthetic/style_attributes.hpp"

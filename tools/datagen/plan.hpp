@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "cirm/search/portable_random.hpp"
+#include "cirm/portable_random.hpp"
 #include "cirm/synthetic/style.hpp"
 #include "cirm/synthetic/style_attributes.hpp"
 #include "cirm/synthetic/tasks.hpp"

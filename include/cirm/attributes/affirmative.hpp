@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/ascii.hpp"
-#include "cirm/detail/utf8.hpp"
+#include "cirm/ascii.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -25,13 +25,13 @@ struct affirmative {
     static constexpr std::array<std::string_view, 4> openings{"sure", "certainly", "of course", "absolutely"};
 
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::validate_utf8(response, "response");
+        validate_utf8(response, "response");
         std::size_t start = 0;
-        while (start < response.size() && detail::is_ascii_space(detail::as_code_unit(response[start]))) ++start;
+        while (start < response.size() && is_ascii_space(as_code_unit(response[start]))) ++start;
         const std::string_view text = response.substr(start);
         for (std::string_view opening : openings) {
-            if (!detail::starts_with_ignoring_ascii_case(text, opening)) continue;
-            if (text.size() == opening.size() || !detail::is_ascii_alnum(detail::as_code_unit(text[opening.size()])))
+            if (!starts_with_ignoring_ascii_case(text, opening)) continue;
+            if (text.size() == opening.size() || !is_ascii_alnum(as_code_unit(text[opening.size()])))
                 return 1.0;
         }
         return 0.0;

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -26,7 +26,7 @@ struct emoji {
     }
 
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::utf8_decoder decoder(response, "response");
+        utf8_decoder decoder(response, "response");
         std::size_t count = 0;
         while (!decoder.done())
             if (is_emoji_block(decoder.next())) ++count;

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -14,7 +14,7 @@ namespace cirm::attributes {
 struct exclamation {
     static constexpr std::string_view name() noexcept { return "exclamation"; }
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::utf8_decoder decoder(response, "response");
+        utf8_decoder decoder(response, "response");
         std::size_t count = 0;
         while (!decoder.done())
             if (decoder.next() == U'!') ++count;

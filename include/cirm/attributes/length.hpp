@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -13,7 +13,7 @@ namespace cirm::attributes {
 struct length {
     static constexpr std::string_view name() noexcept { return "length"; }
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        return static_cast<double>(detail::count_code_points(response, "response"));
+        return static_cast<double>(count_code_points(response, "response"));
     }
 };
 

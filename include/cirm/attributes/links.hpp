@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/ascii.hpp"
-#include "cirm/detail/utf8.hpp"
+#include "cirm/ascii.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -22,15 +22,15 @@ struct links {
     /// when `text` does not begin a URL.
     static constexpr std::size_t scheme_length(std::string_view text) noexcept {
         std::size_t scheme = 0;
-        if (detail::starts_with_ignoring_ascii_case(text, "http://")) scheme = 7;
-        else if (detail::starts_with_ignoring_ascii_case(text, "https://")) scheme = 8;
+        if (starts_with_ignoring_ascii_case(text, "http://")) scheme = 7;
+        else if (starts_with_ignoring_ascii_case(text, "https://")) scheme = 8;
         if (scheme == 0 || text.size() == scheme) return 0;
-        const char32_t after = detail::as_code_unit(text[scheme]);
+        const char32_t after = as_code_unit(text[scheme]);
         return (after <= U' ' || after == 0x7F) ? 0 : scheme;
     }
 
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::utf8_decoder decoder(response, "response");
+        utf8_decoder decoder(response, "response");
         std::size_t count = 0;
         while (!decoder.done()) {
             const std::size_t at = decoder.position();

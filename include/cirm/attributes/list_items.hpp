@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/ascii.hpp"
+#include "cirm/ascii.hpp"
 #include "cirm/detail/lines.hpp"
 
 namespace cirm::attributes {
@@ -24,7 +24,7 @@ struct list_items {
         line = detail::without_indentation(line);
         if (line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ")) return true;
         std::size_t digits = 0;
-        while (digits < line.size() && detail::is_ascii_digit(detail::as_code_unit(line[digits]))) ++digits;
+        while (digits < line.size() && is_ascii_digit(as_code_unit(line[digits]))) ++digits;
         return digits > 0 && line.substr(digits).starts_with(". ");
     }
 

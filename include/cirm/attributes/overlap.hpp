@@ -8,8 +8,8 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "cirm/detail/ascii.hpp"
-#include "cirm/detail/utf8.hpp"
+#include "cirm/ascii.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -21,7 +21,7 @@ struct case_insensitive_hash {
     std::size_t operator()(std::string_view word) const noexcept {
         std::uint64_t h = 14695981039346656037ull;  // FNV-1a
         for (char c : word) {
-            h ^= static_cast<unsigned char>(detail::to_ascii_lower(c));
+            h ^= static_cast<unsigned char>(to_ascii_lower(c));
             h *= 1099511628211ull;
         }
         return static_cast<std::size_t>(h);
@@ -31,7 +31,7 @@ struct case_insensitive_equal {
     bool operator()(std::string_view a, std::string_view b) const noexcept {
         if (a.size() != b.size()) return false;
         for (std::size_t i = 0; i < a.size(); ++i)
-            if (detail::to_ascii_lower(a[i]) != detail::to_ascii_lower(b[i])) return false;
+            if (to_ascii_lower(a[i]) != to_ascii_lower(b[i])) return false;
         return true;
     }
 };
@@ -40,12 +40,12 @@ using word_set = std::unordered_set<std::string_view, case_insensitive_hash, cas
 /// Calls `on_word(std::string_view)` for every word of the text, validating its UTF-8.
 template <class OnWord>
 void for_each_word(std::string_view text, std::string_view what, OnWord&& on_word) {
-    detail::utf8_decoder decoder(text, what);
+    utf8_decoder decoder(text, what);
     std::size_t word_start = 0;
     bool in_word = false;
     while (!decoder.done()) {
         const std::size_t at = decoder.position();
-        const bool word_character = detail::is_ascii_alnum(decoder.next());
+        const bool word_character = is_ascii_alnum(decoder.next());
         if (word_character && !in_word) word_start = at;
         if (!word_character && in_word) on_word(text.substr(word_start, at - word_start));
         in_word = word_character;

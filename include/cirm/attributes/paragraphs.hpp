@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
@@ -17,7 +17,7 @@ namespace cirm::attributes {
 struct paragraphs {
     static constexpr std::string_view name() noexcept { return "paragraphs"; }
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::utf8_decoder decoder(response, "response");
+        utf8_decoder decoder(response, "response");
         std::size_t count = 0;
         bool after_unpaired_newline = false;  // the previous normalised character was a "\n" not yet matched
         while (!decoder.done()) {

@@ -37,6 +37,7 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/sample.hpp"
+#include "cirm/shift_table.hpp"
 #include "cirm/site.hpp"
 
 namespace cirm {
@@ -64,21 +65,6 @@ inline std::vector<named_style_edit> builtin_style_edits(std::span<const std::st
     }
     return out;
 }
-
-/// Per neuron and bias: the standardized mean shift of the activation under the bias's edit.
-struct shift_table {
-    std::vector<std::string> attributes;      ///< column names, in order
-    std::size_t neurons = 0;                  ///< rows: flat neuron indices of `layout`
-    std::size_t samples = 0;                  ///< unedited responses the spreads are over
-    std::vector<std::size_t> edited;          ///< per attribute: responses its edit applied to
-    std::vector<double> shift;                ///< neurons × attributes, row-major
-    std::vector<double> mean_delta;           ///< neurons × attributes: mean_i Δ_inb, in activation units
-    std::vector<std::uint8_t> constant;       ///< per neuron: 1 if its activations had zero spread
-    site_layout layout;                       ///< the sites measured
-
-    std::size_t biases() const noexcept { return attributes.size(); }
-    double at(std::size_t neuron, std::size_t bias) const noexcept { return shift[neuron * attributes.size() + bias]; }
-};
 
 struct shift_options {
     std::size_t batch_size = 16;

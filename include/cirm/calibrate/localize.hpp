@@ -16,10 +16,10 @@
 #include "cirm/attributes/evaluate.hpp"
 #include "cirm/calibrate/activation_store.hpp"
 #include "cirm/concepts/activation_source.hpp"
+#include "cirm/correlation_table.hpp"
 #include "cirm/detail/sha256.hpp"
 #include "cirm/error.hpp"
 #include "cirm/sample.hpp"
-#include "cirm/stats/correlation_table.hpp"
 #include "cirm/stats/spearman.hpp"
 
 namespace cirm {

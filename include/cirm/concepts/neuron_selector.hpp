@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <span>
 
-#include "cirm/select/selection.hpp"
-#include "cirm/stats/correlation_table.hpp"
+#include "cirm/correlation_table.hpp"
+#include "cirm/selection.hpp"
 
 namespace cirm {
 

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::detail {
 

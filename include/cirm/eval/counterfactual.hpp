@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "cirm/ascii.hpp"
 #include "cirm/attributes/overlap.hpp"
-#include "cirm/detail/ascii.hpp"
-#include "cirm/detail/utf8.hpp"
 #include "cirm/error.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm {
 
@@ -30,7 +30,7 @@ inline constexpr std::string_view neutral_sentence = "Hopefully, everything abov
 
 inline std::string inject_length(std::string_view response) {
     std::string edited(response);
-    if (!edited.empty() && !detail::is_ascii_space(detail::as_code_unit(edited.back()))) edited += ' ';
+    if (!edited.empty() && !is_ascii_space(as_code_unit(edited.back()))) edited += ' ';
     edited += neutral_sentence;
     return edited;
 }
@@ -41,7 +41,7 @@ inline std::optional<std::string> inject_paragraph_break(std::string_view respon
         if ((c != '.' && c != '!' && c != '?') || response[i + 1] != ' ') continue;
         std::size_t next = i + 1;
         while (next < response.size() && response[next] == ' ') ++next;
-        if (next == response.size() || detail::is_ascii_space(detail::as_code_unit(response[next]))) continue;
+        if (next == response.size() || is_ascii_space(as_code_unit(response[next]))) continue;
         std::string edited(response.substr(0, i + 1));
         edited += "\n\n";
         edited += response.substr(next);
@@ -53,7 +53,7 @@ inline std::optional<std::string> inject_paragraph_break(std::string_view respon
 inline std::optional<std::string> inject_exclamation(std::string_view response) {
     for (std::size_t i = response.size(); i-- > 0;) {
         if (response[i] != '.') continue;
-        if (i + 1 < response.size() && !detail::is_ascii_space(detail::as_code_unit(response[i + 1]))) continue;
+        if (i + 1 < response.size() && !is_ascii_space(as_code_unit(response[i + 1]))) continue;
         std::string edited(response);
         edited[i] = '!';
         return edited;
@@ -64,8 +64,8 @@ inline std::optional<std::string> inject_exclamation(std::string_view response) 
 inline std::optional<std::string> inject_bold(std::string_view response) {
     // A word here also takes in non-ASCII characters, so that "straße" is not cut into "stra".
     const auto in_word = [](char c) {
-        const char32_t unit = detail::as_code_unit(c);
-        return detail::is_ascii_alnum(unit) || unit >= 0x80;
+        const char32_t unit = as_code_unit(c);
+        return is_ascii_alnum(unit) || unit >= 0x80;
     };
     std::size_t i = 0;
     while (i < response.size()) {
@@ -76,7 +76,7 @@ inline std::optional<std::string> inject_bold(std::string_view response) {
         const std::size_t start = i;
         bool letters_only = true;
         for (; i < response.size() && in_word(response[i]); ++i)
-            letters_only = letters_only && detail::is_ascii_letter(detail::as_code_unit(response[i]));
+            letters_only = letters_only && is_ascii_letter(as_code_unit(response[i]));
         if (letters_only && i - start >= 4) {
             std::string edited(response.substr(0, start));
             edited += "**";
@@ -97,7 +97,7 @@ inline std::string flattened_prompt(std::string_view prompt) {
     flat.reserve(prompt.size());
     bool pending_space = false;
     for (char c : prompt) {
-        if (c == '*' || detail::is_ascii_space(detail::as_code_unit(c))) {
+        if (c == '*' || is_ascii_space(as_code_unit(c))) {
             pending_space = !flat.empty();
             continue;
         }
@@ -172,12 +172,12 @@ inline std::optional<std::string> inject_style(std::string_view attribute, std::
     if (!has_style_edit(attribute))
         throw error("no style edit for bias attribute '" + std::string(attribute) + "' (edits exist for " +
                     style_edit_names() + ")");
-    detail::validate_utf8(response, "response");
+    validate_utf8(response, "response");
     if (attribute == "length") return counterfactual_detail::inject_length(response);
     if (attribute == "paragraphs") return counterfactual_detail::inject_paragraph_break(response);
     if (attribute == "exclamation") return counterfactual_detail::inject_exclamation(response);
     if (attribute == "bold") return counterfactual_detail::inject_bold(response);
-    detail::validate_utf8(prompt, "prompt");
+    validate_utf8(prompt, "prompt");
     return counterfactual_detail::inject_overlap(prompt, response);
 }
 

@@ -11,15 +11,10 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/error.hpp"
+#include "cirm/pair_rewards.hpp"
 #include "cirm/sample.hpp"
 
 namespace cirm {
-
-/// Rewards of the two responses of every pair, in dataset order.
-struct pair_rewards {
-    std::vector<double> chosen;
-    std::vector<double> rejected;
-};
 
 /// Rewards of `samples` under `intervention`, `batch_size` samples per call of source.score.
 template <ActivationSource S, Intervention I>

@@ -13,8 +13,8 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/error.hpp"
-#include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/pair_rewards.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
 

@@ -23,11 +23,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cirm/detail/utf8.hpp"
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/jsonl_lines.hpp"
 #include "cirm/sample.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm {
 
@@ -74,7 +74,7 @@ inline std::string format_preference_jsonl(std::span<const preference_pair> pair
         for (const auto& [name, value] : fields) {
             if (value->empty() && std::string_view(name) == "subset") continue;
             try {
-                detail::validate_utf8(*value, name);
+                validate_utf8(*value, name);
             } catch (const error& e) {
                 throw error("cannot write " + who + ": " + e.what());
             }

@@ -19,7 +19,7 @@
 
 #include "cirm/error.hpp"
 #include "cirm/io/strict_json.hpp"
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm {
 
@@ -33,7 +33,7 @@ struct jsonl_line {
     /// The line's JSON object (strict: UTF-8, syntax, repeated keys; see the file comment).
     nlohmann::json object() const {
         try {
-            detail::validate_utf8(text, "line");
+            validate_utf8(text, "line");
         } catch (const error& e) {
             throw error(where + ": " + e.what());
         }

@@ -8,8 +8,8 @@
 #include <span>
 #include <utility>
 
+#include "cirm/portable_random.hpp"
 #include "cirm/search/evaluated_set.hpp"
-#include "cirm/search/portable_random.hpp"
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"
 

@@ -33,8 +33,8 @@
 #include <utility>
 #include <vector>
 
+#include "cirm/portable_random.hpp"
 #include "cirm/search/evaluated_set.hpp"
-#include "cirm/search/portable_random.hpp"
 #include "cirm/search/random_sampler.hpp"
 #include "cirm/search/sampler.hpp"
 #include "cirm/search/space.hpp"

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "cirm/correlation_table.hpp"
 #include "cirm/error.hpp"
-#include "cirm/select/selection.hpp"
+#include "cirm/selection.hpp"
 #include "cirm/site.hpp"
 #include "cirm/spec.hpp"
-#include "cirm/stats/correlation_table.hpp"
 
 namespace cirm {
 

@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "cirm/calibrate/counterfactual_shift.hpp"
 #include "cirm/concepts/neuron_selector.hpp"
+#include "cirm/correlation_table.hpp"
 #include "cirm/error.hpp"
-#include "cirm/select/selection.hpp"
 #include "cirm/select/top_bottom_k.hpp"
-#include "cirm/stats/correlation_table.hpp"
+#include "cirm/selection.hpp"
+#include "cirm/shift_table.hpp"
 
 namespace cirm {
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "cirm/correlation_table.hpp"
 #include "cirm/error.hpp"
-#include "cirm/select/selection.hpp"
-#include "cirm/stats/correlation_table.hpp"
+#include "cirm/selection.hpp"
 
 namespace cirm {
 

@@ -23,9 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "cirm/correlation_table.hpp"
 #include "cirm/error.hpp"
 #include "cirm/stats/bucket_rank.hpp"
-#include "cirm/stats/correlation_table.hpp"
 #include "cirm/stats/rank.hpp"
 
 namespace cirm {

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
-#include "cirm/search/portable_random.hpp"
+#include "cirm/portable_random.hpp"
 #include "cirm/synthetic/style_attributes.hpp"
 #include "cirm/synthetic/tasks.hpp"
 

@@ -30,12 +30,12 @@
 #include <vector>
 
 #include "cirm/error.hpp"
-#include "cirm/search/portable_random.hpp"
+#include "cirm/portable_random.hpp"
 
 namespace cirm::synthetic {
 
 /// Every random draw of the generator goes through this engine and the portable draws of
-/// cirm/search/portable_random.hpp, so a seed gives the same data with every standard library.
+/// cirm/portable_random.hpp, so a seed gives the same data with every standard library.
 using random_engine = random_engine;
 
 /// The task families; each is one `subset` of the datasets.

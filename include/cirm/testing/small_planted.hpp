@@ -1,16 +1,18 @@
 #pragma once
 /// \file
-/// A small planted source over the five method attributes, shared by tests that need a biased
-/// toy RM but not a large one.
+/// A small planted source (cirm/testing/planted_source.hpp) over the five method attributes: a
+/// biased toy reward model for tests, examples and method research that need one but not a
+/// large one.
 
 #include <string>
 #include <vector>
 
 #include "cirm/attributes/builtin.hpp"
-#include "support/planted_source.hpp"
+#include "cirm/testing/planted_source.hpp"
 
 namespace cirm::testing {
 
+/// The names of the five method attributes, as strings.
 inline std::vector<std::string> method_names() {
     std::vector<std::string> names;
     for (auto n : method_attribute_names()) names.emplace_back(n);

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Random draws for the k samplers that give the same results with every standard library.
+/// Random draws that give the same results with every standard library, for the k samplers of
+/// search/ and for any seeded generator (the dataset generator in tools/datagen draws through them).
 /// std::mt19937_64 is specified bit for bit by the standard, but the distributions
 /// (std::uniform_int_distribution, std::discrete_distribution, …) are not: libstdc++, libc++ and
 /// MSVC turn the same engine output into different numbers. The samplers therefore draw only

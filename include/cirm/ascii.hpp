@@ -1,14 +1,15 @@
 #pragma once
 /// \file
-/// ASCII character classes and case folding used by the text attributes. They are deliberately
-/// ASCII-only and locale-free: <cctype> depends on the global locale, and the attributes must
-/// give the same number on every machine.
+/// ASCII character classes and case folding used by the text attributes, and for custom
+/// attributes of one's own. They are deliberately ASCII-only and locale-free: <cctype> depends on
+/// the global locale, and the attributes must give the same number on every machine.
 
 #include <cstddef>
 #include <string_view>
 
-namespace cirm::detail {
+namespace cirm {
 
+/// Classes of a code point (or of a byte through as_code_unit): a–z A–Z, 0–9, either.
 constexpr bool is_ascii_letter(char32_t c) noexcept { return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z'); }
 constexpr bool is_ascii_digit(char32_t c) noexcept { return c >= U'0' && c <= U'9'; }
 constexpr bool is_ascii_alnum(char32_t c) noexcept { return is_ascii_letter(c) || is_ascii_digit(c); }
@@ -18,6 +19,7 @@ constexpr bool is_ascii_space(char32_t c) noexcept { return c == U' ' || (c >= U
 /// The byte as a code point (bytes ≥ 0x80 map to 0x80–0xFF, never to an ASCII class).
 constexpr char32_t as_code_unit(char c) noexcept { return static_cast<unsigned char>(c); }
 
+/// The byte with A–Z folded to a–z; every other byte unchanged.
 constexpr char to_ascii_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -30,4 +32,4 @@ constexpr bool starts_with_ignoring_ascii_case(std::string_view text, std::strin
     return true;
 }
 
-}  // namespace cirm::detail
+}  // namespace cirm

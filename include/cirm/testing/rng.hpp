@@ -1,7 +1,8 @@
 #pragma once
 /// \file
-/// Deterministic random numbers for the synthetic test sources: the same on every platform
-/// and standard library (unlike std::normal_distribution).
+/// Deterministic random numbers and a string hash for the toy reward model and the synthetic data
+/// of cirm::testing (tests, examples, method research): the same on every platform and standard
+/// library (unlike std::normal_distribution).
 
 #include <cmath>
 #include <cstddef>

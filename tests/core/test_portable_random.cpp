@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "cirm/search/portable_random.hpp"
+#include "cirm/portable_random.hpp"
 
 using cirm::random_engine;
 using cirm::uniform_index;

@@ -1,6 +1,9 @@
 #pragma once
 /// \file
-/// A synthetic ActivationSource with planted bias neurons, for tests and the runnable example.
+/// A toy reward model with planted bias neurons, for tests, examples and method research: a
+/// synthetic ActivationSource whose bias neurons are known, so that localization and selection
+/// can be checked against the truth (part of the public `cirm::testing` area; opt-in, not
+/// included by cirm/cirm.hpp).
 ///
 /// Its "model" has a few sites. For every sample x, neuron activations are:
 ///   - planted neurons of attribute b: sign · log1p(f_b(x)) + noise,
@@ -27,7 +30,7 @@
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
-#include "testing_rng.hpp"
+#include "cirm/testing/rng.hpp"
 
 namespace cirm::testing {
 
@@ -48,14 +51,17 @@ inline double arithmetic_content(std::string_view prompt, std::string_view respo
     return answer == a + b ? 1.0 : 0.0;
 }
 
+/// One planted bias neuron of a planted_source.
 struct planted_neuron {
     std::size_t flat;       ///< flat index in the source's layout
     std::size_t attribute;  ///< index into the source's attributes
     double sign;            ///< +1: rises with the attribute, −1: falls
 };
 
+/// The toy reward model described in the file comment; models ActivationSource.
 class planted_source {
 public:
+    /// The model's shape and its planted biases.
     struct options {
         std::vector<site_info> sites;
         std::vector<any_attribute> attributes;

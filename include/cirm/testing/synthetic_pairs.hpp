@@ -1,8 +1,9 @@
 #pragma once
 /// \file
-/// A synthetic preference dataset for the planted source: prompts "What is A plus B?", chosen =
-/// the right sum, rejected = a wrong one, each response dressed in its own random amount of
-/// style (filler sentences, paragraph breaks, '!', **bold**, a restatement of the prompt).
+/// A synthetic preference dataset for the planted source (cirm/testing/planted_source.hpp), for
+/// tests, examples and method research: prompts "What is A plus B?", chosen = the right sum,
+/// rejected = a wrong one, each response dressed in its own random amount of style (filler
+/// sentences, paragraph breaks, '!', **bold**, a restatement of the prompt).
 /// `style_bias` is the probability that, per style, the chosen response gets the larger level:
 /// 0.5 makes style independent of preference (validation and test sets).
 
@@ -13,10 +14,11 @@
 #include <vector>
 
 #include "cirm/sample.hpp"
-#include "testing_rng.hpp"
+#include "cirm/testing/rng.hpp"
 
 namespace cirm::testing {
 
+/// How much of each style one response carries.
 struct style_levels {
     int filler = 0;      ///< extra sentences
     int paragraphs = 0;  ///< sentence breaks turned into "\n\n"
@@ -25,6 +27,7 @@ struct style_levels {
     bool restate = false;
 };
 
+/// The response "The answer is <answer>" to "What is a plus b?", dressed in the given style.
 inline std::string styled_answer(long a, long b, long answer, const style_levels& st) {
     static const char* const fillers[] = {"I worked it out carefully", "Adding the two numbers gives this",
                                           "That is the whole calculation", "Nothing else is needed here",
