@@ -122,6 +122,50 @@ TEST_CASE("score --spec says on stderr what the spec applies, counted from the s
     CHECK(quiet_out.str() == score_out.str());
 }
 
+TEST_CASE("--attribute NAME=regex:PATTERN: a custom attribute from the command line") {
+    const auto dir = scratch("custom_attribute");
+    // "bangs" counts matches of "!", which is what the built-in exclamation attribute counts: the
+    // two must give the same subsets
+    cirm::cli::eval_options e;
+    e.common.model = llama();
+    e.common.json = true;
+    e.common.quiet = true;
+    e.data = test_set();
+    e.attributes = "exclamation";
+    e.custom_attributes = {"bangs=regex:!"};
+    e.flip_rates = false;
+    std::ostringstream out, err;
+    REQUIRE(cirm::cli::run_eval(e, out, err) == 0);
+    const json d = json::parse(out.str());
+    for (const auto& [method, m] : d["methods"].items()) {
+        INFO(method);
+        REQUIRE(m["subsets"].contains("bangs"));
+        CHECK(m["subsets"]["bangs"] == m["subsets"]["exclamation"]);
+    }
+    CHECK(d["methods"]["base"]["subsets"]["bangs"]["n_biased"].get<std::size_t>() > 0);
+
+    // an attribute that no response matches is constant on the data: said, and nothing selected
+    cirm::cli::locate_options l;
+    l.common.model = llama();
+    l.data = validation();
+    l.attributes = "length";
+    l.custom_attributes = {"never=regex:QQQ[0-9]ZZZ"};
+    l.budgets = "2";
+    l.out = (dir / "locate").string();
+    std::ostringstream lout, lerr;
+    REQUIRE(cirm::cli::run_locate(l, lout, lerr) == 0);
+    CHECK_THAT(lout.str(), Catch::Contains("never        constant on this data"));
+    const json summary = json::parse(read_text(dir / "locate" / "localization.json"));
+    CHECK(summary["constant_attributes"] == json::array({"never"}));
+    const json spec = json::parse(read_text(dir / "locate" / "spec.json"));
+    for (const auto& site : spec["sites"])
+        for (const auto& neuron : site["neurons"]) CHECK_FALSE(neuron["chosen_by"].contains("never"));
+
+    // a bad pattern is an error naming it
+    l.custom_attributes = {"broken=regex:(unclosed"};
+    CHECK_THROWS_WITH(cirm::cli::run_locate(l, lout, lerr), Catch::Contains("broken"));
+}
+
 TEST_CASE("annotate: chosen and rejected are the best and worst candidates by the full forward") {
     const auto dir = scratch("annotate");
     cirm::cli::annotate_options o;

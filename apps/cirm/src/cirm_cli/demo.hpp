@@ -144,7 +144,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     // every setting is read before any work, so that a bad value fails at once
     const auto settings = search_config_of(method_flags(o), o.common.threads);
     const auto variant_settings = search_config_of(variant_flags(o), o.common.threads);
-    const auto config = evaluation_config_of("", "lp,lwr", o.flip_rates, o.flip_pairs, err, o.common.progress);
+    const auto config = evaluation_config_of("", {}, "lp,lwr", o.flip_rates, o.flip_pairs, err, o.common.progress);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
     auto model = load_model(model_dir, o.common.threads);

@@ -29,6 +29,7 @@ struct locate_options {
     common_options common;
     std::string data;                   ///< validation set, preference JSONL
     std::string attributes;             ///< comma-separated; empty = the method's five
+    std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
     std::string positions = "last";     ///< where a written spec pins: last or all
     std::string replacement = "median"; ///< pin value of a written spec: median, mean or zero
     std::string budgets;                ///< optional: write a spec for these budgets
@@ -38,7 +39,8 @@ struct locate_options {
 /// Runs `cirm locate`; returns the exit code.
 inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& err) {
     const auto start = std::chrono::steady_clock::now();
-    const auto names = attribute_list(o.attributes);
+    const auto items = attribute_list(o.attributes, o.custom_attributes);
+    const auto names = attribute_names_of(items);
     const auto where = parse_mode<positions>(o.positions);
     const auto value = parse_mode<replacement>(o.replacement);
     if (value == replacement::swap) throw error("--replacement swap scores pairs jointly; the CLI writes median, mean or zero specs");
@@ -51,7 +53,7 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     lo.threads = o.common.threads;
     const auto bars = stage_bars(err, o.common.progress);
     lo.progress = [&](std::size_t done, std::size_t total) { if (bars) bars("locate", done, total); };
-    const auto loc = localize(model, response_samples(pairs), make_attributes(names), lo);
+    const auto loc = localize(model, response_samples(pairs), make_attributes(items), lo);
 
     const std::filesystem::path dir(o.out);
     staged_files files;

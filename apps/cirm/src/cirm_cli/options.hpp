@@ -58,16 +58,25 @@ inline std::size_t parse_count(std::string_view text, std::string_view what) {
     return value;
 }
 
-/// The attribute names of an --attributes value; empty text = the method's five. Unknown or
-/// repeated names are an error (make_attributes checks them).
-inline std::vector<std::string> attribute_list(std::string_view text) {
-    std::vector<std::string> names;
+/// The attributes of an --attributes value (empty text = the method's five) followed by the custom
+/// ones of --attribute NAME=regex:PATTERN (attributes/regex_count.hpp). Unknown or repeated names
+/// and bad patterns are errors (make_attributes checks them).
+inline std::vector<std::string> attribute_list(std::string_view text, const std::vector<std::string>& custom = {}) {
+    std::vector<std::string> items;
     if (text.empty()) {
-        for (auto n : method_attribute_names()) names.emplace_back(n);
+        for (auto n : method_attribute_names()) items.emplace_back(n);
     } else {
-        names = split_list(text, "--attributes");
+        items = split_list(text, "--attributes");
     }
-    (void)make_attributes(names);  // validates the names
+    items.insert(items.end(), custom.begin(), custom.end());
+    (void)make_attributes(items);  // validates the names and patterns
+    return items;
+}
+
+/// The names of the attributes `items` make (a custom attribute's item is NAME=regex:PATTERN).
+inline std::vector<std::string> attribute_names_of(const std::vector<std::string>& items) {
+    std::vector<std::string> names;
+    for (const auto& a : make_attributes(items)) names.emplace_back(a.name());
     return names;
 }
 
@@ -94,6 +103,7 @@ inline std::vector<std::size_t> budget_list(std::string_view text, const std::ve
 /// method and, prefixed --variant-, for its variant).
 struct search_flags {
     std::string attributes;             ///< comma-separated; empty = the method's five
+    std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
     std::string k_grid;                 ///< comma-separated; empty = the default grid for the model
     std::size_t trials = 100;           ///< configurations to try, the base included
     std::string sampler = "tpe";
@@ -117,7 +127,7 @@ inline search_config search_config_of(const search_flags& f, unsigned threads) {
     c.sites = site_selection::parse(f.sites);
     c.objective = parse_mode<search_objective>(f.objective);
     c.selector = parse_mode<selector_kind>(f.selector);
-    c.attributes = attribute_list(f.attributes);
+    c.attributes = attribute_list(f.attributes, f.custom_attributes);
     for (const auto& item : f.k_grid.empty() ? std::vector<std::string>{} : split_list(f.k_grid, "--k-grid"))
         c.k_grid.push_back(parse_count(item, "--k-grid"));
     c.trials = f.trials;
