@@ -22,9 +22,11 @@ class any_attribute {
 public:
     /// Wraps `attribute`. A type that does not model BiasAttribute is rejected at compile time;
     /// an empty name is rejected at run time (cirm::error).
+    // clang-format off (clang-format 14 garbles requires-clauses)
     template <class Attribute>
         requires(!std::same_as<std::remove_cvref_t<Attribute>, any_attribute>)
     explicit any_attribute(Attribute&& attribute) {
+    // clang-format on
         using stored = std::remove_cvref_t<Attribute>;
         static_assert(BiasAttribute<stored>,
                       "cirm::any_attribute: the type is not a BiasAttribute. Give it "

@@ -23,11 +23,13 @@ template <class S>
 using prefix_cache_of =
     std::ranges::range_value_t<decltype(std::declval<const S&>().encode_prefixes(std::span<const sample>{}))>;
 
+// clang-format off (clang-format 14 garbles requires-expressions in concepts)
 template <class S>
 concept PrefixCachingSource =
     ActivationSource<S> &&
     requires(const S& s, std::span<const sample> batch) {
         { s.encode_prefixes(batch) } -> std::ranges::contiguous_range;
+// clang-format on
     } &&
     requires(const S& s, std::span<const prefix_cache_of<S>> caches, const archetypes::intervention& iv,
              std::span<float> rewards) { s.score_cached(caches, iv, rewards); };

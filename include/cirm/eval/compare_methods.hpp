@@ -234,10 +234,12 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
 
 /// Evaluates base, LP, LWR and (if `intervention` is given) CIRM on `pairs`; `intervention` is an
 /// Intervention, or swapped_pairs for the swap replacement.
+// clang-format off (clang-format 14 garbles requires-clauses)
 template <ActivationSource S, class I = no_intervention>
     requires Intervention<I> || std::same_as<I, swapped_pairs>
 method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
                                   const I* intervention = nullptr, const compare_options& options = {}) {
+// clang-format on
     std::vector<intervened_method> intervened;
     if (intervention) {
         if constexpr (std::same_as<I, swapped_pairs>)

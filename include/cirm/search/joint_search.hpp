@@ -73,12 +73,14 @@ struct ignore_trial {
 /// anything else is an error). `on_trial(const trial&)` is called after each trial, cached ones
 /// included (e.g. for progress output). `trials` (≥ 1) is the most configurations of the space
 /// to try, the base included when it belongs to the space.
+// clang-format off (clang-format 14 garbles requires-clauses)
 template <KSampler Sampler, class Objective, class OnTrial = ignore_trial>
     requires std::invocable<Objective&, std::span<const std::size_t>> &&
              std::convertible_to<std::invoke_result_t<Objective&, std::span<const std::size_t>>, double> &&
              std::invocable<OnTrial&, const trial&>
 search_result joint_search(const space& s, Sampler& sampler, Objective&& objective, std::size_t trials,
                            OnTrial&& on_trial = {}) {
+// clang-format on
     if (s.biases() == 0) throw error("joint search: the search space has no biases");
     if (trials == 0) throw error("joint search: trials must be at least 1");
 

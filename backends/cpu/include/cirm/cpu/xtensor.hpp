@@ -18,6 +18,7 @@ namespace cirm::cpu {
 
 /// A view of the 2-D expression `e` (axis 0: tokens, axis 1: neurons). `e` must have a data
 /// interface (containers, adaptors, strided views), not be a lazy expression.
+// clang-format off (clang-format 14 garbles requires-clauses)
 template <class E>
     requires requires(E& e) {
         e.data();
@@ -26,6 +27,7 @@ template <class E>
         e.data_offset();
     }
 auto view(E& e) {
+// clang-format on
     using value_type = std::remove_reference_t<decltype(*e.data())>;
     static_assert(std::is_same_v<std::remove_const_t<value_type>, float> ||
                       std::is_same_v<std::remove_const_t<value_type>, float16> ||
