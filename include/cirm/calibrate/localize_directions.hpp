@@ -123,7 +123,7 @@ inline void standardized_attribute_ranks(const attribute_values& a, std::vector<
 
 /// Measures the directions of every bias at every kept site over `samples` (typically all 2N
 /// responses of the validation pairs, response_samples).
-template <ActivationSource S>
+template <ActivationCollector S>
 direction_localization localize_directions(S& source, std::span<const sample> samples,
                                            std::span<const any_attribute> attributes,
                                            const direction_options& options = {}) {
