@@ -13,6 +13,7 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/concepts/activation_source.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/select/make_spec.hpp"
 #include "cirm/select/top_bottom_k.hpp"
 
@@ -148,4 +149,23 @@ TEST_CASE("an attribute constant over the samples is reported as constant and no
     // a positive budget for it is refused by name rather than filled with neurons of ρ = 0
     CHECK_THROWS_WITH(cirm::spearman_top_bottom_k{}.select(loc.table, std::vector<std::size_t>{1, 1, 2}),
                       Catch::Contains("attribute 'bold' was constant over the 6 samples"));
+}
+
+TEST_CASE("a localization of some sites makes specs that record the whole model and fit it") {
+    collect_only model;
+    const auto samples = six_samples();
+    cirm::localize_options options;
+    options.sites = {"model.layers.1.mlp.up_proj"};
+    const cirm::localization loc = cirm::localize(model, samples, cirm::make_attributes(collector_attribute_names), options);
+    REQUIRE(loc.layout.neurons() == 2);
+    CHECK(loc.model_neurons == 5);
+
+    const cirm::spec s = cirm::spec_for_budgets(loc, std::vector<std::size_t>{1, 0, 0});
+    CHECK(s.provenance.total_neurons == 5);
+    REQUIRE(s.sites.size() == 1);
+    CHECK(s.sites[0].name == "model.layers.1.mlp.up_proj");
+    CHECK(s.sites[0].width == 2);
+    const cirm::spec_pin pin(s, model.layout());  // the whole model's layout: accepted
+    CHECK(pin.edited() == s.edited());
+    CHECK_THROWS_WITH(cirm::spec_pin(s, loc.layout), Catch::Contains("made for a model with 5 neurons, this one has 2"));
 }

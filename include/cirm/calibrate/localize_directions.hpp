@@ -233,12 +233,13 @@ inline spec direction_spec(const direction_localization& loc, std::span<const st
     spec out;
     out.positions = where;
     out.replacement = value;
-    out.provenance = {loc.attributes.names, n, loc.data_hash, loc.layout.neurons()};
+    out.provenance = {loc.attributes.names, n, loc.data_hash, loc.activations.source_neurons()};
     std::vector<double> component(n);
     for (std::size_t s = 0; s < loc.layout.size(); ++s) {
         const std::size_t width = loc.layout[s].width, offset = loc.layout.offset(s);
         spec_site site;
         site.name = loc.layout[s].name;
+        site.width = width;
         std::vector<std::vector<double>> basis;
         for (std::size_t b = 0; b < all; ++b) {
             if (!chosen[b]) continue;
