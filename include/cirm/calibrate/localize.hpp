@@ -44,8 +44,9 @@ struct localization {
     std::string data_hash;    ///< SHA-256 of the samples, see hash_samples (empty if not given)
     std::size_t model_neurons = 0;  ///< neurons of the model's whole layout (all sites, kept or not)
 
-    /// The attributes that took one value on every sample: their ρ column is all 0 and no
-    /// neuron is selected for them (select/top_bottom_k.hpp).
+    /// The attributes that took one value on every sample: their ρ column is all 0, no neuron
+    /// is selected for them, and the selector refuses a positive budget for them by name
+    /// (select/top_bottom_k.hpp; the budget search gives them only k = 0).
     std::vector<std::string> constant_attributes() const {
         std::vector<std::string> out;
         for (std::size_t b = 0; b < table.attribute_constant.size() && b < table.attributes.size(); ++b)
