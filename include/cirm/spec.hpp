@@ -67,13 +67,16 @@ inline constexpr double direction_tolerance = 1e-4;
 
 /// The edited neurons of one site. indices are ascending and unique; values[i] is the pin value
 /// of neuron indices[i]; chosen_by[i] lists the biases that selected it (may be empty for
-/// hand-made specs).
+/// hand-made specs). width is the site's width in the model the spec was made for (every spec
+/// made from a localization records it; 0 = not recorded, as in hand-made specs and older
+/// files): a pin refuses a model whose site has another width.
 struct spec_site {
     std::string name;
-    std::vector<std::int64_t> indices;
-    std::vector<float> values;
-    std::vector<std::vector<bias_rho>> chosen_by;
+    std::vector<std::int64_t> indices = {};
+    std::vector<float> values = {};
+    std::vector<std::vector<bias_rho>> chosen_by = {};
     std::vector<spec_direction> directions = {};  ///< pinned directions (beyond the method); usually empty
+    std::size_t width = 0;                        ///< the site's width in the model; 0 = not recorded
     friend bool operator==(const spec_site&, const spec_site&) = default;
 };
 
@@ -89,7 +92,7 @@ struct spec_provenance {
     std::vector<std::string> attributes;  ///< attribute names, in table order
     std::size_t samples = 0;              ///< validation samples the statistics were taken over
     std::string data_hash;                ///< SHA-256 (hex) of the validation data
-    std::size_t total_neurons = 0;        ///< neurons of the model's site layout
+    std::size_t total_neurons = 0;        ///< neurons of the model's whole site layout; 0 = not recorded
     friend bool operator==(const spec_provenance&, const spec_provenance&) = default;
 };
 
@@ -117,7 +120,8 @@ struct spec {
     /// Checks the spec on its own: names present and unique, indices ascending and unique and
     /// non-negative, one finite value per index, provenance lists sized like the indices; the
     /// directions of a site all of one length, finite, orthonormal (within direction_tolerance),
-    /// with finite values, and none in a swap spec (swapping is defined for neurons only).
+    /// with finite values, and none in a swap spec (swapping is defined for neurons only); where
+    /// a site records its width, indices below it and directions of that length.
     void validate() const {
         std::vector<std::string_view> names;
         for (const auto& s : sites) {
@@ -140,13 +144,17 @@ struct spec {
                     throw error("spec: site '" + s.name + "' neuron " + std::to_string(s.indices[i]) +
                                 " has a non-finite value");
             }
+            validate_recorded_width(s);
         }
         std::sort(names.begin(), names.end());
         if (auto it = std::adjacent_find(names.begin(), names.end()); it != names.end())
             throw error("spec: site '" + std::string(*it) + "' appears twice");
     }
 
-    /// Checks that the spec fits a model: every site exists and every index is within its width.
+    /// Checks that the spec fits a model: every site exists, has the width the spec recorded for
+    /// it (where it records one) and room for every index, and the model has the total number of
+    /// neurons the spec's provenance records (where it records one). The pins run this, so a spec
+    /// made for another model is refused by name rather than applied.
     void validate_against(const site_layout& layout) const {
         validate();
         for (const auto& s : sites) {
@@ -154,6 +162,9 @@ struct spec {
             if (!pos)
                 throw error("spec names site '" + s.name + "', which the model does not have");
             const auto width = layout[*pos].width;
+            if (s.width != 0 && s.width != width)
+                throw error("spec: site '" + s.name + "' has width " + std::to_string(s.width) +
+                            " in the spec, but " + std::to_string(width) + " in this model");
             if (!s.indices.empty() && static_cast<std::size_t>(s.indices.back()) >= width)
                 throw error("spec: neuron " + std::to_string(s.indices.back()) + " of site '" + s.name +
                             "' is out of range (the site has width " + std::to_string(width) + ")");
@@ -162,11 +173,25 @@ struct spec {
                             std::to_string(s.directions.front().vector.size()) + " components, but the site has width " +
                             std::to_string(width));
         }
+        if (provenance.total_neurons != 0 && provenance.total_neurons != layout.neurons())
+            throw error("spec: it was made for a model with " + std::to_string(provenance.total_neurons) +
+                        " neurons, this one has " + std::to_string(layout.neurons()));
     }
 
     friend bool operator==(const spec&, const spec&) = default;
 
 private:
+    static void validate_recorded_width(const spec_site& s) {
+        if (s.width == 0) return;
+        if (!s.indices.empty() && static_cast<std::size_t>(s.indices.back()) >= s.width)
+            throw error("spec: neuron " + std::to_string(s.indices.back()) + " of site '" + s.name +
+                        "' is out of range (the spec records width " + std::to_string(s.width) + ")");
+        if (!s.directions.empty() && s.directions.front().vector.size() != s.width)
+            throw error("spec: the directions of site '" + s.name + "' have " +
+                        std::to_string(s.directions.front().vector.size()) + " components, but the spec records width " +
+                        std::to_string(s.width));
+    }
+
     void validate_directions(const spec_site& s) const {
         if (s.directions.empty()) return;
         if (replacement == replacement::swap)

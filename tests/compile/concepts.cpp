@@ -69,4 +69,26 @@ struct source_float_sink_only {  // takes one concrete sink type instead of any 
 static_assert(cirm::ActivationSource<minimal_source>);
 static_assert(!cirm::ActivationSource<source_without_score>);
 static_assert(!cirm::ActivationSource<source_float_sink_only>);
+
+// ActivationCollector: layout() and collect() suffice; every source is a collector.
+struct collector_without_layout {
+    template <class K>
+    void collect(std::span<const cirm::sample>, K&) {}
+};
+struct collector_without_collect {
+    cirm::site_layout layout_;
+    const cirm::site_layout& layout() const { return layout_; }
+};
+struct collector_non_const_layout {  // layout() must be callable on a const collector
+    cirm::site_layout layout_;
+    const cirm::site_layout& layout() { return layout_; }
+    template <class K>
+    void collect(std::span<const cirm::sample>, K&) {}
+};
+static_assert(cirm::ActivationCollector<source_without_score>);
+static_assert(cirm::ActivationCollector<minimal_source>);
+static_assert(!cirm::ActivationCollector<collector_without_layout>);
+static_assert(!cirm::ActivationCollector<collector_without_collect>);
+static_assert(!cirm::ActivationCollector<collector_non_const_layout>);
+static_assert(!cirm::ActivationCollector<source_float_sink_only>);
 }  // namespace

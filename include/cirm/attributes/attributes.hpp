@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// Every bias attribute header: the eleven built-in attributes, any_attribute, the by-name
-/// factory, and evaluation over samples.
+/// Every bias attribute header: the eleven built-in attributes, the regex-count attribute,
+/// any_attribute, the by-name factory, and evaluation over samples.
 
 #include "cirm/attributes/affirmative.hpp"
 #include "cirm/attributes/any_attribute.hpp"
@@ -17,3 +17,4 @@
 #include "cirm/attributes/list_items.hpp"
 #include "cirm/attributes/overlap.hpp"
 #include "cirm/attributes/paragraphs.hpp"
+#include "cirm/attributes/regex_count.hpp"

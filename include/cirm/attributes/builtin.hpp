@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// The built-in bias attributes by name: the five of the method (docs/method.md §4) and the six
-/// shipped beyond it, for command lines, specs and configuration files.
+/// shipped beyond it, for command lines, specs and configuration files; and custom attributes in
+/// textual form (`NAME=regex:PATTERN`, attributes/regex_count.hpp) beside them.
 
 #include <array>
 #include <cstddef>
@@ -23,6 +24,7 @@
 #include "cirm/attributes/list_items.hpp"
 #include "cirm/attributes/overlap.hpp"
 #include "cirm/attributes/paragraphs.hpp"
+#include "cirm/attributes/regex_count.hpp"
 #include "cirm/error.hpp"
 
 namespace cirm {
@@ -64,26 +66,37 @@ inline std::span<const std::string_view> builtin_attribute_names() noexcept {
     return builtin_detail::builtin_attributes::names;
 }
 
-/// The built-in attribute with this name; an unknown name is a cirm::error listing the known ones.
-inline any_attribute make_attribute(std::string_view name) {
-    if (auto made = builtin_detail::builtin_attributes::make(name)) return std::move(*made);
+/// The attribute an item names: a built-in name ("length"), or a custom attribute in textual
+/// form, `NAME=regex:PATTERN` (attributes/regex_count.hpp), whose NAME may not be a built-in
+/// name. An unknown name is a cirm::error listing the known ones; a bad custom item is one
+/// naming it.
+inline any_attribute make_attribute(std::string_view item) {
+    if (is_custom_attribute_item(item)) {
+        const std::string name = custom_attribute_name(item);
+        if (builtin_detail::builtin_attributes::make(name))
+            throw error("custom attribute '" + name + "' would shadow the built-in attribute of that name; choose another name");
+        return any_attribute(parse_regex_attribute(item));
+    }
+    if (auto made = builtin_detail::builtin_attributes::make(item)) return std::move(*made);
     std::string known;
     for (std::string_view n : builtin_attribute_names()) {
         if (!known.empty()) known += ", ";
         known += n;
     }
-    throw error("unknown bias attribute '" + std::string(name) + "' (known: " + known + ")");
+    throw error("unknown bias attribute '" + std::string(item) + "' (known: " + known + ")");
 }
 
-/// The built-in attributes with these names, in this order; an unknown or repeated name is a
-/// cirm::error.
-inline std::vector<any_attribute> make_attributes(std::span<const std::string> names) {
+/// The attributes these items name (see make_attribute), in this order; an unknown name, a bad
+/// custom item, or two attributes of one name is a cirm::error.
+inline std::vector<any_attribute> make_attributes(std::span<const std::string> items) {
     std::vector<any_attribute> made;
-    made.reserve(names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j)
-            if (names[j] == names[i]) throw error("bias attribute '" + names[i] + "' is listed twice");
-        made.push_back(make_attribute(names[i]));
+    made.reserve(items.size());
+    for (const std::string& item : items) {
+        any_attribute attribute = make_attribute(item);
+        for (const any_attribute& earlier : made)
+            if (earlier.name() == attribute.name())
+                throw error("bias attribute '" + std::string(attribute.name()) + "' is listed twice");
+        made.push_back(std::move(attribute));
     }
     return made;
 }

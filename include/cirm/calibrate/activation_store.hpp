@@ -1,12 +1,14 @@
 #pragma once
 /// \file
-/// The activation store of localization (docs/method.md §5 step 1): one float32 row per validation
-/// sample, one column per neuron of the kept sites, filled row by row as an ActivationSource
-/// streams a batch's last-token activations into it. It is the matrix the statistics read.
+/// The activation store of localization (docs/method.md §5): one float32 row per validation
+/// sample, one column per neuron of the kept sites, filled row by row as an ActivationCollector
+/// streams a batch's last-token activations into it, or by the caller's own put() calls (an
+/// engine that owns its buffers: calibrate/localize.hpp localizes from a filled store). It is the
+/// matrix the statistics read.
 ///
 /// Memory is one samples × neurons float32 block, allocated once and never grown or copied;
 /// bytes() reports it. Every value is checked on the way in: NaN or ±Inf is an error naming
-/// the site, the neuron and the sample (docs/method.md §5 step 2).
+/// the site, the neuron and the sample (docs/method.md §5).
 
 #include <cmath>
 #include <cstddef>
@@ -43,7 +45,7 @@ public:
     /// A store over the sites of `source_layout` listed in `keep` (positions in that layout, in
     /// the order they should appear in the store's own layout). put() for other sites is ignored.
     activation_store(const site_layout& source_layout, std::span<const std::size_t> keep, std::size_t samples)
-        : samples_(samples), source_to_store_(source_layout.size(), not_kept) {
+        : samples_(samples), source_neurons_(source_layout.neurons()), source_to_store_(source_layout.size(), not_kept) {
         if (samples == 0) throw error("activation store: no samples");
         std::vector<site_info> kept;
         kept.reserve(keep.size());
@@ -70,6 +72,8 @@ public:
     const site_layout& layout() const noexcept { return layout_; }
     std::size_t samples() const noexcept { return samples_; }
     std::size_t neurons() const noexcept { return layout_.neurons(); }
+    /// Neurons of the whole layout the store was made for (all its sites, kept or not).
+    std::size_t source_neurons() const noexcept { return source_neurons_; }
     /// Bytes held by the activation matrix and the bookkeeping.
     std::size_t bytes() const noexcept { return samples_ * layout_.neurons() * sizeof(float) + filled_.size(); }
 
@@ -147,6 +151,7 @@ private:
     }
 
     std::size_t samples_;
+    std::size_t source_neurons_;
     std::vector<std::size_t> source_to_store_;
     site_layout layout_;
     std::unique_ptr<float[]> data_;

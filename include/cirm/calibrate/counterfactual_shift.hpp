@@ -74,7 +74,7 @@ struct shift_options {
 };
 
 /// Measures the counterfactual shifts of every neuron of the kept sites over `samples`.
-template <ActivationSource S>
+template <ActivationCollector S>
 shift_table measure_counterfactual_shifts(S& source, std::span<const sample> samples,
                                           std::span<const named_style_edit> edits, const shift_options& options = {}) {
     if (samples.size() < 2)

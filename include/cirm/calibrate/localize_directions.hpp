@@ -123,7 +123,7 @@ inline void standardized_attribute_ranks(const attribute_values& a, std::vector<
 
 /// Measures the directions of every bias at every kept site over `samples` (typically all 2N
 /// responses of the validation pairs, response_samples).
-template <ActivationSource S>
+template <ActivationCollector S>
 direction_localization localize_directions(S& source, std::span<const sample> samples,
                                            std::span<const any_attribute> attributes,
                                            const direction_options& options = {}) {
@@ -233,12 +233,13 @@ inline spec direction_spec(const direction_localization& loc, std::span<const st
     spec out;
     out.positions = where;
     out.replacement = value;
-    out.provenance = {loc.attributes.names, n, loc.data_hash, loc.layout.neurons()};
+    out.provenance = {loc.attributes.names, n, loc.data_hash, loc.activations.source_neurons()};
     std::vector<double> component(n);
     for (std::size_t s = 0; s < loc.layout.size(); ++s) {
         const std::size_t width = loc.layout[s].width, offset = loc.layout.offset(s);
         spec_site site;
         site.name = loc.layout[s].name;
+        site.width = width;
         std::vector<std::vector<double>> basis;
         for (std::size_t b = 0; b < all; ++b) {
             if (!chosen[b]) continue;

@@ -103,7 +103,7 @@ spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budg
                       cirm::replacement replacement = replacement::median,
                       cirm::positions positions = positions::last_token, const Selector& selector = {}) {
     const auto chosen = selector.select(loc.table, budgets);
-    return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash});
+    return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash, loc.model_neurons});
 }
 
 namespace detail {

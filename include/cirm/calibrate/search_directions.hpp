@@ -47,7 +47,7 @@ inline spec direction_spec_for_budgets(const direction_localization& loc, std::s
             throw error("direction spec: the swap replacement is defined for neurons only; use median, mean or zero");
         out.positions = where;
         out.replacement = value;
-        out.provenance = {loc.attributes.names, loc.samples(), loc.data_hash, loc.layout.neurons()};
+        out.provenance = {loc.attributes.names, loc.samples(), loc.data_hash, loc.activations.source_neurons()};
     } else {
         out = direction_spec(loc, chosen, value, where);
     }

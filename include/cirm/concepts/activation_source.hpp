@@ -1,17 +1,22 @@
 #pragma once
 /// \file
-/// ActivationSource: a model that can be run on samples, reports the last-token activations of
-/// its sites, and scores samples with an Intervention applied (docs/architecture.md).
+/// ActivationCollector and ActivationSource: what the library asks of a model (docs/architecture.md).
 ///
-/// A model S has
+/// An ActivationCollector C is a model that can be run on samples and reports the last-token
+/// activations of its sites. It has
 ///   - `layout() const -> const site_layout&`: its sites, in a fixed order;
 ///   - `collect(std::span<const sample> batch, Sink& sink)` for any ActivationSink: for every
 ///     sample b of the batch and every site s, call `sink.put(b, s, values)` once with the
-///     site's last-token activations (width floats);
+///     site's last-token activations (width floats).
+/// That is all localization needs (calibrate/localize.hpp, the direction localization, the
+/// counterfactual shifts).
+///
+/// An ActivationSource S is an ActivationCollector that also scores, which the budget search
+/// and the evaluation need:
 ///   - `score(std::span<const sample> batch, const I& intervention, std::span<float> rewards)`
 ///     for any Intervention: the reward of each sample with the intervention applied during the
 ///     forward pass (`no_intervention` gives the plain reward).
-/// Sources are checked against archetypes below: a source must accept any sink and any
+/// Models are checked against archetypes below: a model must accept any sink and any
 /// intervention, so it writes these as templates.
 
 #include <concepts>
@@ -47,12 +52,17 @@ struct intervention {
 static_assert(ActivationSink<archetypes::sink>);
 static_assert(Intervention<archetypes::intervention>);
 
-template <class S>
-concept ActivationSource = requires(S& s, const S& cs, std::span<const sample> batch, archetypes::sink& sink,
-                                    const archetypes::intervention& iv, std::span<float> rewards) {
-    { cs.layout() } -> std::convertible_to<const site_layout&>;
-    s.collect(batch, sink);
-    s.score(batch, iv, rewards);
+/// A model that reports the last-token activations of its sites (see the file comment).
+template <class C>
+concept ActivationCollector = requires(C& c, const C& cc, std::span<const sample> batch, archetypes::sink& sink) {
+    { cc.layout() } -> std::convertible_to<const site_layout&>;
+    c.collect(batch, sink);
 };
+
+/// An ActivationCollector that also scores samples with any Intervention applied.
+template <class S>
+concept ActivationSource = ActivationCollector<S> &&
+                           requires(S& s, std::span<const sample> batch, const archetypes::intervention& iv,
+                                    std::span<float> rewards) { s.score(batch, iv, rewards); };
 
 }  // namespace cirm

@@ -5,7 +5,9 @@
 /// every position. Models the Intervention concept.
 ///
 /// Built once from a spec and the model's site_layout (names resolved to site positions,
-/// indices checked against widths); immutable afterwards. A spec that also pins directions is
+/// indices checked against widths; a spec whose sites are missing from the layout, whose
+/// recorded site widths or total neuron count differ from it, is refused by spec::validate_against
+/// with the site and both numbers); immutable afterwards. A spec that also pins directions is
 /// refused here (nothing of a spec is silently left out): intervene/spec_pin.hpp applies both.
 /// apply() allocates nothing, takes no lock and may run from several threads at once.
 
@@ -31,6 +33,8 @@ public:
     /// A swap spec is pinned to its stored values (the medians); see pair_swap.hpp for swapping.
     neuron_pin(const spec& s, const site_layout& layout) : mode_(s.positions), begin_(layout.size() + 1, 0) {
         s.validate_against(layout);
+        widths_.reserve(layout.size());
+        for (const auto& site : layout.sites()) widths_.push_back(site.width);
         if (s.pinned_directions() != 0)
             throw error("neuron_pin: the spec also pins " + std::to_string(s.pinned_directions()) +
                         " directions; apply it with cirm::spec_pin, which pins both");
@@ -73,11 +77,29 @@ public:
     /// All edited neurons' values, in site order then index order.
     std::span<const float> values() const noexcept { return values_; }
 
+    /// Number of sites of the layout the pin was built for, and the width of each.
+    std::size_t sites() const noexcept { return widths_.size(); }
+    std::size_t width(std::size_t site) const noexcept { return widths_[site]; }
+
+    /// Throws unless `layout` has the sites and widths of the layout the pin was built for;
+    /// `who` names the caller in the message, which names the first site that differs.
+    void check_layout(const site_layout& layout, const std::string& who) const {
+        if (layout.size() != widths_.size())
+            throw error(who + ": the pin was built for a layout of " + std::to_string(widths_.size()) +
+                        " sites, this one has " + std::to_string(layout.size()));
+        for (std::size_t p = 0; p < layout.size(); ++p)
+            if (layout[p].width != widths_[p])
+                throw error(who + ": site '" + layout[p].name + "' has width " + std::to_string(layout[p].width) +
+                            ", the pin was built for width " + std::to_string(widths_[p]));
+    }
+
     /// The values of the edited neurons in one sample's activations over the whole layout
     /// (flat, layout.neurons() floats), in the order values() uses.
     std::vector<float> gather(const site_layout& layout, std::span<const float> flat_activations) const {
-        if (flat_activations.size() != layout.neurons() || layout.size() + 1 != begin_.size())
-            throw error("neuron_pin::gather: activations do not match the layout the pin was built for");
+        check_layout(layout, "neuron_pin::gather");
+        if (flat_activations.size() != layout.neurons())
+            throw error("neuron_pin::gather: " + std::to_string(flat_activations.size()) + " activations for a layout of " +
+                        std::to_string(layout.neurons()) + " neurons");
         std::vector<float> out(values_.size());
         for (std::size_t p = 0; p < layout.size(); ++p)
             for (std::size_t i = begin_[p]; i < begin_[p + 1]; ++i)
@@ -98,6 +120,7 @@ public:
 private:
     positions mode_;
     std::vector<std::size_t> begin_;      // per layout site: [begin_[s], begin_[s+1]) into indices_/values_
+    std::vector<std::size_t> widths_;     // per layout site: its width
     std::vector<std::int64_t> indices_;
     std::vector<float> values_;
 };

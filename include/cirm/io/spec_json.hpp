@@ -13,11 +13,11 @@
 ///       "provenance": {"attributes": ["length", ...],          optional, and so is each field
 ///                      "samples": 1000, "data_hash": "<sha-256 hex>", "total_neurons": 4096},
 ///       "sites": [                             required, in the model's site order
-///         {"name": "model.layers.3.mlp.up_proj", "neurons": [
+///         {"name": "model.layers.3.mlp.up_proj", "width": 11008, "neurons": [
 ///           {"index": 17, "value": 0.25, "chosen_by": {"length": 0.83, "bold": -0.41}},
 ///           ...
 ///         ]},
-///         {"name": "model.layers.0.self_attn.o_proj", "neurons": [], "directions": [
+///         {"name": "model.layers.0.self_attn.o_proj", "width": 4096, "neurons": [], "directions": [
 ///           {"bias": "length", "value": 0.61, "vector": [0.012, -0.094, ...]},
 ///           ...
 ///         ]},
@@ -25,7 +25,11 @@
 ///       ]
 ///     }
 ///
-/// "index" is a non-negative integer, "value" a float32 pin value, "chosen_by" maps each bias that
+/// "width" (optional) is the site's width in the model the spec was made for: every spec made
+/// from a localization records it, and the pins refuse a model whose site has another width.
+/// Files without it (hand-made specs, files written before widths were recorded) are still read;
+/// their sites are then checked against a model by their indices, and the spec by the provenance's
+/// total_neurons where that is recorded. "index" is a non-negative integer, "value" a float32 pin value, "chosen_by" maps each bias that
 /// selected the neuron to its Spearman ρ, in order. A site either gives "chosen_by" for every
 /// neuron or for none (a hand-made spec). Budgets are an array so that their order round-trips.
 /// "directions" (beyond the method, optional) lists the site's pinned directions (spec_direction):
@@ -233,6 +237,13 @@ inline std::vector<bias_rho> read_chosen_by(const json& j, const std::string& pa
     return chosen_by;
 }
 
+/// A site's recorded width: a positive integer (a spec that does not record it leaves it out).
+inline std::size_t as_width(const json& j, const std::string& path) {
+    const std::uint64_t width = as_count(j, path);
+    if (width == 0) fail(path, "is 0 (a site's width is positive; leave it out if it is not known)");
+    return static_cast<std::size_t>(width);
+}
+
 inline std::int64_t as_index(const json& j, const std::string& path) {
     const std::uint64_t index = as_count(j, path);
     if (index > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) fail(path, "is too large");
@@ -298,6 +309,7 @@ inline std::string spec_to_json(const spec& s) {
         const spec_site& site = s.sites[i];
         out += i ? ",\n    {\"name\": " : "\n    {\"name\": ";
         f::append_string(out, site.name, "site name '" + site.name + "'");
+        if (site.width != 0) out += ", \"width\": " + std::to_string(site.width);
         out += ", \"neurons\": [";
         for (std::size_t n = 0; n < site.indices.size(); ++n) {
             out += n ? ",\n      {\"index\": " : "\n      {\"index\": ";
@@ -377,9 +389,10 @@ inline spec spec_from_json(std::string_view text) {
         const std::string at = f::element("sites", i);
         const f::json& site_json = sites[i];
         f::require_object(site_json, at);
-        f::reject_unknown_fields(site_json, {"name", "neurons", "directions"}, at);
+        f::reject_unknown_fields(site_json, {"name", "width", "neurons", "directions"}, at);
         spec_site site;
         site.name = f::as_string(f::required_field(site_json, "name", at), f::child(at, "name"));
+        if (const f::json* width = f::optional_field(site_json, "width")) site.width = f::as_width(*width, f::child(at, "width"));
         const std::string neurons_at = f::child(at, "neurons");
         const f::json& neurons = f::required_field(site_json, "neurons", at);
         f::require_array(neurons, neurons_at);

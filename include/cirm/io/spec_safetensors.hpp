@@ -25,6 +25,9 @@
 ///                   have provenance only)
 ///     "direction_biases": JSON object, site → the bias of each direction, in row order (sites
 ///                   that pin directions only)
+///     "widths":     JSON object, site → its width in the model the spec was made for (sites
+///                   whose width the spec records; see spec_json.hpp: files without it are read,
+///                   their sites checked against a model by their indices only)
 ///
 /// In Python:
 ///
@@ -211,6 +214,16 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
              [](spec_site& site, std::size_t, const json& entry, const std::string& at) {
                  site.chosen_by.push_back(read_chosen_by(entry, at));
              });
+    if (const std::string* text = metadata_entry(metadata, "widths")) {
+        const json object = parse_document(*text, "__metadata__ widths");
+        require_object(object, "__metadata__.widths");
+        for (const auto& item : object.items()) {
+            const std::string at = child("__metadata__.widths", item.key());
+            auto position = site_position.find(item.key());
+            if (position == site_position.end()) fail(at, "names a site that __metadata__ sites does not list");
+            s.sites[position->second].width = as_width(item.value(), at);
+        }
+    }
     per_site("direction_biases", "directions", [](const spec_site& site) { return site.directions.size(); },
              [](spec_site& site, std::size_t j, const json& entry, const std::string& at) {
                  site.directions[j].bias = as_string(entry, at);
@@ -237,6 +250,7 @@ inline std::string spec_to_safetensors(const spec& s) {
     std::string sites = "[";
     std::string chosen_by = "{";
     std::string direction_biases = "{";
+    std::string widths = "{";
     bool any_chosen_by = false;
     std::vector<safetensors::tensor_data> tensors;
     tensors.reserve(4 * s.sites.size());
@@ -246,6 +260,11 @@ inline std::string spec_to_safetensors(const spec& s) {
         const spec_site& site = s.sites[i];
         if (i) sites += ", ";
         f::append_string(sites, site.name, "site name '" + site.name + "'");
+        if (site.width != 0) {
+            if (widths.size() > 1) widths += ", ";
+            f::append_string(widths, site.name, "site name '" + site.name + "'");
+            widths += ": " + std::to_string(site.width);
+        }
         tensors.push_back({site.name + std::string(f::indices_suffix), safetensors::dtype::i64, {site.indices.size()},
                            safetensors::bytes_of(site.indices)});
         tensors.push_back({site.name + std::string(f::values_suffix), safetensors::dtype::f32, {site.values.size()},
@@ -282,6 +301,7 @@ inline std::string spec_to_safetensors(const spec& s) {
     metadata["sites"] = sites + "]";
     if (any_chosen_by) metadata["chosen_by"] = chosen_by + "}";
     if (direction_biases.size() > 1) metadata["direction_biases"] = direction_biases + "}";
+    if (widths.size() > 1) metadata["widths"] = widths + "}";
     return safetensors::serialize(tensors, metadata);
 }
 

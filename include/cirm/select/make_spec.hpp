@@ -26,10 +26,14 @@ struct spec_options {
     cirm::replacement replacement = replacement::median;
     cirm::positions positions = positions::last_token;
     std::string data_hash;  ///< SHA-256 of the validation data, for provenance
+    /// Neurons of the model's whole site layout, for provenance, when `layout` is only some of
+    /// its sites (a localization confined to a site group); 0 = `layout` is the whole model.
+    std::size_t model_neurons = 0;
 };
 
 /// Builds the spec for `chosen` (flat indices of `layout`, the layout `table` was computed over)
-/// with budgets[b] the k of table column b.
+/// with budgets[b] the k of table column b. Each site of the spec records its width in `layout`,
+/// and the provenance the model's neuron count, so that the pins refuse another model.
 inline spec make_spec(const site_layout& layout, const correlation_table& table, const selection& chosen,
                       std::span<const std::size_t> budgets, const spec_options& options = {}) {
     if (table.neurons != layout.neurons())
@@ -42,7 +46,11 @@ inline spec make_spec(const site_layout& layout, const correlation_table& table,
     out.positions = options.positions;
     out.replacement = options.replacement;
     for (std::size_t b = 0; b < budgets.size(); ++b) out.budgets.push_back({table.attributes[b], budgets[b]});
-    out.provenance = {table.attributes, table.samples, options.data_hash, layout.neurons()};
+    out.provenance = {table.attributes, table.samples, options.data_hash,
+                      options.model_neurons != 0 ? options.model_neurons : layout.neurons()};
+    if (options.model_neurons != 0 && options.model_neurons < layout.neurons())
+        throw error("make_spec: the model has " + std::to_string(options.model_neurons) +
+                    " neurons, fewer than the layout's " + std::to_string(layout.neurons()));
 
     for (const auto& n : chosen.neurons) {
         if (n.flat >= layout.neurons())
@@ -52,7 +60,7 @@ inline spec make_spec(const site_layout& layout, const correlation_table& table,
         if (out.sites.empty() || out.sites.back().name != site) {
             if (!out.sites.empty() && layout.at(out.sites.back().name) > id.site)
                 throw error("make_spec: the selection is not in ascending neuron order");
-            out.sites.push_back({site, {}, {}, {}});
+            out.sites.push_back({.name = site, .width = layout[id.site].width});
         }
         auto& s = out.sites.back();
         float value = 0.0f;

@@ -30,9 +30,11 @@ inline const spec& neurons_only(const spec& s) {
 
 class device_pin {
 public:
-    /// Uploads the edited neurons of `pin`, which was built for `layout`.
+    /// Uploads the edited neurons of `pin`, which must have been built for `layout` (the same
+    /// sites and widths; another layout is refused, naming the first site that differs).
     device_pin(const neuron_pin& pin, const site_layout& layout)
         : mode_(pin.mode()), begin_(layout.size() + 1, 0), width_(layout.size(), 0) {
+        pin.check_layout(layout, "cuda::device_pin");
         std::vector<std::int64_t> indices;
         std::vector<float> values;
         for (std::size_t s = 0; s < layout.size(); ++s) {
@@ -47,7 +49,8 @@ public:
         values_ = device_buffer<float>(std::span<const float>(values), "the spec's pin values");
     }
 
-    /// Checks `s` against `layout` (see neuron_pin) and uploads its neurons. A spec that pins
+    /// Checks `s` against `layout` (see neuron_pin: missing sites, other site widths or another
+    /// total neuron count are refused) and uploads its neurons. A spec that pins
     /// directions (beyond the method) is refused: this backend pins neurons only.
     device_pin(const spec& s, const site_layout& layout) : device_pin(neuron_pin(neurons_only(s), layout), layout) {}
 
