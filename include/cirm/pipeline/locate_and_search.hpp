@@ -8,7 +8,8 @@
 /// instead of neurons (search_config).
 ///
 /// Returns the best spec — its provenance names the source's whole layout, also when the edit
-/// was confined to some sites — with every trial and the grid the search used.
+/// was confined to some sites (the localization records it) — with every trial and the grid the
+/// search used.
 
 #include <chrono>
 #include <cstddef>
@@ -66,11 +67,9 @@ struct search_outcome {
 
     /// The spec the search's selector gives for these budgets.
     spec spec_for(std::span<const std::size_t> budgets) const {
-        spec s = directions ? direction_spec_for_budgets(*directions, budgets, config.value, config.where)
+        return directions ? direction_spec_for_budgets(*directions, budgets, config.value, config.where)
                  : shift_selector ? spec_for_budgets(neurons.value(), budgets, config.value, config.where, *shift_selector)
                             : spec_for_budgets(neurons.value(), budgets, config.value, config.where);
-        s.provenance.total_neurons = source_neurons;
-        return s;
     }
 
     /// The log: one record per trial, in order.
@@ -158,7 +157,6 @@ search_outcome locate_and_search(S& source, std::span<const preference_pair> val
         }
     }
     o.attributes = o.directions ? o.directions->attributes.names : o.neurons->table.attributes;  // by name
-    o.result.best.provenance.total_neurons = o.source_neurons;
     o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return o;
 }

@@ -71,8 +71,8 @@ inline spec load_spec(const std::string& path) {
     return load_spec_json(path);
 }
 
-/// Checks that a spec fits the model: its sites exist with room for its indices, and a spec that
-/// records the model's neuron count was made for a model of this size.
+/// Checks that a spec fits the model (spec::validate_against: its sites exist with their widths,
+/// and a recorded neuron count is this model's), naming both files.
 inline void check_spec_fits(const spec& s, const site_layout& layout, const std::string& spec_path,
                             const std::string& model_path) {
     try {
@@ -80,9 +80,6 @@ inline void check_spec_fits(const spec& s, const site_layout& layout, const std:
     } catch (const error& e) {
         throw error("spec '" + spec_path + "' does not fit model '" + model_path + "': " + e.what());
     }
-    if (s.provenance.total_neurons != 0 && s.provenance.total_neurons != layout.neurons())
-        throw error("spec '" + spec_path + "' does not fit model '" + model_path + "': it was made for a model with " +
-                    std::to_string(s.provenance.total_neurons) + " neurons, this one has " + std::to_string(layout.neurons()));
 }
 
 /// A spec whose responses can be scored one by one: a swap spec scores the two responses of a
