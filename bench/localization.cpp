@@ -68,8 +68,8 @@ float activation(std::uint64_t index, bool tied) noexcept {
 
 struct localization_data {
     std::size_t neurons = 0;
-    std::vector<float> acts;     // samples × neurons, sample-major
-    std::vector<double> attrs;   // samples × attributes
+    std::vector<float> acts;    // samples × neurons, sample-major
+    std::vector<double> attrs;  // samples × attributes
 
     void make(std::size_t m, unsigned threads) {
         neurons = m;
@@ -203,10 +203,12 @@ void bench_spearman(benchmark::State& state) {
     const auto threads = static_cast<unsigned>(state.range(1));
     const auto& d = data_for(m);
     for (auto _ : state) {
-        auto t = cirm::spearman_table(d.acts.data(), samples, m, m, d.attrs.data(), attributes, attribute_names, threads);
+        auto t =
+            cirm::spearman_table(d.acts.data(), samples, m, m, d.attrs.data(), attributes, attribute_names, threads);
         benchmark::DoNotOptimize(t.rho.data());
     }
-    state.counters["neurons/s"] = benchmark::Counter(static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["neurons/s"] =
+        benchmark::Counter(static_cast<double>(m), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 /// Resident set size now, from /proc/self/statm, in bytes.
@@ -229,7 +231,8 @@ int single_run(std::size_t m, unsigned threads) {
     localization_data d;
     d.make(m, threads);
     const auto start = std::chrono::steady_clock::now();
-    const auto table = cirm::spearman_table(d.acts.data(), samples, m, m, d.attrs.data(), attributes, attribute_names, threads);
+    const auto table =
+        cirm::spearman_table(d.acts.data(), samples, m, m, d.attrs.data(), attributes, attribute_names, threads);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double peak = peak_rss_bytes();
     const double matrix = static_cast<double>(samples * m * sizeof(float));
@@ -240,12 +243,15 @@ int single_run(std::size_t m, unsigned threads) {
     for (float v : d.acts) data_sum += static_cast<double>(v);
     std::size_t constant = 0;
     for (auto c : table.constant) constant += c;
-    std::printf("{\"neurons\": %zu, \"samples\": %zu, \"threads\": %u, \"seconds\": %.3f,\n", m, samples, threads, seconds);
-    std::printf(" \"rss_before_matrix_bytes\": %.0f, \"peak_rss_bytes\": %.0f, \"peak_rss_before_matrix_bytes\": %.0f,\n",
-                baseline, peak, peak_before);
+    std::printf("{\"neurons\": %zu, \"samples\": %zu, \"threads\": %u, \"seconds\": %.3f,\n", m, samples, threads,
+                seconds);
+    std::printf(
+        " \"rss_before_matrix_bytes\": %.0f, \"peak_rss_bytes\": %.0f, \"peak_rss_before_matrix_bytes\": %.0f,\n",
+        baseline, peak, peak_before);
     std::printf(" \"matrix_bytes\": %.0f, \"peak_over_matrix\": %.4f,\n", matrix, (peak - baseline) / matrix);
-    std::printf(" \"checksum\": {\"data_sum\": %.6e, \"rho_sum\": %.6f, \"rho_abs_sum\": %.6f, \"median_sum\": %.6f, \"constant\": %zu}}\n",
-                data_sum, rho_sum, rho_abs, median_sum, constant);
+    std::printf(
+        " \"checksum\": {\"data_sum\": %.6e, \"rho_sum\": %.6f, \"rho_abs_sum\": %.6f, \"median_sum\": %.6f, \"constant\": %zu}}\n",
+        data_sum, rho_sum, rho_abs, median_sum, constant);
     return 0;
 }
 
@@ -269,11 +275,16 @@ int main(int argc, char** argv) {
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg.rfind("--sizes=", 0) == 0) sizes = parse_sizes(arg.substr(8));
-        else if (arg.rfind("--reps=", 0) == 0) reps = parse_sizes(arg.substr(7));
-        else if (arg.rfind("--single=", 0) == 0) single = std::stoul(arg.substr(9));
-        else if (arg.rfind("--threads=", 0) == 0) single_threads = static_cast<unsigned>(std::stoul(arg.substr(10)));
-        else rest.push_back(argv[i]);
+        if (arg.rfind("--sizes=", 0) == 0)
+            sizes = parse_sizes(arg.substr(8));
+        else if (arg.rfind("--reps=", 0) == 0)
+            reps = parse_sizes(arg.substr(7));
+        else if (arg.rfind("--single=", 0) == 0)
+            single = std::stoul(arg.substr(9));
+        else if (arg.rfind("--threads=", 0) == 0)
+            single_threads = static_cast<unsigned>(std::stoul(arg.substr(10)));
+        else
+            rest.push_back(argv[i]);
     }
     if (single != 0) return single_run(single, single_threads);
 
@@ -282,17 +293,33 @@ int main(int argc, char** argv) {
         const auto n = static_cast<std::int64_t>(sizes[i]);
         const auto repetitions = static_cast<int>(reps[std::min(i, reps.size() - 1)]);
         for (std::int64_t threads : {1, 2})
-            benchmark::RegisterBenchmark("floor_sum", bench_floor)->Args({n, threads})->Unit(benchmark::kMillisecond)
-                ->MinTime(0.3)->Repetitions(repetitions)->UseRealTime();
+            benchmark::RegisterBenchmark("floor_sum", bench_floor)
+                ->Args({n, threads})
+                ->Unit(benchmark::kMillisecond)
+                ->MinTime(0.3)
+                ->Repetitions(repetitions)
+                ->UseRealTime();
         for (std::int64_t threads : {1, 2})
-            benchmark::RegisterBenchmark("transpose_floor", bench_transpose_floor)->Args({n, threads})
-                ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(repetitions)->UseRealTime();
+            benchmark::RegisterBenchmark("transpose_floor", bench_transpose_floor)
+                ->Args({n, threads})
+                ->Unit(benchmark::kMillisecond)
+                ->Iterations(1)
+                ->Repetitions(repetitions)
+                ->UseRealTime();
         for (std::int64_t threads : {1, 2})
-            benchmark::RegisterBenchmark("rank_floor", bench_rank_floor)->Args({n, threads})->Unit(benchmark::kMillisecond)
-                ->Iterations(1)->Repetitions(repetitions)->UseRealTime();
+            benchmark::RegisterBenchmark("rank_floor", bench_rank_floor)
+                ->Args({n, threads})
+                ->Unit(benchmark::kMillisecond)
+                ->Iterations(1)
+                ->Repetitions(repetitions)
+                ->UseRealTime();
         for (std::int64_t threads : {1, 2})
-            benchmark::RegisterBenchmark("spearman_table", bench_spearman)->Args({n, threads})
-                ->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(repetitions)->UseRealTime();
+            benchmark::RegisterBenchmark("spearman_table", bench_spearman)
+                ->Args({n, threads})
+                ->Unit(benchmark::kMillisecond)
+                ->Iterations(1)
+                ->Repetitions(repetitions)
+                ->UseRealTime();
     }
     int bench_argc = static_cast<int>(rest.size());
     benchmark::Initialize(&bench_argc, rest.data());

@@ -32,8 +32,7 @@ struct bench_setup {
 
     bench_setup() {
         const char* dir = std::getenv("CIRM_BENCH_MODEL");
-        model = std::make_unique<cirm::reference::llama_reward_model>(
-            dir ? dir : CIRM_BENCH_DEFAULT_MODEL);
+        model = std::make_unique<cirm::reference::llama_reward_model>(dir ? dir : CIRM_BENCH_DEFAULT_MODEL);
         if (const char* t = std::getenv("CIRM_BENCH_THREADS")) model->set_threads(std::strtoul(t, nullptr, 10));
         // the texts of bench/peers/torch_forward.py: sample i repeats a sentence up to ~200 bytes
         for (std::size_t i = 0; i < bench_samples; ++i) {

@@ -39,7 +39,8 @@ std::vector<double> read_landscape(const std::string& path, std::size_t biases, 
         for (std::size_t b = 0; b < biases; ++b) {
             std::size_t index = grid_size;
             fields >> index;
-            if (index >= grid_size) throw cirm::error(path + ":" + std::to_string(line_number) + ": bad candidate index");
+            if (index >= grid_size)
+                throw cirm::error(path + ":" + std::to_string(line_number) + ": bad candidate index");
             flat = flat * grid_size + index;
         }
         if (!(fields >> table[flat])) throw cirm::error(path + ":" + std::to_string(line_number) + ": no accuracy");
@@ -69,8 +70,10 @@ int main(int argc, char** argv) {
     std::size_t seeds = 10, trials = 100;
     for (int i = 2; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg.rfind("--seeds=", 0) == 0) seeds = std::stoul(arg.substr(8));
-        else if (arg.rfind("--trials=", 0) == 0) trials = std::stoul(arg.substr(9));
+        if (arg.rfind("--seeds=", 0) == 0)
+            seeds = std::stoul(arg.substr(8));
+        else if (arg.rfind("--trials=", 0) == 0)
+            trials = std::stoul(arg.substr(9));
     }
     const auto grid = cirm::method_k_grid();
     const auto table = read_landscape(argv[1], bias_names.size(), grid.size());
@@ -97,9 +100,10 @@ int main(int argc, char** argv) {
         cirm::random_sampler random(space, seed);
         random_best.push_back(cirm::joint_search(space, random, objective, trials).best_trial().objective);
     }
-    std::printf("{\"trials\": %zu, \"tpe\": {\"best\": %s, \"median\": %.4f}, \"random\": {\"best\": %s, \"median\": %.4f}, "
-                "\"tpe_best_budgets\": [%s], \"optimum\": %.4f, \"base\": %.4f}\n",
-                trials, json_list(tpe_best).c_str(), median(tpe_best), json_list(random_best).c_str(), median(random_best),
-                tpe_configs.c_str(), *std::max_element(table.begin(), table.end()), table[0]);
+    std::printf(
+        "{\"trials\": %zu, \"tpe\": {\"best\": %s, \"median\": %.4f}, \"random\": {\"best\": %s, \"median\": %.4f}, "
+        "\"tpe_best_budgets\": [%s], \"optimum\": %.4f, \"base\": %.4f}\n",
+        trials, json_list(tpe_best).c_str(), median(tpe_best), json_list(random_best).c_str(), median(random_best),
+        tpe_configs.c_str(), *std::max_element(table.begin(), table.end()), table[0]);
     return 0;
 }

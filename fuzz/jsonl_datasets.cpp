@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cirm/io/jsonl.hpp"
 #include "cirm/io/datasets.hpp"
+#include "cirm/io/jsonl.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -10,7 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     cirm_fuzz::expect_parse_or_cirm_error([&] {
-        const auto setup = cirm::reference::parse_tokenizer_file(cirm_fuzz::as_text(data, size), "fuzz/cirm_tokenizer.json");
+        const auto setup =
+            cirm::reference::parse_tokenizer_file(cirm_fuzz::as_text(data, size), "fuzz/cirm_tokenizer.json");
         cirm_fuzz::require(setup.tokens != nullptr, "no tokenizer");
         std::vector<std::int32_t> ids;
         setup.format.encode(*setup.tokens, cirm::sample{"a prompt", "a response \xc3\xa9"}, ids);

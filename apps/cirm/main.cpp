@@ -26,7 +26,8 @@ namespace {
 void add_common(CLI::App& cmd, cirm::cli::common_options& o, bool model_required = true) {
     const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors, "
                              "cirm_tokenizer.json)";
-    auto* model = cmd.add_option("--model", o.model, model_required ? what : what + "; default: models/cirm-tiny-rm of the repo");
+    auto* model =
+        cmd.add_option("--model", o.model, model_required ? what : what + "; default: models/cirm-tiny-rm of the repo");
     if (model_required) model->required();
     cmd.add_option("--threads", o.threads, "threads for the engine and the statistics (0 = all cores)")
         ->capture_default_str();
@@ -53,13 +54,14 @@ int main(int argc, char** argv) {
     add_common(*locate_cmd, locate.common);
     locate_cmd->add_option("--data", locate.data, "validation set, preference JSONL")->required();
     locate_cmd->add_option("--attribute", locate.custom_attributes,
-                          "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                          "in the response (repeatable; added to --attributes)");
+                           "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
+                           "in the response (repeatable; added to --attributes)");
     locate_cmd->add_option("--attributes", locate.attributes,
                            "comma-separated bias attributes (default: length,paragraphs,overlap,exclamation,bold)");
     locate_cmd->add_option("--positions", locate.positions, "where the spec pins: last (token) or all (positions)")
         ->capture_default_str();
-    locate_cmd->add_option("--replacement", locate.replacement, "pin value: median, mean or zero")->capture_default_str();
+    locate_cmd->add_option("--replacement", locate.replacement, "pin value: median, mean or zero")
+        ->capture_default_str();
     locate_cmd->add_option("--budgets", locate.budgets,
                            "write a spec for these budgets: K for every attribute, or NAME=K,... (others 0)");
     locate_cmd->add_option("--out", locate.out, "output directory")->required();
@@ -67,12 +69,14 @@ int main(int argc, char** argv) {
     // search
     cli::search_options search;
     auto* search_cmd = app.add_subcommand(
-        "search", "Joint search of the budgets k_b on validation accuracy (docs/method.md section 7; TPE by default, the "
-                  "prefix cache makes trials cheap). Writes spec.json, spec.safetensors and trials.jsonl (trial, k per "
-                  "attribute, edited neurons, accuracy, seconds; trial 0 is the base, nothing edited) to --out.");
+        "search",
+        "Joint search of the budgets k_b on validation accuracy (docs/method.md section 7; TPE by default, the "
+        "prefix cache makes trials cheap). Writes spec.json, spec.safetensors and trials.jsonl (trial, k per "
+        "attribute, edited neurons, accuracy, seconds; trial 0 is the base, nothing edited) to --out.");
     add_common(*search_cmd, search.common);
     search_cmd->add_option("--data", search.data, "validation set, preference JSONL")->required();
-    search_cmd->add_option("--trials", search.trials, "configurations to try, the base included")->capture_default_str();
+    search_cmd->add_option("--trials", search.trials, "configurations to try, the base included")
+        ->capture_default_str();
     search_cmd->add_option("--sampler", search.sampler, "tpe, random or grid")->capture_default_str();
     search_cmd->add_option("--seed", search.seed, "sampler seed")->capture_default_str();
     search_cmd->add_option("--k-grid", search.k_grid,
@@ -80,35 +84,42 @@ int main(int argc, char** argv) {
                            "0,50,100,200,500,1000,2000,5000 for models with >= 500000 neurons, else the same 7 steps "
                            "scaled so that the largest is 5% of the neurons");
     search_cmd->add_option("--attribute", search.custom_attributes,
-                          "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                          "in the response (repeatable; added to --attributes)");
+                           "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
+                           "in the response (repeatable; added to --attributes)");
     search_cmd->add_option("--attributes", search.attributes, "comma-separated bias attributes (default: the five)");
     search_cmd->add_option("--positions", search.positions, "where the spec pins: last or all")->capture_default_str();
-    search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")->capture_default_str();
-    search_cmd->add_option("--selector", search.selector,
-                           "spearman: the method's top/bottom-k by Spearman rho; shift: top/bottom-k by counterfactual "
-                           "shift (how far each attribute's style edit moves the neuron, beyond the method)")
+    search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")
         ->capture_default_str();
-    search_cmd->add_option("--sites", search.sites,
-                           "where the edit may go: all, attention (q, k, v, o), mlp (gate, up, down), first-half, "
-                           "second-half (by layer), or site names separated by commas")
+    search_cmd
+        ->add_option("--selector", search.selector,
+                     "spearman: the method's top/bottom-k by Spearman rho; shift: top/bottom-k by counterfactual "
+                     "shift (how far each attribute's style edit moves the neuron, beyond the method)")
         ->capture_default_str();
-    search_cmd->add_option("--objective", search.objective,
-                           "what a trial maximises: accuracy (the method's validation accuracy) or robust (beyond the "
-                           "method: the mean of the accuracy and the accuracy against the style-edited rejected "
-                           "responses of the flip rate's edits)")
+    search_cmd
+        ->add_option("--sites", search.sites,
+                     "where the edit may go: all, attention (q, k, v, o), mlp (gate, up, down), first-half, "
+                     "second-half (by layer), or site names separated by commas")
         ->capture_default_str();
-    search_cmd->add_option("--robust-weight", search.robust_weight,
-                           "with --objective robust: the weight w of the counterfactual accuracy, (1 - w) * accuracy + "
-                           "w * counterfactual accuracy")
+    search_cmd
+        ->add_option("--objective", search.objective,
+                     "what a trial maximises: accuracy (the method's validation accuracy) or robust (beyond the "
+                     "method: the mean of the accuracy and the accuracy against the style-edited rejected "
+                     "responses of the flip rate's edits)")
         ->capture_default_str();
-    search_cmd->add_option("--intervention", search.intervention,
-                           "neurons: the method's neuron pins; directions: pin each attribute's direction of every "
-                           "site's activations (beyond the method; k per attribute is 0 or 1, --sampler grid tries all)")
+    search_cmd
+        ->add_option("--robust-weight", search.robust_weight,
+                     "with --objective robust: the weight w of the counterfactual accuracy, (1 - w) * accuracy + "
+                     "w * counterfactual accuracy")
         ->capture_default_str();
-    search_cmd->add_option("--direction-kind", search.direction_kind,
-                           "with --intervention directions: covariance (each neuron's covariance with the attribute's "
-                           "ranks) or shift (the mean change under the attribute's style edit)")
+    search_cmd
+        ->add_option("--intervention", search.intervention,
+                     "neurons: the method's neuron pins; directions: pin each attribute's direction of every "
+                     "site's activations (beyond the method; k per attribute is 0 or 1, --sampler grid tries all)")
+        ->capture_default_str();
+    search_cmd
+        ->add_option("--direction-kind", search.direction_kind,
+                     "with --intervention directions: covariance (each neuron's covariance with the attribute's "
+                     "ranks) or shift (the mean change under the attribute's style edit)")
         ->capture_default_str();
     search_cmd->add_option("--out", search.out, "output directory")->required();
 
@@ -124,8 +135,8 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--baselines", eval.baselines, "baselines to report: lp,lwr, one of them, or none")
         ->capture_default_str();
     eval_cmd->add_option("--attribute", eval.custom_attributes,
-                          "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                          "in the response (repeatable; added to --attributes)");
+                         "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
+                         "in the response (repeatable; added to --attributes)");
     eval_cmd->add_option("--attributes", eval.attributes, "attributes of the subsets (default: the five)");
     eval_cmd->add_flag("!--no-flip-rates", eval.flip_rates, "skip the style flip rates (5 fewer scoring passes)");
     eval_cmd->add_option("--flip-pairs", eval.flip_pairs, "measure the flip rates on the first N pairs only (0 = all)")
@@ -167,7 +178,8 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--eval", report.eval, "evaluation JSON (cirm eval --out FILE)")->required();
     report_cmd->add_option("--spec", report.spec, "spec (.json or .safetensors) whose edited neurons are charted");
     report_cmd->add_option("--trials", report.trials, "trials.jsonl of `cirm search`");
-    report_cmd->add_option("--ablations", report.ablations, "ablations.json of tools/experiments/ablate.py (a table on the validation set)");
+    report_cmd->add_option("--ablations", report.ablations,
+                           "ablations.json of tools/experiments/ablate.py (a table on the validation set)");
     report_cmd->add_option("--model", report.model, "model directory, to chart all of its layers (optional)");
     report_cmd->add_option("--title", report.title, "title of the page")->capture_default_str();
     report_cmd->add_option("--out", report.out, "output HTML file")->required();
@@ -180,7 +192,8 @@ int main(int argc, char** argv) {
         "demo", "The whole method on the bundled model and data: locate + search on the validation set, eval on the "
                 "test set, report; prints the table, the goal check and where the report and spec are.");
     add_common(*demo_cmd, demo.common, false);
-    demo_cmd->add_option("--validation", demo.validation, "validation set (default: data/validation.jsonl of the repo)");
+    demo_cmd->add_option("--validation", demo.validation,
+                         "validation set (default: data/validation.jsonl of the repo)");
     demo_cmd->add_option("--test", demo.test, "test set (default: data/test.jsonl of the repo)");
     demo_cmd->add_option("--out", demo.out, "output directory")->capture_default_str();
     demo_cmd->add_option("--trials", demo.trials, "search trials, the base included")->capture_default_str();
@@ -188,35 +201,44 @@ int main(int argc, char** argv) {
     demo_cmd->add_option("--seed", demo.seed, "sampler seed")->capture_default_str();
     demo_cmd->add_option("--k-grid", demo.k_grid, "candidate k per attribute (default: scaled to the model)");
     demo_cmd->add_flag("!--no-flip-rates", demo.flip_rates, "skip the style flip rates");
-    demo_cmd->add_option("--flip-pairs", demo.flip_pairs,
-                         "measure the flip rates on the first N test pairs only (0 = all; the default keeps the "
-                         "demo within 5 minutes)")
+    demo_cmd
+        ->add_option("--flip-pairs", demo.flip_pairs,
+                     "measure the flip rates on the first N test pairs only (0 = all; the default keeps the "
+                     "demo within 5 minutes)")
         ->capture_default_str();
     demo_cmd->add_flag("!--no-variant", demo.variant,
                        "run the method alone, without the variant column (the best configuration of the ablations, "
                        "beyond the method)");
-    demo_cmd->add_option("--variant-intervention", demo.variant_intervention, "the variant's edit: neurons or directions")
+    demo_cmd
+        ->add_option("--variant-intervention", demo.variant_intervention, "the variant's edit: neurons or directions")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-direction-kind", demo.variant_direction_kind,
-                         "the variant's directions (with --variant-intervention directions): covariance or shift")
+    demo_cmd
+        ->add_option("--variant-direction-kind", demo.variant_direction_kind,
+                     "the variant's directions (with --variant-intervention directions): covariance or shift")
         ->capture_default_str();
     demo_cmd->add_option("--variant-sampler", demo.variant_sampler, "the variant's sampler: tpe, random or grid")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-k-grid", demo.variant_k_grid,
-                         "the variant's candidates per attribute (as cirm search --k-grid; for directions 1 pins every "
-                         "attribute, 0,1 searches which; empty: the model's default grid)")
+    demo_cmd
+        ->add_option("--variant-k-grid", demo.variant_k_grid,
+                     "the variant's candidates per attribute (as cirm search --k-grid; for directions 1 pins every "
+                     "attribute, 0,1 searches which; empty: the model's default grid)")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-selector", demo.variant_selector,
-                         "the variant's selector (with --variant-intervention neurons): spearman or shift")
+    demo_cmd
+        ->add_option("--variant-selector", demo.variant_selector,
+                     "the variant's selector (with --variant-intervention neurons): spearman or shift")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-replacement", demo.variant_replacement, "the variant's pin value: median, mean or zero")
+    demo_cmd
+        ->add_option("--variant-replacement", demo.variant_replacement, "the variant's pin value: median, mean or zero")
         ->capture_default_str();
     demo_cmd->add_option("--variant-sites", demo.variant_sites, "the variant's sites (as cirm search --sites)")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-objective", demo.variant_objective, "the variant's search objective: accuracy or robust")
+    demo_cmd
+        ->add_option("--variant-objective", demo.variant_objective,
+                     "the variant's search objective: accuracy or robust")
         ->capture_default_str();
-    demo_cmd->add_option("--variant-robust-weight", demo.variant_robust_weight,
-                         "the variant's weight of the counterfactual accuracy (with objective robust)")
+    demo_cmd
+        ->add_option("--variant-robust-weight", demo.variant_robust_weight,
+                     "the variant's weight of the counterfactual accuracy (with objective robust)")
         ->capture_default_str();
 
     try {

@@ -37,13 +37,13 @@ public:
         for (std::size_t b = 0; b < batch; ++b)
             for (std::size_t r = 0; r < tokens; ++r)
                 for (std::size_t i = 0; i < width; ++i)
-                    host[(b * tokens + r) * width + i] = cirm::float16(static_cast<float>(b) + 0.1f * static_cast<float>(r) +
-                                                                       0.01f * static_cast<float>(i));
+                    host[(b * tokens + r) * width + i] = cirm::float16(
+                        static_cast<float>(b) + 0.1f * static_cast<float>(r) + 0.01f * static_cast<float>(i));
         cirm::cuda::check(cudaMemcpyAsync(activations_.data(), host.data(), host.size() * sizeof(cirm::float16),
                                           cudaMemcpyHostToDevice, stream_),
                           "upload of the toy activations");
-        const auto view = cirm::cuda::make_device_batch_view(activations_.data(), cirm::dtype::f16, batch, tokens, width,
-                                                             static_cast<std::ptrdiff_t>(tokens * width),
+        const auto view = cirm::cuda::make_device_batch_view(activations_.data(), cirm::dtype::f16, batch, tokens,
+                                                             width, static_cast<std::ptrdiff_t>(tokens * width),
                                                              static_cast<std::ptrdiff_t>(width));
         hook(std::size_t{0}, view, last_.data());
         cirm::cuda::check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");  // the engine's own end of pass

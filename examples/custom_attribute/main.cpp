@@ -28,9 +28,12 @@ struct shouted_words {
             lowercase_seen = false;
         };
         for (char c : response) {
-            if (c >= 'A' && c <= 'Z') ++capitals;
-            else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) lowercase_seen = true;
-            else end_word();
+            if (c >= 'A' && c <= 'Z')
+                ++capitals;
+            else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                lowercase_seen = true;
+            else
+                end_word();
         }
         end_word();
         return count;
@@ -67,7 +70,8 @@ int main() {
     const std::vector<cirm::sample> samples{
         {"Is the tap water safe to drink?", "Honestly, it is VERY safe. Honestly!"},
         {"Is the tap water safe to drink?", "Yes. Tap water here meets the drinking water standard."},
-        {"How do I boil an egg?", "Sure! **Boil** it for 9 minutes, then cool it in cold water. DO NOT crack it first."},
+        {"How do I boil an egg?",
+         "Sure! **Boil** it for 9 minutes, then cool it in cold water. DO NOT crack it first."},
     };
 
     // Built-ins by name (as a command line would give them), then the two custom attributes.

@@ -57,7 +57,9 @@ class dense_style_source {
 public:
     dense_style_source()
         : layout_({{"model.layers.0.self_attn.o_proj", 0, cirm::module_kind::o_proj, width}}),
-          style_(random_unit(1)), exclaim_(random_unit(2)), content_(random_unit(3)) {}
+          style_(random_unit(1)),
+          exclaim_(random_unit(2)),
+          content_(random_unit(3)) {}
 
     const cirm::site_layout& layout() const { return layout_; }
 
@@ -88,8 +90,8 @@ private:
         cirm::testing::splitmix64 noise{cirm::testing::fnv1a(s.response, cirm::testing::fnv1a(s.prompt))};
         std::vector<float> a(width);
         for (std::size_t n = 0; n < width; ++n)
-            a[n] = static_cast<float>(0.8 * length * style_[n] + 0.8 * exclaim * exclaim_[n] + 1.0 * correct * content_[n] +
-                                      0.5 * noise.normal());
+            a[n] = static_cast<float>(0.8 * length * style_[n] + 0.8 * exclaim * exclaim_[n] +
+                                      1.0 * correct * content_[n] + 0.5 * noise.normal());
         return a;
     }
 
@@ -108,7 +110,8 @@ outcome measure(dense_style_source& source, const std::vector<cirm::preference_p
     std::vector<double> rewards, length, exclaim, correct;
     for (std::size_t i = 0; i < pairs.size(); ++i) {
         right += r.chosen[i] > r.rejected[i] ? 1 : 0;
-        for (const auto& [response, reward] : {std::pair{&pairs[i].chosen, r.chosen[i]}, std::pair{&pairs[i].rejected, r.rejected[i]}}) {
+        for (const auto& [response, reward] :
+             {std::pair{&pairs[i].chosen, r.chosen[i]}, std::pair{&pairs[i].rejected, r.rejected[i]}}) {
             rewards.push_back(reward);
             length.push_back(cirm::attributes::length{}(pairs[i].prompt, *response));
             exclaim.push_back(cirm::attributes::exclamation{}(pairs[i].prompt, *response));

@@ -120,7 +120,8 @@ private:
 std::vector<std::string> validation_responses() {
     std::vector<std::string> responses;
     for (std::size_t i = 0; i < 60; ++i)
-        responses.push_back(std::string(5 + (i * 7) % 23, static_cast<char>('a' + i % 26)) + std::string((i * 5) % 4, '!'));
+        responses.push_back(std::string(5 + (i * 7) % 23, static_cast<char>('a' + i % 26)) +
+                            std::string((i * 5) % 4, '!'));
     return responses;
 }
 
@@ -164,9 +165,10 @@ int main() try {
     std::printf("the spec pins %zu of %zu neurons:\n", spec.edited(), spec.provenance.total_neurons);
     for (const auto& site : spec.sites)
         for (std::size_t j = 0; j < site.indices.size(); ++j)
-            std::printf("  %s[%lld] (width %zu) chosen by %s, rho %+.3f, pinned to its median %.4f\n", site.name.c_str(),
-                        static_cast<long long>(site.indices[j]), site.width, site.chosen_by[j][0].bias.c_str(),
-                        site.chosen_by[j][0].rho, static_cast<double>(site.values[j]));
+            std::printf("  %s[%lld] (width %zu) chosen by %s, rho %+.3f, pinned to its median %.4f\n",
+                        site.name.c_str(), static_cast<long long>(site.indices[j]), site.width,
+                        site.chosen_by[j][0].bias.c_str(), site.chosen_by[j][0].rho,
+                        static_cast<double>(site.values[j]));
 
     // [pin]
     const cirm::spec_pin pin(spec, layout);  // refuses a spec made for other sites or widths
@@ -181,7 +183,8 @@ int main() try {
     const float plain_reward = engine.forward(text, no_hook);
     std::vector<float> before;
     for (const auto& site : spec.sites)
-        for (auto index : site.indices) before.push_back(engine.last(layout.at(site.name), static_cast<std::size_t>(index)));
+        for (auto index : site.indices)
+            before.push_back(engine.last(layout.at(site.name), static_cast<std::size_t>(index)));
     const float pinned_reward = engine.forward(text, apply_pin);
     std::printf("at the last token of \"%s\":\n", text.c_str());
     bool all_pinned = true;

@@ -29,12 +29,16 @@ struct roles {
     std::size_t planted = 0, content = 0, other = 0;
 };
 
-roles count_roles(const cirm::selection& chosen, const std::set<std::size_t>& planted, const std::set<std::size_t>& content) {
+roles count_roles(const cirm::selection& chosen, const std::set<std::size_t>& planted,
+                  const std::set<std::size_t>& content) {
     roles r;
     for (const auto& n : chosen.neurons) {
-        if (planted.count(n.flat)) ++r.planted;
-        else if (content.count(n.flat)) ++r.content;
-        else ++r.other;
+        if (planted.count(n.flat))
+            ++r.planted;
+        else if (content.count(n.flat))
+            ++r.content;
+        else
+            ++r.other;
     }
     return r;
 }

@@ -14,8 +14,8 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/eval/compare_methods.hpp"
-#include "cirm/io/evaluation_json.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/io/evaluation_json.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/testing/planted_source.hpp"
@@ -55,7 +55,8 @@ void print_table(const cirm::method_comparison& c) {
         std::printf("\n");
     };
     row("accuracy", [](const auto& e) { return e.all.value; });
-    row("neutral (" + std::to_string(c.methods.front().second.neutral.pairs) + ")", [](const auto& e) { return e.neutral.value; });
+    row("neutral (" + std::to_string(c.methods.front().second.neutral.pairs) + ")",
+        [](const auto& e) { return e.neutral.value; });
     const auto& first = c.methods.front().second;
     for (std::size_t a = 0; a < first.subsets.size(); ++a) {
         const auto& [attr, s] = first.subsets[a];
@@ -103,8 +104,8 @@ int main(int argc, char** argv) try {
     so.seed = 1;
     const auto found = cirm::search_budgets(source, loc, validation, so);
     const auto& best = found.search.best_trial();
-    std::printf("search: %zu trials, base validation accuracy %.1f%%, best %.1f%% with k =",
-                found.search.trials.size(), 100 * found.search.base_trial().objective, 100 * best.objective);
+    std::printf("search: %zu trials, base validation accuracy %.1f%%, best %.1f%% with k =", found.search.trials.size(),
+                100 * found.search.base_trial().objective, 100 * best.objective);
     for (std::size_t b = 0; b < best.budgets.size(); ++b)
         std::printf(" %s:%zu", found.search.biases[b].c_str(), best.budgets[b]);
     std::printf(" (%zu neurons edited, %.2f%% of the model)\n", found.best.edited(),

@@ -63,7 +63,8 @@ struct torch_source {
     void score(std::span<const cirm::sample> batch, const I& intervention, std::span<float> rewards) {
         torch::NoGradGuard no_grad;
         const auto [ids, last] = batch_of({batch.begin(), batch.end()});
-        const torch::Tensor r = model->rewards(ids, last, cirm::libtorch::intervention_hook(intervention, sites)).contiguous();
+        const torch::Tensor r =
+            model->rewards(ids, last, cirm::libtorch::intervention_hook(intervention, sites)).contiguous();
         std::copy(r.data_ptr<float>(), r.data_ptr<float>() + r.numel(), rewards.begin());
     }
 };
@@ -79,11 +80,14 @@ int main(int argc, char* argv[]) {
         torch_source source{model, cirm::libtorch::llama_site_layout(model->shape)};
 
         const auto pairs = cirm::read_preference_jsonl(data);
-        const std::vector<cirm::preference_pair> calibration(pairs.begin(), pairs.begin() + std::min<std::size_t>(pairs.size(), 40));
+        const std::vector<cirm::preference_pair> calibration(pairs.begin(),
+                                                             pairs.begin() + std::min<std::size_t>(pairs.size(), 40));
         const auto samples = cirm::response_samples(calibration);
-        const auto loc = cirm::localize(source, samples, cirm::make_attributes(std::vector<std::string>{"length", "bold"}));
+        const auto loc =
+            cirm::localize(source, samples, cirm::make_attributes(std::vector<std::string>{"length", "bold"}));
         const std::vector<std::size_t> budgets{20, 20};
-        const auto spec = cirm::make_spec(loc.layout, loc.table, cirm::spearman_top_bottom_k{}.select(loc.table, budgets), budgets);
+        const auto spec =
+            cirm::make_spec(loc.layout, loc.table, cirm::spearman_top_bottom_k{}.select(loc.table, budgets), budgets);
         const cirm::neuron_pin pin(spec, source.layout());
         std::printf("spec: %zu edited neurons of %zu\n", spec.edited(), source.layout().neurons());
 

@@ -20,10 +20,10 @@ struct activation_view {
     using element_type = T;
 
     T* data = nullptr;
-    std::size_t tokens = 0;           ///< rows: token positions, the last one is the last token
-    std::size_t width = 0;            ///< columns: the site's neurons
-    std::ptrdiff_t token_stride = 0;  ///< elements between consecutive tokens
-    std::ptrdiff_t neuron_stride = 1; ///< elements between consecutive neurons
+    std::size_t tokens = 0;            ///< rows: token positions, the last one is the last token
+    std::size_t width = 0;             ///< columns: the site's neurons
+    std::ptrdiff_t token_stride = 0;   ///< elements between consecutive tokens
+    std::ptrdiff_t neuron_stride = 1;  ///< elements between consecutive neurons
 
     CIRM_HOST_DEVICE T& operator()(std::size_t token, std::size_t neuron) const noexcept {
         return data[static_cast<std::ptrdiff_t>(token) * token_stride +

@@ -20,9 +20,7 @@ constexpr bool is_ascii_space(char32_t c) noexcept { return c == U' ' || (c >= U
 constexpr char32_t as_code_unit(char c) noexcept { return static_cast<unsigned char>(c); }
 
 /// The byte with A–Z folded to a–z; every other byte unchanged.
-constexpr char to_ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+constexpr char to_ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 /// Whether `text` begins with `lowercase_prefix`, ignoring the case of ASCII letters in `text`.
 constexpr bool starts_with_ignoring_ascii_case(std::string_view text, std::string_view lowercase_prefix) noexcept {

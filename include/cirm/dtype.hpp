@@ -88,8 +88,8 @@ struct float16 {
         if (abs >= 0x7f800000u)  // inf or NaN
             return static_cast<std::uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
         if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // overflow → inf
-        if (abs < 0x38800000u) {  // result is subnormal or zero
-            if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);  // below half of min subnormal
+        if (abs < 0x38800000u) {                                                    // result is subnormal or zero
+            if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);         // below half of min subnormal
             const std::uint32_t e = abs >> 23;
             const std::uint32_t m = (abs & 0x7fffffu) | 0x800000u;
             const std::uint32_t shift = 126u - e;  // 14 + (113 - e) - 1 … aligns to 2^-24 units

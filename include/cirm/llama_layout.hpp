@@ -78,7 +78,8 @@ inline void derive_head_dim(llama_config& c, std::string_view source) {
 inline void check_llama_model_type(std::string_view model_type, std::string_view source) {
     for (auto type : supported_llama_model_types)
         if (model_type == type) return;
-    throw error(std::string(source) + ": model_type '" + std::string(model_type) + "' is not supported (llama or qwen2 are)");
+    throw error(std::string(source) + ": model_type '" + std::string(model_type) +
+                "' is not supported (llama or qwen2 are)");
 }
 
 /// Refuses a shape the engines cannot run, with an error starting with `source` and naming the
@@ -87,33 +88,36 @@ inline void check_llama_model_type(std::string_view model_type, std::string_view
 inline void check_llama_config(const llama_config& c, std::string_view source) {
     const auto fail = [&](const std::string& what) { throw error(std::string(source) + ": " + what); };
     check_llama_model_type(c.model_type, source);
-    const std::pair<const char*, std::size_t> sizes[] = {
-        {"hidden_size", c.hidden_size},         {"intermediate_size", c.intermediate_size},
-        {"num_hidden_layers", c.num_hidden_layers}, {"num_attention_heads", c.num_attention_heads},
-        {"num_key_value_heads", c.num_key_value_heads}, {"head_dim", c.head_dim},
-        {"vocab_size", c.vocab_size},           {"max_position_embeddings", c.max_position_embeddings}};
+    const std::pair<const char*, std::size_t> sizes[] = {{"hidden_size", c.hidden_size},
+                                                         {"intermediate_size", c.intermediate_size},
+                                                         {"num_hidden_layers", c.num_hidden_layers},
+                                                         {"num_attention_heads", c.num_attention_heads},
+                                                         {"num_key_value_heads", c.num_key_value_heads},
+                                                         {"head_dim", c.head_dim},
+                                                         {"vocab_size", c.vocab_size},
+                                                         {"max_position_embeddings", c.max_position_embeddings}};
     for (const auto& [field, value] : sizes) {
         if (value == 0) fail(std::string("field '") + field + "' must be a positive integer (found 0)");
         if (value > max_llama_size)
             fail(std::string("field '") + field + "' is " + std::to_string(value) + ", above the supported limit of " +
                  std::to_string(max_llama_size));
     }
-    if (!(c.rms_norm_eps > 0.0) || !std::isfinite(c.rms_norm_eps)) fail("field 'rms_norm_eps' must be a positive number");
+    if (!(c.rms_norm_eps > 0.0) || !std::isfinite(c.rms_norm_eps))
+        fail("field 'rms_norm_eps' must be a positive number");
     if (!(c.rope_theta > 0.0) || !std::isfinite(c.rope_theta)) fail("field 'rope_theta' must be a positive number");
     if (c.head_dim % 2 != 0)
         fail("head_dim " + std::to_string(c.head_dim) + " is odd; rotary embeddings need an even head size");
     if (c.num_attention_heads % c.num_key_value_heads != 0)
-        fail("num_key_value_heads (" + std::to_string(c.num_key_value_heads) + ") does not divide num_attention_heads (" +
-             std::to_string(c.num_attention_heads) + ")");
+        fail("num_key_value_heads (" + std::to_string(c.num_key_value_heads) +
+             ") does not divide num_attention_heads (" + std::to_string(c.num_attention_heads) + ")");
     if (c.num_attention_heads * c.head_dim > max_llama_size)
         fail("num_attention_heads × head_dim is above the supported limit");
 }
 
 /// The sites of one layer, in layout order.
-inline constexpr std::array<module_kind, 7> llama_layer_sites{module_kind::q_proj,    module_kind::k_proj,
-                                                             module_kind::v_proj,    module_kind::o_proj,
-                                                             module_kind::gate_proj, module_kind::up_proj,
-                                                             module_kind::down_proj};
+inline constexpr std::array<module_kind, 7> llama_layer_sites{
+    module_kind::q_proj,    module_kind::k_proj,  module_kind::v_proj,   module_kind::o_proj,
+    module_kind::gate_proj, module_kind::up_proj, module_kind::down_proj};
 /// Sites per transformer block.
 inline constexpr std::size_t llama_sites_per_layer = llama_layer_sites.size();
 

@@ -7,8 +7,8 @@
 /// MSVC turn the same engine output into different numbers. The samplers therefore draw only
 /// through the functions here, which use integer arithmetic and exactly rounded floating point.
 
-#include <cstddef>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -23,9 +23,9 @@ using random_engine = std::mt19937_64;
 
 /// An engine whose outputs are full 64-bit words (as mt19937_64's are); the draws below rely on it.
 template <class E>
-concept full_64_bit_engine =
-    std::uniform_random_bit_generator<E> && std::same_as<typename E::result_type, std::uint64_t> &&
-    (E::min() == 0) && (E::max() == std::numeric_limits<std::uint64_t>::max());
+concept full_64_bit_engine = std::uniform_random_bit_generator<E> &&
+                             std::same_as<typename E::result_type, std::uint64_t> &&(E::min() == 0) &&
+                             (E::max() == std::numeric_limits<std::uint64_t>::max());
 
 /// A uniformly distributed index in [0, n), n > 0. Unbiased: engine outputs from the incomplete
 /// last block of n values are rejected and redrawn.

@@ -11,8 +11,8 @@
 namespace cirm {
 
 struct selected_neuron {
-    std::size_t flat = 0;               ///< flat neuron index in the layout the table was computed over
-    std::vector<bias_rho> chosen_by;    ///< in attribute-table order
+    std::size_t flat = 0;             ///< flat neuron index in the layout the table was computed over
+    std::vector<bias_rho> chosen_by;  ///< in attribute-table order
     friend bool operator==(const selected_neuron&, const selected_neuron&) = default;
 };
 

@@ -39,8 +39,7 @@ struct mode_names<module_kind> {
 
 /// True for the attention projections (q, k, v, o).
 constexpr bool is_attention(module_kind k) noexcept {
-    return k == module_kind::q_proj || k == module_kind::k_proj || k == module_kind::v_proj ||
-           k == module_kind::o_proj;
+    return k == module_kind::q_proj || k == module_kind::k_proj || k == module_kind::v_proj || k == module_kind::o_proj;
 }
 /// True for the MLP projections (gate, up, down).
 constexpr bool is_mlp(module_kind k) noexcept {
@@ -110,7 +109,10 @@ public:
         std::size_t lo = 0, hi = sites_.size();
         while (hi - lo > 1) {  // last site whose offset <= f
             std::size_t mid = (lo + hi) / 2;
-            if (offsets_[mid] <= f) lo = mid; else hi = mid;
+            if (offsets_[mid] <= f)
+                lo = mid;
+            else
+                hi = mid;
         }
         return {lo, f - offsets_[lo]};
     }
@@ -190,8 +192,8 @@ struct site_selection {
             case site_group::named:
                 for (const auto& name : names) {
                     if (!layout.find(name))
-                        throw error("site group: the model has no site '" + name + "' (groups: " +
-                                    mode_choices<site_group>() + ")");
+                        throw error("site group: the model has no site '" + name +
+                                    "' (groups: " + mode_choices<site_group>() + ")");
                     if (std::find(out.begin(), out.end(), name) != out.end())
                         throw error("site group: site '" + name + "' is listed twice");
                     out.push_back(name);

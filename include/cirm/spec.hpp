@@ -32,15 +32,18 @@ enum class replacement { median, mean, zero, swap };
 template <>
 struct mode_names<replacement> {
     static constexpr std::string_view what = "replacement";
-    static constexpr std::array<mode_name<replacement>, 4> names{
-        {{replacement::median, "median"}, {replacement::mean, "mean"}, {replacement::zero, "zero"}, {replacement::swap, "swap"}}};
+    static constexpr std::array<mode_name<replacement>, 4> names{{{replacement::median, "median"},
+                                                                  {replacement::mean, "mean"},
+                                                                  {replacement::zero, "zero"},
+                                                                  {replacement::swap, "swap"}}};
 };
 
 /// Where a pin applies: "last" (the last token, the method's) or "all" (every position).
 template <>
 struct mode_names<positions> {
     static constexpr std::string_view what = "positions mode";
-    static constexpr std::array<mode_name<positions>, 2> names{{{positions::last_token, "last"}, {positions::all, "all"}}};
+    static constexpr std::array<mode_name<positions>, 2> names{
+        {{positions::last_token, "last"}, {positions::all, "all"}}};
 };
 
 /// One bias that chose a neuron, with the neuron's Spearman ρ against that bias.
@@ -159,19 +162,18 @@ struct spec {
         validate();
         for (const auto& s : sites) {
             auto pos = layout.find(s.name);
-            if (!pos)
-                throw error("spec names site '" + s.name + "', which the model does not have");
+            if (!pos) throw error("spec names site '" + s.name + "', which the model does not have");
             const auto width = layout[*pos].width;
             if (s.width != 0 && s.width != width)
-                throw error("spec: site '" + s.name + "' has width " + std::to_string(s.width) +
-                            " in the spec, but " + std::to_string(width) + " in this model");
+                throw error("spec: site '" + s.name + "' has width " + std::to_string(s.width) + " in the spec, but " +
+                            std::to_string(width) + " in this model");
             if (!s.indices.empty() && static_cast<std::size_t>(s.indices.back()) >= width)
                 throw error("spec: neuron " + std::to_string(s.indices.back()) + " of site '" + s.name +
                             "' is out of range (the site has width " + std::to_string(width) + ")");
             if (!s.directions.empty() && s.directions.front().vector.size() != width)
                 throw error("spec: the directions of site '" + s.name + "' have " +
-                            std::to_string(s.directions.front().vector.size()) + " components, but the site has width " +
-                            std::to_string(width));
+                            std::to_string(s.directions.front().vector.size()) +
+                            " components, but the site has width " + std::to_string(width));
         }
         if (provenance.total_neurons != 0 && provenance.total_neurons != layout.neurons())
             throw error("spec: it was made for a model with " + std::to_string(provenance.total_neurons) +
@@ -188,14 +190,15 @@ private:
                         "' is out of range (the spec records width " + std::to_string(s.width) + ")");
         if (!s.directions.empty() && s.directions.front().vector.size() != s.width)
             throw error("spec: the directions of site '" + s.name + "' have " +
-                        std::to_string(s.directions.front().vector.size()) + " components, but the spec records width " +
-                        std::to_string(s.width));
+                        std::to_string(s.directions.front().vector.size()) +
+                        " components, but the spec records width " + std::to_string(s.width));
     }
 
     void validate_directions(const spec_site& s) const {
         if (s.directions.empty()) return;
         if (replacement == replacement::swap)
-            throw error("spec: site '" + s.name + "' pins directions, which a swap spec cannot (swap is defined for neurons)");
+            throw error("spec: site '" + s.name +
+                        "' pins directions, which a swap spec cannot (swap is defined for neurons)");
         const std::size_t width = s.directions.front().vector.size();
         if (width == 0) throw error("spec: site '" + s.name + "' has a direction with no components");
         if (s.directions.size() > width)
@@ -205,8 +208,8 @@ private:
             const spec_direction& u = s.directions[d];
             const std::string which = "direction " + std::to_string(d) + " of site '" + s.name + "'";
             if (u.vector.size() != width)
-                throw error("spec: " + which + " has " + std::to_string(u.vector.size()) + " components, direction 0 has " +
-                            std::to_string(width));
+                throw error("spec: " + which + " has " + std::to_string(u.vector.size()) +
+                            " components, direction 0 has " + std::to_string(width));
             if (!std::isfinite(u.value)) throw error("spec: " + which + " has a non-finite value");
             double norm2 = 0.0;
             for (float x : u.vector) {

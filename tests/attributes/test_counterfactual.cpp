@@ -60,7 +60,7 @@ TEST_CASE("the paragraphs edit breaks at the first sentence end") {
     CHECK(edit("paragraphs", "", "Héllo wörld. Ça va?") == "Héllo wörld.\n\nÇa va?");
     CHECK(edit("paragraphs", "", "Version 3.5 is out. **Update** now!") == "Version 3.5 is out.\n\n**Update** now!");
     CHECK_FALSE(cirm::inject_style("paragraphs", "", "No break here").has_value());
-    CHECK_FALSE(cirm::inject_style("paragraphs", "", "Ends. ").has_value());   // no text after the space
+    CHECK_FALSE(cirm::inject_style("paragraphs", "", "Ends. ").has_value());  // no text after the space
     CHECK_FALSE(cirm::inject_style("paragraphs", "", "Dot.\nNew line").has_value());
     CHECK_FALSE(cirm::inject_style("paragraphs", "", "").has_value());
 
@@ -137,7 +137,8 @@ TEST_CASE("the overlap edit restates the prompt on a line before the response") 
     CHECK_FALSE(cirm::inject_style("overlap", "", "x").has_value());
 
     const std::string_view prompt = "Tell me **why** the sky is blue!\n\nPlease.";
-    for (std::string_view response : {"Rayleigh scattering.", "\n\nBecause of **scattering**!", "\r\nIt is blue.", ""}) {
+    for (std::string_view response :
+         {"Rayleigh scattering.", "\n\nBecause of **scattering**!", "\r\nIt is blue.", ""}) {
         const auto before = measure(prompt, response);
         const auto after = measure(prompt, edit("overlap", prompt, response));
         CHECK(after.overlap > before.overlap);

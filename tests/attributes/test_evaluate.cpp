@@ -49,14 +49,14 @@ TEST_CASE("evaluate_attributes with static attributes fills a samples × attribu
     CHECK(table.at(2, 2) == 0);
     CHECK(table.values[1 * 3 + 0] == 17);  // row-major
     CHECK(table.column(0) == std::vector<double>{3, 17, 0});
-    CHECK_THROWS_WITH(table.at(3, 0), Catch::Contains("(sample 3, attribute 0) is out of range (3 samples, 3 attributes)"));
+    CHECK_THROWS_WITH(table.at(3, 0),
+                      Catch::Contains("(sample 3, attribute 0) is out of range (3 samples, 3 attributes)"));
     CHECK_THROWS_WITH(table.column(3), Catch::Contains("attribute 3 is out of range"));
 }
 
 TEST_CASE("evaluate_attributes with any_attribute gives the same table") {
-    const std::vector<cirm::any_attribute> attributes{cirm::make_attribute("length"),
-                                                      cirm::make_attribute("exclamation"),
-                                                      cirm::any_attribute{fragile{}}};
+    const std::vector<cirm::any_attribute> attributes{
+        cirm::make_attribute("length"), cirm::make_attribute("exclamation"), cirm::any_attribute{fragile{}}};
     const auto table = cirm::evaluate_attributes(samples, attributes);
     CHECK(table.names == std::vector<std::string>{"length", "exclamation", "fragile"});
     CHECK(table.column(0) == std::vector<double>{3, 17, 0});

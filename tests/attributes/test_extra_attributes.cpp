@@ -62,7 +62,7 @@ TEST_CASE("emoji counts code points in the emoji blocks") {
     CHECK(emoji("", "\xF0\x9F\x80\x80") == 1);
     CHECK(emoji("", "\xF0\x9F\xAB\xBF") == 1);
     CHECK(emoji("", "\xF0\x9F\xAC\x80") == 0);
-    CHECK(attr::emoji::is_emoji_block(0x1F680));  // 🚀
+    CHECK(attr::emoji::is_emoji_block(0x1F680));       // 🚀
     CHECK_FALSE(attr::emoji::is_emoji_block(0x200D));  // zero-width joiner
     CHECK_THROWS_WITH(emoji("", "😀\xF0\x9F\x98"), "invalid UTF-8 at byte 4 of the response: truncated sequence");
 }
@@ -85,9 +85,9 @@ TEST_CASE("code_blocks counts pairs of ``` fence lines") {
     CHECK(code_blocks("", "") == 0);
     CHECK(code_blocks("", "```python\nx = 1\n```\n") == 1);
     CHECK(code_blocks("", "```\na\n```\ntext\n```\nb\n```") == 2);
-    CHECK(code_blocks("", "```\nunclosed") == 1);               // 1 fence: ⌈1/2⌉
-    CHECK(code_blocks("", "```\na\n```\n```\nopen") == 2);      // 3 fences: ⌈3/2⌉
-    CHECK(code_blocks("", "run ```ls``` now") == 0);            // not at the start of a line
+    CHECK(code_blocks("", "```\nunclosed") == 1);                  // 1 fence: ⌈1/2⌉
+    CHECK(code_blocks("", "```\na\n```\n```\nopen") == 2);         // 3 fences: ⌈3/2⌉
+    CHECK(code_blocks("", "run ```ls``` now") == 0);               // not at the start of a line
     CHECK(code_blocks("", "1. step\n   ```\n   x\n   ```") == 1);  // indented, inside a list
     CHECK(code_blocks("", "```\r\nx\r\n```\r\n") == 1);
     CHECK_THROWS_WITH(code_blocks("", "```\n\xED\xA0\x80"), Catch::Contains("byte 4 of the response: surrogate"));
@@ -98,15 +98,15 @@ TEST_CASE("affirmative is 1 when the response opens with an eager yes") {
     CHECK(affirmative("", "Sure, here it is.") == 1);
     CHECK(affirmative("", "  \n\tCertainly!") == 1);  // leading whitespace is skipped
     CHECK(affirmative("", "\r\nOf course.") == 1);
-    CHECK(affirmative("", "of course") == 1);           // case is ignored
+    CHECK(affirmative("", "of course") == 1);  // case is ignored
     CHECK(affirmative("", "ABSOLUTELY") == 1);
-    CHECK(affirmative("", "Absolutely") == 1);          // the whole response
-    CHECK(affirmative("", "Sure—why not") == 1);        // a non-ASCII dash ends the word
-    CHECK(affirmative("", "Surely not") == 0);          // not the word "Sure"
+    CHECK(affirmative("", "Absolutely") == 1);    // the whole response
+    CHECK(affirmative("", "Sure—why not") == 1);  // a non-ASCII dash ends the word
+    CHECK(affirmative("", "Surely not") == 0);    // not the word "Sure"
     CHECK(affirmative("", "Sure2") == 0);
-    CHECK(affirmative("", "Of  course") == 0);          // exactly one space
+    CHECK(affirmative("", "Of  course") == 0);  // exactly one space
     CHECK(affirmative("", "Of courses") == 0);
-    CHECK(affirmative("", "Yes, sure") == 0);           // only the opening counts
+    CHECK(affirmative("", "Yes, sure") == 0);  // only the opening counts
     CHECK(affirmative("", "I'm sure") == 0);
     CHECK(affirmative("", "") == 0);
     CHECK(affirmative("", "   ") == 0);

@@ -26,7 +26,7 @@ TEST_CASE("length counts Unicode code points of the response") {
     CHECK(length("", "héllo wörld") == 11);
     CHECK(length("", "日本語") == 3);
     CHECK(length("", "ok 😀👍") == 5);
-    CHECK(length("", "a\r\nb") == 4);  // CR and LF are code points too
+    CHECK(length("", "a\r\nb") == 4);           // CR and LF are code points too
     CHECK(length("\xFF not read", "ok") == 2);  // the prompt is not read, so not validated
     CHECK_THROWS_WITH(length("", "ab\xC3"), "invalid UTF-8 at byte 2 of the response: truncated sequence");
 }
@@ -36,7 +36,7 @@ TEST_CASE("paragraphs counts non-overlapping double line breaks after CRLF norma
     CHECK(paragraphs("", "") == 0);
     CHECK(paragraphs("", "one line\nanother") == 0);
     CHECK(paragraphs("", "a\n\nb") == 1);
-    CHECK(paragraphs("", "a\n\n\nb") == 1);     // left to right: one match, one "\n" left over
+    CHECK(paragraphs("", "a\n\n\nb") == 1);  // left to right: one match, one "\n" left over
     CHECK(paragraphs("", "a\n\n\n\nb") == 2);
     CHECK(paragraphs("", "a\n\n\n\n\nb") == 2);
     CHECK(paragraphs("", "p1\n\np2\n\np3") == 2);
@@ -45,10 +45,10 @@ TEST_CASE("paragraphs counts non-overlapping double line breaks after CRLF norma
     // Windows line endings
     CHECK(paragraphs("", "a\r\n\r\nb") == 1);
     CHECK(paragraphs("", "a\r\n\r\n\r\n\r\nb") == 2);
-    CHECK(paragraphs("", "a\r\n\nb") == 1);   // mixed endings normalise to "\n\n"
+    CHECK(paragraphs("", "a\r\n\nb") == 1);  // mixed endings normalise to "\n\n"
     CHECK(paragraphs("", "a\n\r\nb") == 1);
-    CHECK(paragraphs("", "a\r\rb") == 0);     // a lone CR is not a line break
-    CHECK(paragraphs("", "a\n \nb") == 0);    // a blank line with a space is not "\n\n"
+    CHECK(paragraphs("", "a\r\rb") == 0);   // a lone CR is not a line break
+    CHECK(paragraphs("", "a\n \nb") == 0);  // a blank line with a space is not "\n\n"
     CHECK_THROWS_WITH(paragraphs("", "\n\n\xED\xA0\x80"), Catch::Contains("byte 2 of the response: surrogate"));
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("exclamation counts '!' of the response") {
     const attr::exclamation exclamation;
     CHECK(exclamation("Hi!", "") == 0);
     CHECK(exclamation("", "Wow! Great!!") == 3);
-    CHECK(exclamation("", "¡Hola!") == 1);   // the inverted mark is not '!'
+    CHECK(exclamation("", "¡Hola!") == 1);    // the inverted mark is not '!'
     CHECK(exclamation("", "すごい！") == 0);  // fullwidth U+FF01 is not '!'
     CHECK_THROWS_WITH(exclamation("", "!\xF4\x90\x80\x80"), Catch::Contains("byte 1 of the response"));
 }

@@ -15,7 +15,8 @@ TEST_CASE("regex_count counts non-overlapping, non-empty matches in the response
     const cirm::attributes::regex_count please("please", "[Pp]lease");
     CHECK(please.name() == "please");
     CHECK(please.pattern() == "[Pp]lease");
-    CHECK(please("Please help", "Sure, please wait. PLEASE no. please!") == 2);  // "please" twice; not "PLEASE"; the prompt is not read
+    CHECK(please("Please help", "Sure, please wait. PLEASE no. please!") ==
+          2);  // "please" twice; not "PLEASE"; the prompt is not read
     CHECK(please("", "") == 0);
 
     const cirm::attributes::regex_count aa("aa", "aa");
@@ -61,8 +62,9 @@ TEST_CASE("custom attribute items are checked: kind, name, shadowing, repeats, b
     CHECK_THROWS_WITH(cirm::make_attribute("=regex:a"), Catch::Contains("the name before '=' is empty"));
     CHECK_THROWS_WITH(cirm::make_attribute("my name=regex:a"),
                       "custom attribute name 'my name' may hold only letters, digits, '_', '-' and '.'");
-    CHECK_THROWS_WITH(cirm::make_attribute("length=regex:\\w+"),
-                      "custom attribute 'length' would shadow the built-in attribute of that name; choose another name");
+    CHECK_THROWS_WITH(
+        cirm::make_attribute("length=regex:\\w+"),
+        "custom attribute 'length' would shadow the built-in attribute of that name; choose another name");
     CHECK_THROWS_WITH(cirm::make_attribute("bad=regex:[a-"),
                       Catch::StartsWith("regex attribute 'bad': bad regular expression '[a-': "));
     CHECK_THROWS_WITH(cirm::make_attribute("empty=regex:"), "regex attribute 'empty': the pattern is empty");

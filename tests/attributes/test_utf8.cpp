@@ -13,17 +13,23 @@ TEST_CASE("count_code_points counts code points, not bytes") {
     CHECK(count_code_points("") == 0);
     CHECK(count_code_points("hello") == 5);
     CHECK(count_code_points("héllo wörld") == 11);  // 13 bytes: é and ö take 2 each
-    CHECK(count_code_points("日本語です") == 5);     // 15 bytes: 3 each
-    CHECK(count_code_points("hi 😀") == 4);         // 7 bytes: the emoji takes 4
+    CHECK(count_code_points("日本語です") == 5);    // 15 bytes: 3 each
+    CHECK(count_code_points("hi 😀") == 4);          // 7 bytes: the emoji takes 4
     CHECK(count_code_points("a\r\nb") == 4);
 }
 
 TEST_CASE("utf8_decoder decodes the boundaries of every sequence length") {
     // Each literal is the encoding of the code point next to it (derived by hand from the bit layout).
     const std::vector<std::pair<std::string_view, char32_t>> cases{
-        {"\x7F", 0x7F},          {"\xC2\x80", 0x80},         {"\xDF\xBF", 0x7FF},
-        {"\xE0\xA0\x80", 0x800}, {"\xED\x9F\xBF", 0xD7FF},   {"\xEE\x80\x80", 0xE000},
-        {"\xEF\xBF\xBF", 0xFFFF}, {"\xF0\x90\x80\x80", 0x10000}, {"\xF4\x8F\xBF\xBF", 0x10FFFF},
+        {"\x7F", 0x7F},
+        {"\xC2\x80", 0x80},
+        {"\xDF\xBF", 0x7FF},
+        {"\xE0\xA0\x80", 0x800},
+        {"\xED\x9F\xBF", 0xD7FF},
+        {"\xEE\x80\x80", 0xE000},
+        {"\xEF\xBF\xBF", 0xFFFF},
+        {"\xF0\x90\x80\x80", 0x10000},
+        {"\xF4\x8F\xBF\xBF", 0x10FFFF},
     };
     for (const auto& [bytes, expected] : cases) {
         cirm::utf8_decoder decoder(bytes);
@@ -48,7 +54,9 @@ TEST_CASE("utf8_decoder reports the byte offset of each code point") {
 
 TEST_CASE("every class of malformed UTF-8 is an error naming the byte and the reason") {
     // stray continuation bytes
-    CHECK_THROWS_WITH(count_code_points("ab\x80" "c"), "invalid UTF-8 at byte 2: unexpected continuation byte");
+    CHECK_THROWS_WITH(count_code_points("ab\x80"
+                                        "c"),
+                      "invalid UTF-8 at byte 2: unexpected continuation byte");
     CHECK_THROWS_WITH(count_code_points("\xBF"), "invalid UTF-8 at byte 0: unexpected continuation byte");
     // overlong encodings: "/" as C0 AF, E0 80 AF, F0 80 80 AF; C1 BF (U+007F in 2 bytes)
     CHECK_THROWS_WITH(count_code_points("\xC0\xAF"), "invalid UTF-8 at byte 0: overlong encoding");

@@ -116,7 +116,9 @@ struct safetensors_parts {
     }
     void write(const fs::path& p) const { write_bytes(p, safetensors_bytes(header.dump(), data)); }
     /// The byte offset of tensor `name`'s data in `data`.
-    std::size_t offset_of(const std::string& name) const { return header.at(name).at("data_offsets").at(0).get<std::size_t>(); }
+    std::size_t offset_of(const std::string& name) const {
+        return header.at(name).at("data_offsets").at(0).get<std::size_t>();
+    }
 };
 
 /// What a run of the binary left: exit status (-1 if it did not exit normally) and its outputs.

@@ -76,7 +76,8 @@ std::string one_neuron_spec(const std::string& site, int index, std::size_t tota
     std::string provenance;
     if (total_neurons)
         provenance = ", \"provenance\": {\"attributes\": [\"length\"], \"samples\": 80, \"data_hash\": \"0\", "
-                     "\"total_neurons\": " + std::to_string(total_neurons) + "}";
+                     "\"total_neurons\": " +
+                     std::to_string(total_neurons) + "}";
     return "{\"format\": \"cirm-spec\", \"version\": 1" + provenance + ", \"sites\": [{\"name\": \"" + site +
            "\", \"neurons\": [{\"index\": " + std::to_string(index) + ", \"value\": 0.5}]}]}";
 }
@@ -94,7 +95,10 @@ std::string spec_safetensors_file(cirm::safetensors::dtype index_type, const std
     const std::string value_bytes(reinterpret_cast<const char*>(&value), sizeof value);
     const std::vector<st::tensor_data> tensors{
         {"s.indices", index_type, {1}, std::as_bytes(std::span<const char>(index_bytes.data(), index_bytes.size()))},
-        {"s.values", st::dtype::f32, {1}, std::as_bytes(std::span<const char>(value_bytes.data(), value_bytes.size()))}};
+        {"s.values",
+         st::dtype::f32,
+         {1},
+         std::as_bytes(std::span<const char>(value_bytes.data(), value_bytes.size()))}};
     return st::serialize(tensors, {{"format", "cirm-spec"}, {"version", "1"}, {"sites", "[\"s\"]"}});
 }
 
@@ -108,7 +112,9 @@ struct library_case {
 
 std::vector<library_case> library_cases() {
     namespace st = cirm::safetensors;
-    const auto read_safetensors = [](const std::string& bytes) { (void)st::reader(std::string_view(bytes), "t.safetensors"); };
+    const auto read_safetensors = [](const std::string& bytes) {
+        (void)st::reader(std::string_view(bytes), "t.safetensors");
+    };
     return {
         {"safetensors_header_past_end_of_file",
          [=](const case_dir&) { read_safetensors(length_field(1000) + "{}"); },
@@ -119,7 +125,8 @@ std::vector<library_case> library_cases() {
         {"safetensors_offsets_overlap",
          [=](const case_dir&) {
              read_safetensors(safetensors_bytes(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},)"
-                                                R"("b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}})", "xyz"));
+                                                R"("b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}})",
+                                                "xyz"));
          },
          {"tensor 'b' data_offsets begin at 1, inside tensor 'a' which ends at 2", "tensors overlap"}},
         {"safetensors_offsets_leave_a_hole",
@@ -145,7 +152,8 @@ std::vector<library_case> library_cases() {
         {"safetensors_tensor_named_twice",
          [=](const case_dir&) {
              read_safetensors(safetensors_bytes(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},)"
-                                                R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})", "xy"));
+                                                R"("a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}})",
+                                                "xy"));
          },
          {"duplicate tensor name 'a' in the header"}},
         {"jsonl_truncated_last_line",
@@ -158,20 +166,22 @@ std::vector<library_case> library_cases() {
         {"jsonl_invalid_utf8",
          [](const case_dir&) {
              // the lone lead byte 0xC3 is byte 27 of the line: {"prompt": "p", "chosen": " is 27 bytes
-             (void)cirm::parse_preference_jsonl("{\"prompt\": \"p\", \"chosen\": \"\xc3(\", \"rejected\": \"b\"}\n", "data.jsonl");
+             (void)cirm::parse_preference_jsonl("{\"prompt\": \"p\", \"chosen\": \"\xc3(\", \"rejected\": \"b\"}\n",
+                                                "data.jsonl");
          },
          {"data.jsonl:1: invalid UTF-8 at byte 27 of the line: truncated sequence"}},
         {"jsonl_duplicate_ids",
          [](const case_dir&) {
-             (void)cirm::parse_preference_jsonl("{\"id\": \"x\", \"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n\n"
-                                                "{\"id\": \"x\", \"prompt\": \"q\", \"chosen\": \"c\", \"rejected\": \"d\"}\n",
-                                                "data.jsonl");
+             (void)cirm::parse_preference_jsonl(
+                 "{\"id\": \"x\", \"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n\n"
+                 "{\"id\": \"x\", \"prompt\": \"q\", \"chosen\": \"c\", \"rejected\": \"d\"}\n",
+                 "data.jsonl");
          },
          {"data.jsonl:3: duplicate id 'x' (first on line 1)"}},
         {"jsonl_key_twice",
          [](const case_dir&) {
-             (void)cirm::parse_preference_jsonl("{\"prompt\": \"p\", \"chosen\": \"a\", \"chosen\": \"c\", \"rejected\": \"b\"}",
-                                                "data.jsonl");
+             (void)cirm::parse_preference_jsonl(
+                 "{\"prompt\": \"p\", \"chosen\": \"a\", \"chosen\": \"c\", \"rejected\": \"b\"}", "data.jsonl");
          },
          {"data.jsonl:1: key 'chosen' appears twice"}},
         {"jsonl_nul_byte",
@@ -200,9 +210,9 @@ std::vector<library_case> library_cases() {
         {"spec_safetensors_nan_value",
          [](const case_dir&) {
              const std::int64_t index = 0;
-             const std::string bytes = spec_safetensors_file(
-                 cirm::safetensors::dtype::i64, std::string(reinterpret_cast<const char*>(&index), 8),
-                 std::numeric_limits<float>::quiet_NaN());
+             const std::string bytes = spec_safetensors_file(cirm::safetensors::dtype::i64,
+                                                             std::string(reinterpret_cast<const char*>(&index), 8),
+                                                             std::numeric_limits<float>::quiet_NaN());
              (void)cirm::spec_from_safetensors(std::string_view(bytes));
          },
          {"spec: site 's' neuron 0 has a non-finite value"}},
@@ -278,7 +288,8 @@ std::vector<cli_case> cli_cases() {
     const std::string test = test_fixture(), validation = validation_fixture(), llama = llama_fixture();
     // `cirm score` of the test set on a model, writing under out/
     const auto score_with = [test](const fs::path& model, const case_dir& d) {
-        return std::vector<std::string>{"score", "--model", model.string(), "--data", test, "--out", (d.out / "rewards.jsonl").string()};
+        return std::vector<std::string>{
+            "score", "--model", model.string(), "--data", test, "--out", (d.out / "rewards.jsonl").string()};
     };
     return {
         {"checkpoint_nan_weight",
@@ -287,7 +298,8 @@ std::vector<cli_case> cli_cases() {
              auto parts = safetensors_parts::read(model / "model.safetensors");
              fill_tensor(parts, "model.layers.0.mlp.up_proj.weight", std::numeric_limits<float>::quiet_NaN(), 5);
              parts.write(model / "model.safetensors");
-             return cli_run{score_with(model, d), {"tensor 'model.layers.0.mlp.up_proj.weight' element 5 is NaN; weights must be finite"}};
+             return cli_run{score_with(model, d),
+                            {"tensor 'model.layers.0.mlp.up_proj.weight' element 5 is NaN; weights must be finite"}};
          }},
         {"checkpoint_overflowing_activations_locate",
          [=](const case_dir& d) {
@@ -297,8 +309,9 @@ std::vector<cli_case> cli_cases() {
              fill_tensor(parts, "model.layers.0.input_layernorm.weight", 1e30f);
              fill_tensor(parts, "model.layers.0.self_attn.q_proj.weight", 1e30f);
              parts.write(model / "model.safetensors");
-             return cli_run{{"locate", "--model", model.string(), "--data", validation, "--out", (d.out / "loc").string()},
-                            {"activation of site 'model.layers.0.self_attn.q_proj' neuron 0 is", " for sample "}};
+             return cli_run{
+                 {"locate", "--model", model.string(), "--data", validation, "--out", (d.out / "loc").string()},
+                 {"activation of site 'model.layers.0.self_attn.q_proj' neuron 0 is", " for sample "}};
          }},
         {"checkpoint_overflowing_activations_score",
          [=](const case_dir& d) {
@@ -307,13 +320,15 @@ std::vector<cli_case> cli_cases() {
              fill_tensor(parts, "model.layers.0.input_layernorm.weight", 1e30f);
              fill_tensor(parts, "model.layers.0.self_attn.q_proj.weight", 1e30f);
              parts.write(model / "model.safetensors");
-             return cli_run{score_with(model, d), {"the model gives a NaN reward for the response '", "(its activations overflow float32)"}};
+             return cli_run{score_with(model, d),
+                            {"the model gives a NaN reward for the response '", "(its activations overflow float32)"}};
          }},
         {"checkpoint_header_past_end_of_file",
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
              write_bytes(model / "model.safetensors", length_field(1000) + "{}");
-             return cli_run{score_with(model, d), {"model.safetensors: header length 1000 runs past the end of the file"}};
+             return cli_run{score_with(model, d),
+                            {"model.safetensors: header length 1000 runs past the end of the file"}};
          }},
         {"checkpoint_header_over_100_mb",
          [=](const case_dir& d) {
@@ -341,8 +356,9 @@ std::vector<cli_case> cli_cases() {
              const auto model = copy_model(llama, d.in / "model");
              edit_config(model, [](auto& c) { c["num_hidden_layers"] = std::uint64_t{1} << 31; });
              // 9 tensors per layer (no biases) + embedding, final norm, score head
-             return cli_run{score_with(model, d),
-                            {"describes a model of 2147483648 layers with 19327352835 tensors, but its checkpoint holds only 30"}};
+             return cli_run{
+                 score_with(model, d),
+                 {"describes a model of 2147483648 layers with 19327352835 tensors, but its checkpoint holds only 30"}};
          }},
         {"checkpoint_missing",
          [=](const case_dir& d) {
@@ -356,9 +372,10 @@ std::vector<cli_case> cli_cases() {
              auto index = nlohmann::ordered_json::parse(read_bytes(model / "model.safetensors.index.json"));
              index["weight_map"]["score.weight"] = "../elsewhere.safetensors";
              write_bytes(model / "model.safetensors.index.json", index.dump(2));
-             return cli_run{score_with(model, d),
-                            {"weight_map entry 'score.weight' names shard '../elsewhere.safetensors', which is not a plain file "
-                             "name in the model directory"}};
+             return cli_run{
+                 score_with(model, d),
+                 {"weight_map entry 'score.weight' names shard '../elsewhere.safetensors', which is not a plain file "
+                  "name in the model directory"}};
          }},
         {"config_not_json",
          [=](const case_dir& d) {
@@ -375,17 +392,20 @@ std::vector<cli_case> cli_cases() {
         {"tokenizer_unknown_special_token",
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
-             write_bytes(model / "cirm_tokenizer.json",
-                         R"({"type": "byte", "specials": {"<bos>": 256}, "template": [{"special": "<bos>"}, {"special": "<eot>"},)"
-                         R"( {"slot": "prompt"}, {"slot": "response"}]})");
-             return cli_run{score_with(model, d), {"cirm_tokenizer.json: byte tokenizer: no special token named '<eot>'"}};
+             write_bytes(
+                 model / "cirm_tokenizer.json",
+                 R"({"type": "byte", "specials": {"<bos>": 256}, "template": [{"special": "<bos>"}, {"special": "<eot>"},)"
+                 R"( {"slot": "prompt"}, {"slot": "response"}]})");
+             return cli_run{score_with(model, d),
+                            {"cirm_tokenizer.json: byte tokenizer: no special token named '<eot>'"}};
          }},
         {"tokenizer_ids_beyond_the_vocabulary",
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
-             write_bytes(model / "cirm_tokenizer.json",
-                         R"({"type": "byte", "specials": {"<bos>": 300}, "template": [{"special": "<bos>"}, {"slot": "prompt"},)"
-                         R"( {"slot": "response"}]})");
+             write_bytes(
+                 model / "cirm_tokenizer.json",
+                 R"({"type": "byte", "specials": {"<bos>": 300}, "template": [{"special": "<bos>"}, {"slot": "prompt"},)"
+                 R"( {"slot": "response"}]})");
              return cli_run{score_with(model, d), {"produces ids up to 300 but the model's vocab_size is 264"}};
          }},
         {"spec_for_a_model_of_another_size",
@@ -393,7 +413,8 @@ std::vector<cli_case> cli_cases() {
              write_bytes(d.in / "spec.json", one_neuron_spec("model.layers.0.mlp.up_proj", 3, 999));
              auto args = score_with(llama, d);
              args.insert(args.end(), {"--spec", (d.in / "spec.json").string()});
-             return cli_run{args, {"does not fit model", "it was made for a model with 999 neurons, this one has 1536"}};
+             return cli_run{args,
+                            {"does not fit model", "it was made for a model with 999 neurons, this one has 1536"}};
          }},
         {"spec_site_that_does_not_exist",
          [=](const case_dir& d) {
@@ -405,9 +426,10 @@ std::vector<cli_case> cli_cases() {
         {"spec_index_past_the_site_width",
          [=](const case_dir& d) {
              write_bytes(d.in / "spec.json", one_neuron_spec("model.layers.0.mlp.up_proj", 128));
-             return cli_run{{"annotate", "--model", llama, "--data", fixture("cli/prompts.jsonl"), "--spec",
-                             (d.in / "spec.json").string(), "--out", (d.out / "dpo.jsonl").string()},
-                            {"neuron 128 of site 'model.layers.0.mlp.up_proj' is out of range (the site has width 128)"}};
+             return cli_run{
+                 {"annotate", "--model", llama, "--data", fixture("cli/prompts.jsonl"), "--spec",
+                  (d.in / "spec.json").string(), "--out", (d.out / "dpo.jsonl").string()},
+                 {"neuron 128 of site 'model.layers.0.mlp.up_proj' is out of range (the site has width 128)"}};
          }},
         {"spec_that_is_a_checkpoint",
          [=](const case_dir& d) {
@@ -417,98 +439,118 @@ std::vector<cli_case> cli_cases() {
          }},
         {"budget_k_above_the_neuron_count",
          [=](const case_dir& d) {
-             return cli_run{{"locate", "--model", llama, "--data", validation, "--budgets", "100000", "--out", d.out.string()},
-                            {"k = 100000 for attribute 'length' exceeds the 1536 neurons available"}};
+             return cli_run{
+                 {"locate", "--model", llama, "--data", validation, "--budgets", "100000", "--out", d.out.string()},
+                 {"k = 100000 for attribute 'length' exceeds the 1536 neurons available"}};
          }},
         {"zero_variance_attribute",
          [=](const case_dir& d) {
              write_bytes(d.in / "plain.jsonl", plain_pairs(6));  // no "\n\n" in any of the 12 responses
-             return cli_run{{"locate", "--model", llama, "--data", (d.in / "plain.jsonl").string(), "--budgets", "2", "--out",
-                             d.out.string()},
-                            {"attribute 'paragraphs' was constant over the 12 samples, so no neuron correlates with it"}};
+             return cli_run{
+                 {"locate", "--model", llama, "--data", (d.in / "plain.jsonl").string(), "--budgets", "2", "--out",
+                  d.out.string()},
+                 {"attribute 'paragraphs' was constant over the 12 samples, so no neuron correlates with it"}};
          }},
         {"budget_for_an_attribute_not_located",
          [=](const case_dir& d) {
-             return cli_run{{"locate", "--model", llama, "--data", validation, "--budgets", "length=2,shouting=3", "--out",
-                             d.out.string()},
+             return cli_run{{"locate", "--model", llama, "--data", validation, "--budgets", "length=2,shouting=3",
+                             "--out", d.out.string()},
                             {"--budgets: 'shouting' is not one of the located attributes"}};
          }},
         {"response_longer_than_the_model_context",
          [=](const case_dir& d) {
              std::string data = plain_pairs(5);
-             data += "{\"id\": \"long\", \"prompt\": \"p\", \"chosen\": \"" + std::string(400, 'x') + "\", \"rejected\": \"b\"}\n";
+             data += "{\"id\": \"long\", \"prompt\": \"p\", \"chosen\": \"" + std::string(400, 'x') +
+                     "\", \"rejected\": \"b\"}\n";
              write_bytes(d.in / "long.jsonl", data);
-             return cli_run{{"eval", "--model", llama, "--data", (d.in / "long.jsonl").string(), "--out", (d.out / "eval.json").string()},
-                            {"long.jsonl: pair 'long' (chosen): a sample of", "tokens exceeds max_position_embeddings (256)"}};
+             return cli_run{
+                 {"eval", "--model", llama, "--data", (d.in / "long.jsonl").string(), "--out",
+                  (d.out / "eval.json").string()},
+                 {"long.jsonl: pair 'long' (chosen): a sample of", "tokens exceeds max_position_embeddings (256)"}};
          }},
         {"jsonl_truncated_last_line",
          [=](const case_dir& d) {
              const std::string line = "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n";
              write_bytes(d.in / "cut.jsonl", line + line + "{\"prompt\": \"p\", \"cho");
-             return cli_run{{"search", "--model", llama, "--data", (d.in / "cut.jsonl").string(), "--trials", "3", "--out", d.out.string()},
+             return cli_run{{"search", "--model", llama, "--data", (d.in / "cut.jsonl").string(), "--trials", "3",
+                             "--out", d.out.string()},
                             {"cut.jsonl:3: not valid JSON (the last line looks truncated)"}};
          }},
         {"jsonl_invalid_utf8",
          [=](const case_dir& d) {
-             write_bytes(d.in / "latin1.jsonl", plain_pairs(2) + "{\"prompt\": \"caf\xe9\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
+             write_bytes(d.in / "latin1.jsonl",
+                         plain_pairs(2) + "{\"prompt\": \"caf\xe9\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
              // byte 15 of line 3 is 0xE9, a lead byte followed by '"', not a continuation byte
-             return cli_run{{"locate", "--model", llama, "--data", (d.in / "latin1.jsonl").string(), "--out", d.out.string()},
-                            {"latin1.jsonl:3: invalid UTF-8 at byte 15 of the line: truncated sequence"}};
+             return cli_run{
+                 {"locate", "--model", llama, "--data", (d.in / "latin1.jsonl").string(), "--out", d.out.string()},
+                 {"latin1.jsonl:3: invalid UTF-8 at byte 15 of the line: truncated sequence"}};
          }},
         {"jsonl_duplicate_ids",
          [=](const case_dir& d) {
-             write_bytes(d.in / "dup.jsonl", plain_pairs(3) + "{\"id\": \"q1\", \"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
-             return cli_run{{"eval", "--model", llama, "--data", (d.in / "dup.jsonl").string(), "--out", (d.out / "eval.json").string()},
+             write_bytes(
+                 d.in / "dup.jsonl",
+                 plain_pairs(3) + "{\"id\": \"q1\", \"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "dup.jsonl").string(), "--out",
+                             (d.out / "eval.json").string()},
                             {"dup.jsonl:4: duplicate id 'q1' (first on line 2)"}};
          }},
         {"jsonl_line_not_an_object",
          [=](const case_dir& d) {
              write_bytes(d.in / "array.jsonl", plain_pairs(1) + "[\"p\", \"a\", \"b\"]\n");
-             return cli_run{{"score", "--model", llama, "--data", (d.in / "array.jsonl").string(), "--out", (d.out / "r.jsonl").string()},
+             return cli_run{{"score", "--model", llama, "--data", (d.in / "array.jsonl").string(), "--out",
+                             (d.out / "r.jsonl").string()},
                             {"array.jsonl:2: not a JSON object (it is array)"}};
          }},
         {"single_responses_key_twice",
          [=](const case_dir& d) {
-             write_bytes(d.in / "responses.jsonl", "{\"prompt\": \"p\", \"response\": \"a\"}\n{\"prompt\": \"p\", \"response\": \"a\", \"response\": \"b\"}\n");
-             return cli_run{{"score", "--model", llama, "--data", (d.in / "responses.jsonl").string(), "--out", (d.out / "r.jsonl").string()},
+             write_bytes(
+                 d.in / "responses.jsonl",
+                 "{\"prompt\": \"p\", \"response\": \"a\"}\n{\"prompt\": \"p\", \"response\": \"a\", \"response\": \"b\"}\n");
+             return cli_run{{"score", "--model", llama, "--data", (d.in / "responses.jsonl").string(), "--out",
+                             (d.out / "r.jsonl").string()},
                             {"responses.jsonl:2: key 'response' appears twice"}};
          }},
         {"candidates_not_strings",
          [=](const case_dir& d) {
              write_bytes(d.in / "prompts.jsonl", "{\"prompt\": \"p\", \"responses\": [\"a\", 7]}\n");
-             return cli_run{{"annotate", "--model", llama, "--data", (d.in / "prompts.jsonl").string(), "--out", (d.out / "dpo.jsonl").string()},
+             return cli_run{{"annotate", "--model", llama, "--data", (d.in / "prompts.jsonl").string(), "--out",
+                             (d.out / "dpo.jsonl").string()},
                             {"prompts.jsonl:1: 'responses[1]' is not a string"}};
          }},
         {"rm_bench_item_with_two_variants",
          [=](const case_dir& d) {
-             write_bytes(d.in / "rmbench.jsonl", "{\"prompt\": \"p\", \"chosen\": [\"a\", \"b\", \"c\"], \"rejected\": [\"d\", \"e\", \"f\"]}\n"
-                                                 "{\"prompt\": \"q\", \"chosen\": [\"a\", \"b\"], \"rejected\": [\"d\", \"e\", \"f\"]}\n");
-             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rmbench.jsonl").string(), "--out", (d.out / "eval.json").string()},
+             write_bytes(d.in / "rmbench.jsonl",
+                         "{\"prompt\": \"p\", \"chosen\": [\"a\", \"b\", \"c\"], \"rejected\": [\"d\", \"e\", \"f\"]}\n"
+                         "{\"prompt\": \"q\", \"chosen\": [\"a\", \"b\"], \"rejected\": [\"d\", \"e\", \"f\"]}\n");
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rmbench.jsonl").string(), "--out",
+                             (d.out / "eval.json").string()},
                             {"rmbench.jsonl:2: field 'chosen' must be an array of 3 strings (RM-Bench format)"}};
          }},
         {"search_with_no_trials",
          [=](const case_dir& d) {
-             return cli_run{{"search", "--model", llama, "--data", validation, "--trials", "0", "--out", d.out.string()},
-                            {"--trials must be at least 1"}};
+             return cli_run{
+                 {"search", "--model", llama, "--data", validation, "--trials", "0", "--out", d.out.string()},
+                 {"--trials must be at least 1"}};
          }},
         {"unknown_positions_mode",
          [=](const case_dir& d) {
-             return cli_run{{"locate", "--model", llama, "--data", validation, "--positions", "middle", "--budgets", "2", "--out",
-                             d.out.string()},
+             return cli_run{{"locate", "--model", llama, "--data", validation, "--positions", "middle", "--budgets",
+                             "2", "--out", d.out.string()},
                             {"unknown positions mode 'middle' (expected last or all)"}};
          }},
         {"output_directory_below_a_file",
          [=](const case_dir& d) {
              write_bytes(d.in / "file.txt", "not a directory");
-             return cli_run{{"eval", "--model", llama, "--data", test, "--no-flip-rates", "--out", (d.in / "file.txt" / "eval.json").string()},
+             return cli_run{{"eval", "--model", llama, "--data", test, "--no-flip-rates", "--out",
+                             (d.in / "file.txt" / "eval.json").string()},
                             {"cannot create directory '" + (d.in / "file.txt").string() + "'"}};
          }},
         {"report_spec_in_a_huge_layer",
          [=](const case_dir& d) {
              write_bytes(d.in / "eval.json", minimal_eval_document().dump());
              write_bytes(d.in / "spec.json", one_neuron_spec("model.layers.2000000000.mlp.up_proj", 1));
-             return cli_run{{"report", "--eval", (d.in / "eval.json").string(), "--spec", (d.in / "spec.json").string(), "--out",
-                             (d.out / "report.html").string()},
+             return cli_run{{"report", "--eval", (d.in / "eval.json").string(), "--spec", (d.in / "spec.json").string(),
+                             "--out", (d.out / "report.html").string()},
                             {"spec site 'model.layers.2000000000.mlp.up_proj' is in layer 10000 or later"}};
          }},
         {"report_eval_without_spec_field",
@@ -516,8 +558,9 @@ std::vector<cli_case> cli_cases() {
              auto document = minimal_eval_document();
              document.erase("spec");
              write_bytes(d.in / "eval.json", document.dump());
-             return cli_run{{"report", "--eval", (d.in / "eval.json").string(), "--out", (d.out / "report.html").string()},
-                            {"eval.json: missing field 'spec' (null when no spec was evaluated)"}};
+             return cli_run{
+                 {"report", "--eval", (d.in / "eval.json").string(), "--out", (d.out / "report.html").string()},
+                 {"eval.json: missing field 'spec' (null when no spec was evaluated)"}};
          }},
     };
 }

@@ -56,7 +56,8 @@ run_outputs run_pipeline(unsigned threads, const std::string& label) {
     run_outputs r;
     run({"locate", "--data", validation_fixture(), "--budgets", "3", "--out", (d.out / "locate").string()});
     r.locate = files_of(d.out / "locate");
-    run({"search", "--data", validation_fixture(), "--trials", "15", "--seed", "11", "--out", (d.out / "search").string()});
+    run({"search", "--data", validation_fixture(), "--trials", "15", "--seed", "11", "--out",
+         (d.out / "search").string()});
     r.search = files_of(d.out / "search");
     r.search["trials.jsonl"] = trials_without_time(r.search.at("trials.jsonl"));
     run({"eval", "--data", test_fixture(), "--spec", (d.out / "search" / "spec.json").string(), "--out",
@@ -73,7 +74,8 @@ TEST_CASE("the same inputs and seed give byte-identical outputs across runs and 
     const auto again = run_pipeline(1, "threads1_run2");
 
     // everything the commands write is compared, so a new output file is covered too
-    const std::vector<std::string> locate_files{"correlation.safetensors", "localization.json", "spec.json", "spec.safetensors"};
+    const std::vector<std::string> locate_files{"correlation.safetensors", "localization.json", "spec.json",
+                                                "spec.safetensors"};
     const std::vector<std::string> search_files{"spec.json", "spec.safetensors", "trials.jsonl"};
     for (const auto& name : locate_files) REQUIRE(first.locate.count(name) == 1);
     for (const auto& name : search_files) REQUIRE(first.search.count(name) == 1);

@@ -48,8 +48,9 @@ void check_refused_cheaply(Load&& load, const std::string& expected) {
 TEST_CASE("a safetensors header with shape [2^40, 2^40] is refused before allocating") {
     const std::string file = safetensors_bytes(
         R"({"w":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,4]}})", "abcd");
-    check_refused_cheaply([&] { (void)cirm::safetensors::reader(std::string_view(file)); },
-                          "tensor 'w' size overflows: shape [1099511627776, 1099511627776] × 4 bytes does not fit in 64 bits");
+    check_refused_cheaply(
+        [&] { (void)cirm::safetensors::reader(std::string_view(file)); },
+        "tensor 'w' size overflows: shape [1099511627776, 1099511627776] × 4 bytes does not fit in 64 bits");
     // a shape whose size fits in 64 bits (2^20 × 2^20 × 2 bytes = 2 TiB) but not in the file
     const std::string two_tib = safetensors_bytes(
         R"({"w":{"dtype":"BF16","shape":[1048576,1048576],"data_offsets":[0,2199023255552]}})", "abcd");
@@ -75,8 +76,9 @@ TEST_CASE("a config that claims 2^31 layers is refused before the tensor list is
     config["num_hidden_layers"] = std::uint64_t{1} << 31;
     write_bytes(model / "config.json", config.dump());
     // 2^31 layers × 9 tensors + 3 = 19,327,352,835 tensors; the fixture holds 3 × 9 + 3 = 30
-    check_refused_cheaply([&] { cirm::reference::llama_reward_model m(model); },
-                          "describes a model of 2147483648 layers with 19327352835 tensors, but its checkpoint holds only 30");
+    check_refused_cheaply(
+        [&] { cirm::reference::llama_reward_model m(model); },
+        "describes a model of 2147483648 layers with 19327352835 tensors, but its checkpoint holds only 30");
 }
 
 namespace {

@@ -42,7 +42,8 @@ TEST_CASE("the store keeps only the chosen sites, in the chosen order") {
     CHECK(store.neurons() == 4);
     store.put(0, 1, std::vector<float>{9, 9, 9});  // not kept: ignored
     store.put(0, 2, std::vector<float>{1, 2});
-    CHECK_THROWS_WITH(store.check_complete(), Catch::Contains("site 'model.layers.0.self_attn.q_proj' of sample 0 was never written"));
+    CHECK_THROWS_WITH(store.check_complete(),
+                      Catch::Contains("site 'model.layers.0.self_attn.q_proj' of sample 0 was never written"));
     store.put(0, 0, std::vector<float>{3, 4});
     CHECK_NOTHROW(store.check_complete());
     CHECK(store.row(0)[0] == 1.0f);

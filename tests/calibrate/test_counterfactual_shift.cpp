@@ -16,7 +16,8 @@ namespace {
 /// One site of width 3 whose last-token activations are, for a response: the number of '!',
 /// the number of bytes, and the constant 5.
 struct counting_source {
-    cirm::site_layout layout_{std::vector<cirm::site_info>{{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 3}}};
+    cirm::site_layout layout_{
+        std::vector<cirm::site_info>{{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 3}}};
     std::size_t collected = 0;
 
     const cirm::site_layout& layout() const noexcept { return layout_; }
@@ -58,7 +59,8 @@ TEST_CASE("counterfactual shifts: mean paired change over the unedited spread, b
                          if (r.find('!') != std::string_view::npos) return std::nullopt;
                          return std::string(r) + " x";
                      }});
-    edits.push_back({"never", [](std::string_view, std::string_view) -> std::optional<std::string> { return std::nullopt; }});
+    edits.push_back(
+        {"never", [](std::string_view, std::string_view) -> std::optional<std::string> { return std::nullopt; }});
 
     for (std::size_t batch : {1u, 3u, 16u}) {
         counting_source s;
@@ -74,10 +76,10 @@ TEST_CASE("counterfactual shifts: mean paired change over the unedited spread, b
         CHECK(t.at(0, 0) == Approx(1.0 / sd_bangs).epsilon(1e-12));
         // lengths 4, 3, 9, 11: mean 6.75, squared deviations sum to 44.75
         const double sd_length = std::sqrt(44.75 / 3.0);
-        CHECK(t.at(1, 0) == 0.0);                                        // '.' → '!' keeps the length
-        CHECK(t.at(1, 1) == Approx(2.0 / sd_length).epsilon(1e-12));    // "Yes." and "No." gain 2 bytes
-        CHECK(t.at(0, 1) == 0.0);                                        // no '!' added
-        CHECK(t.at(0, 2) == 0.0);                                        // the edit never applied
+        CHECK(t.at(1, 0) == 0.0);                                     // '.' → '!' keeps the length
+        CHECK(t.at(1, 1) == Approx(2.0 / sd_length).epsilon(1e-12));  // "Yes." and "No." gain 2 bytes
+        CHECK(t.at(0, 1) == 0.0);                                     // no '!' added
+        CHECK(t.at(0, 2) == 0.0);                                     // the edit never applied
         CHECK(t.at(1, 2) == 0.0);
         // the constant neuron is flagged and has no shift
         CHECK(t.constant == std::vector<std::uint8_t>{0, 0, 1});
@@ -94,8 +96,9 @@ TEST_CASE("counterfactual shifts reject what they cannot measure") {
     const auto edits = cirm::builtin_style_edits(std::vector<std::string>{"bold"});
     CHECK_THROWS_WITH(cirm::builtin_style_edits(std::vector<std::string>{"emoji"}),
                       Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
-    CHECK_THROWS_WITH(cirm::measure_counterfactual_shifts(source, std::span<const cirm::sample>(samples.data(), 1), edits),
-                      Catch::Contains("at least 2 samples"));
+    CHECK_THROWS_WITH(
+        cirm::measure_counterfactual_shifts(source, std::span<const cirm::sample>(samples.data(), 1), edits),
+        Catch::Contains("at least 2 samples"));
     CHECK_THROWS_WITH(cirm::measure_counterfactual_shifts(source, std::span<const cirm::sample>(samples),
                                                           std::span<const cirm::named_style_edit>()),
                       Catch::Contains("no style edits"));

@@ -64,7 +64,8 @@ TEST_CASE("a model that only collects localizes") {
     collect_only model;
     const auto samples = six_samples();
     const auto attributes = cirm::make_attributes(collector_attribute_names);
-    const cirm::localization loc = cirm::localize(model, samples, attributes, {.batch_size = 4, .sites = {}, .threads = 1, .progress = {}});
+    const cirm::localization loc =
+        cirm::localize(model, samples, attributes, {.batch_size = 4, .sites = {}, .threads = 1, .progress = {}});
 
     REQUIRE(loc.table.neurons == 5);
     REQUIRE(loc.table.samples == 6);
@@ -156,7 +157,8 @@ TEST_CASE("a localization of some sites makes specs that record the whole model 
     const auto samples = six_samples();
     cirm::localize_options options;
     options.sites = {"model.layers.1.mlp.up_proj"};
-    const cirm::localization loc = cirm::localize(model, samples, cirm::make_attributes(collector_attribute_names), options);
+    const cirm::localization loc =
+        cirm::localize(model, samples, cirm::make_attributes(collector_attribute_names), options);
     REQUIRE(loc.layout.neurons() == 2);
     CHECK(loc.model_neurons == 5);
 
@@ -167,5 +169,6 @@ TEST_CASE("a localization of some sites makes specs that record the whole model 
     CHECK(s.sites[0].width == 2);
     const cirm::spec_pin pin(s, model.layout());  // the whole model's layout: accepted
     CHECK(pin.edited() == s.edited());
-    CHECK_THROWS_WITH(cirm::spec_pin(s, loc.layout), Catch::Contains("made for a model with 5 neurons, this one has 2"));
+    CHECK_THROWS_WITH(cirm::spec_pin(s, loc.layout),
+                      Catch::Contains("made for a model with 5 neurons, this one has 2"));
 }

@@ -164,9 +164,11 @@ TEST_CASE("direction_spec refuses unknown and constant biases and the swap repla
     const auto run = localize_fixture();
     const std::vector<std::string> unknown{"bold"}, constant{"exclamation"};
     CHECK_THROWS_WITH(cirm::direction_spec(run.loc, unknown), "direction spec: bias 'bold' was not localized");
-    CHECK_THROWS_WITH(cirm::direction_spec(run.loc, constant),
-                      "direction spec: bias 'exclamation' is constant over the validation samples, so it has no direction");
-    CHECK_THROWS_WITH(cirm::direction_spec(run.loc, {}, cirm::replacement::swap), Catch::Contains("defined for neurons only"));
+    CHECK_THROWS_WITH(
+        cirm::direction_spec(run.loc, constant),
+        "direction spec: bias 'exclamation' is constant over the validation samples, so it has no direction");
+    CHECK_THROWS_WITH(cirm::direction_spec(run.loc, {}, cirm::replacement::swap),
+                      Catch::Contains("defined for neurons only"));
 }
 
 TEST_CASE("pinning the covariance directions removes the planted biases from the toy reward") {
@@ -230,7 +232,9 @@ TEST_CASE("shift directions are the counterfactual shifts' mean changes") {
     const auto with_custom = cirm::make_attributes(std::vector<std::string>{"length", "headers"});
     CHECK_THROWS_WITH(cirm::localize_directions(source, std::span<const cirm::sample>(samples), with_custom, o),
                       Catch::Contains("no built-in style edit for bias attribute 'headers'"));
-    o.edits = {{"length", [](std::string_view, std::string_view r) { return std::optional<std::string>(std::string(r) + " x"); }}};
+    o.edits = {{"length", [](std::string_view, std::string_view r) {
+                    return std::optional<std::string>(std::string(r) + " x");
+                }}};
     CHECK_THROWS_WITH(cirm::localize_directions(source, std::span<const cirm::sample>(samples), attributes, o),
                       "localize directions: no style edit given for bias attribute 'exclamation'");
 }
@@ -249,7 +253,8 @@ TEST_CASE("localize_directions checks its inputs") {
     CHECK_THROWS_WITH(cirm::localize_directions(source, std::span<const cirm::sample>(samples), attributes, o),
                       Catch::Contains("unknown site 'model.layers.7.mlp.up_proj'"));
     CHECK(cirm::parse_mode<cirm::direction_kind>("shift") == cirm::direction_kind::shift);
-    CHECK_THROWS_WITH(cirm::parse_mode<cirm::direction_kind>("pca"), "unknown direction kind 'pca' (expected covariance or shift)");
+    CHECK_THROWS_WITH(cirm::parse_mode<cirm::direction_kind>("pca"),
+                      "unknown direction kind 'pca' (expected covariance or shift)");
 }
 
 TEST_CASE("search_directions: the candidates, the trials and the objective recomputed by hand") {
@@ -257,7 +262,8 @@ TEST_CASE("search_directions: the candidates, the trials and the objective recom
     const auto pairs = cirm::testing::make_arithmetic_pairs(80, 9);
     const auto samples = cirm::response_samples(pairs);
     const std::vector<std::string> names{"length", "exclamation", "bold"};
-    const auto loc = cirm::localize_directions(source, std::span<const cirm::sample>(samples), cirm::make_attributes(names));
+    const auto loc =
+        cirm::localize_directions(source, std::span<const cirm::sample>(samples), cirm::make_attributes(names));
 
     // {0, 1} for each of 3 biases, exhaustively: the base and the 7 others
     cirm::budget_search_options o;
@@ -286,12 +292,11 @@ TEST_CASE("search_directions: the candidates, the trials and the objective recom
     const auto every = cirm::search_directions(source, loc, pairs, o);
     REQUIRE(every.search.trials.size() == 2);
     CHECK(every.search.trials[1].budgets == std::vector<std::size_t>{1, 1, 1});
-    CHECK(cirm::direction_spec_for_budgets(loc, std::vector<std::size_t>{1, 1, 1}) ==
-          [&] {
-              auto s = cirm::direction_spec(loc);
-              s.budgets = {{"length", 1}, {"exclamation", 1}, {"bold", 1}};
-              return s;
-          }());
+    CHECK(cirm::direction_spec_for_budgets(loc, std::vector<std::size_t>{1, 1, 1}) == [&] {
+        auto s = cirm::direction_spec(loc);
+        s.budgets = {{"length", 1}, {"exclamation", 1}, {"bold", 1}};
+        return s;
+    }());
 
     o.k_grid = {0, 2};
     CHECK_THROWS_WITH(cirm::search_directions(source, loc, pairs, o),

@@ -46,7 +46,8 @@ TEST_CASE("localization recovers the planted neurons and pinning removes the pla
     const auto samples = cirm::response_samples(pairs);
     const auto attributes = cirm::make_attributes(planted_names);
 
-    const auto loc = cirm::localize(source, samples, attributes, {.batch_size = 64, .sites = {}, .threads = 2, .progress = {}});
+    const auto loc =
+        cirm::localize(source, samples, attributes, {.batch_size = 64, .sites = {}, .threads = 2, .progress = {}});
     REQUIRE(loc.table.neurons == source.layout().neurons());
     REQUIRE(loc.table.samples == samples.size());
 
@@ -61,9 +62,10 @@ TEST_CASE("localization recovers the planted neurons and pinning removes the pla
     CHECK(precision >= 0.95);
 
     // the toy reward over the same samples, before and after pinning the selected neurons
-    const auto spec = cirm::make_spec(loc.layout, loc.table, chosen, k, {.replacement = cirm::replacement::median,
-                                                                         .positions = cirm::positions::last_token,
-                                                                         .data_hash = loc.data_hash});
+    const auto spec = cirm::make_spec(loc.layout, loc.table, chosen, k,
+                                      {.replacement = cirm::replacement::median,
+                                       .positions = cirm::positions::last_token,
+                                       .data_hash = loc.data_hash});
     const cirm::neuron_pin pin(spec, source.layout());
     std::vector<float> base(samples.size()), pinned(samples.size());
     source.score(samples, cirm::no_intervention{}, base);
@@ -99,7 +101,8 @@ TEST_CASE("localization keeps only the requested sites and hashes its data") {
     CHECK(cirm::hash_samples(other) != loc.data_hash);
 
     o.sites = {"model.layers.9.mlp.up_proj"};
-    CHECK_THROWS_WITH(cirm::localize(source, samples, attributes, o), Catch::Contains("unknown site 'model.layers.9.mlp.up_proj'"));
+    CHECK_THROWS_WITH(cirm::localize(source, samples, attributes, o),
+                      Catch::Contains("unknown site 'model.layers.9.mlp.up_proj'"));
     CHECK_THROWS_WITH(cirm::localize(source, std::span(samples).first(1), attributes, {}),
                       Catch::Contains("need at least 2 samples"));
 }

@@ -25,7 +25,8 @@ TEST_CASE("the budget search starts from the base, never does worse on validatio
     // trial 0 is the base: nothing edited, and its accuracy is the plain RM's
     const auto& base = r.search.base_trial();
     CHECK(base.total_k == 0);
-    const auto plain = cirm::score_pairs(source, std::span<const cirm::preference_pair>(validation), cirm::no_intervention{});
+    const auto plain =
+        cirm::score_pairs(source, std::span<const cirm::preference_pair>(validation), cirm::no_intervention{});
     std::size_t right = 0;
     for (std::size_t i = 0; i < validation.size(); ++i) right += plain.chosen[i] > plain.rejected[i];
     CHECK(base.objective == Approx(static_cast<double>(right) / 200.0).epsilon(0));
@@ -92,9 +93,11 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
         };
     };
     const cirm::no_intervention none;
-    CHECK(r.search.base_trial().objective == Approx(robust_accuracy_by_hand(validation, names, reward(none))).margin(1e-12));
+    CHECK(r.search.base_trial().objective ==
+          Approx(robust_accuracy_by_hand(validation, names, reward(none))).margin(1e-12));
     const cirm::neuron_pin pin(r.best, source.layout());
-    CHECK(r.search.best_trial().objective == Approx(robust_accuracy_by_hand(validation, names, reward(pin))).margin(1e-12));
+    CHECK(r.search.best_trial().objective ==
+          Approx(robust_accuracy_by_hand(validation, names, reward(pin))).margin(1e-12));
     CHECK(r.search.best_trial().objective > r.search.base_trial().objective);  // the planted biases can be removed
     // beside the objective, every trial keeps its plain validation accuracy
     REQUIRE(r.accuracy.size() == r.search.trials.size());
@@ -111,7 +114,8 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
     const auto plain = cirm::search_budgets(source, loc, validation, o);
     CHECK(plain.search.base_trial().objective != Approx(r.search.base_trial().objective).margin(1e-9));
     REQUIRE(plain.accuracy.size() == plain.search.trials.size());
-    for (std::size_t i = 0; i < plain.accuracy.size(); ++i) CHECK(plain.accuracy[i] == plain.search.trials[i].objective);
+    for (std::size_t i = 0; i < plain.accuracy.size(); ++i)
+        CHECK(plain.accuracy[i] == plain.search.trials[i].objective);
 
     // all the weight on the counterfactual accuracy
     o.objective = cirm::search_objective::robust_accuracy;
@@ -121,9 +125,11 @@ TEST_CASE("the robust objective: half the accuracy, half the accuracy against st
     CHECK(counterfactual_only.search.base_trial().objective ==
           Approx(robust_accuracy_by_hand(validation, names, reward(none), 1.0)).margin(1e-12));
     o.robust_weight = 1.5;
-    CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o), Catch::Contains("weight must be in [0, 1], got 1.5"));
+    CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o),
+                      Catch::Contains("weight must be in [0, 1], got 1.5"));
 
-    CHECK_THROWS_WITH(cirm::parse_mode<cirm::search_objective>("flips"), Catch::Contains("unknown search objective 'flips'"));
+    CHECK_THROWS_WITH(cirm::parse_mode<cirm::search_objective>("flips"),
+                      Catch::Contains("unknown search objective 'flips'"));
 }
 
 TEST_CASE("the robust objective needs an attribute that has a style edit") {
@@ -135,5 +141,6 @@ TEST_CASE("the robust objective needs an attribute that has a style edit") {
     o.k_grid = {0, 2};
     o.trials = 2;
     o.objective = cirm::search_objective::robust_accuracy;
-    CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o), Catch::Contains("robust objective needs an attribute with a style edit"));
+    CHECK_THROWS_WITH(cirm::search_budgets(source, loc, validation, o),
+                      Catch::Contains("robust objective needs an attribute with a style edit"));
 }

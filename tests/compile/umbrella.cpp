@@ -1,9 +1,9 @@
 // The umbrella headers compile on their own, with nothing included before them.
 #include "cirm/cirm.hpp"
-#include "cirm/io/io.hpp"
 #include "cirm/cpu/eigen.hpp"
 #include "cirm/cpu/raw.hpp"
 #include "cirm/cpu/xtensor.hpp"
+#include "cirm/io/io.hpp"
 
 static_assert(cirm::Intervention<cirm::neuron_pin>);
 static_assert(cirm::NeuronSelector<cirm::spearman_top_bottom_k>);

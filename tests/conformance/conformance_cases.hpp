@@ -43,7 +43,9 @@ struct test_case {
                                         static_cast<std::ptrdiff_t>(i) * neuron_stride);
     }
     /// Rows of sample b the intervention sees: 0 … last[b].
-    std::size_t sample_rows(std::size_t b) const { return last.empty() ? tokens : static_cast<std::size_t>(last[b]) + 1; }
+    std::size_t sample_rows(std::size_t b) const {
+        return last.empty() ? tokens : static_cast<std::size_t>(last[b]) + 1;
+    }
 };
 
 /// The model the cases run against: three sites; the spec edits sites 0 and 1, never site 2.
@@ -68,7 +70,9 @@ struct fixture {
         spec_all = spec_last;
         spec_all.positions = cirm::positions::all;
     }
-    const cirm::spec& spec_for(cirm::positions mode) const { return mode == cirm::positions::all ? spec_all : spec_last; }
+    const cirm::spec& spec_for(cirm::positions mode) const {
+        return mode == cirm::positions::all ? spec_all : spec_last;
+    }
 };
 
 inline const fixture& the_fixture() {
@@ -88,9 +92,12 @@ float load(const std::byte* buffer, std::size_t element) {
     return cirm::to_float(stored);
 }
 inline void store_as(cirm::dtype t, std::byte* buffer, std::size_t element, float v) {
-    if (t == cirm::dtype::f32) store<float>(buffer, element, v);
-    else if (t == cirm::dtype::f16) store<cirm::float16>(buffer, element, v);
-    else store<cirm::bfloat16>(buffer, element, v);
+    if (t == cirm::dtype::f32)
+        store<float>(buffer, element, v);
+    else if (t == cirm::dtype::f16)
+        store<cirm::float16>(buffer, element, v);
+    else
+        store<cirm::bfloat16>(buffer, element, v);
 }
 inline float load_as(cirm::dtype t, const std::byte* buffer, std::size_t element) {
     if (t == cirm::dtype::f32) return load<float>(buffer, element);
@@ -143,10 +150,13 @@ inline std::vector<test_case> make_cases() {
                         // whole sample pitches, so that adaptors over whole rows stay inside the buffer
                         c.elements = c.samples * static_cast<std::size_t>(c.sample_stride);
                         c.initial.resize(c.elements * c.element_size());
-                        for (std::size_t e = 0; e < c.elements; ++e) store_as(type, c.initial.data(), e, activation(random));
+                        for (std::size_t e = 0; e < c.elements; ++e)
+                            store_as(type, c.initial.data(), e, activation(random));
                         c.name = std::string(cirm::to_string(type)) + ", " + memory_name + ", " +
-                                 (batching == 0 ? "one sample" : batching == 1 ? "batch" : "padded batch") + ", " +
-                                 std::string(cirm::to_string(mode)) + " positions, site " + std::to_string(site);
+                                 (batching == 0   ? "one sample"
+                                  : batching == 1 ? "batch"
+                                                  : "padded batch") +
+                                 ", " + std::string(cirm::to_string(mode)) + " positions, site " + std::to_string(site);
                         cases.push_back(std::move(c));
                     }
     return cases;
@@ -165,7 +175,8 @@ inline std::vector<std::byte> expected_pin(const test_case& c) {
             const std::size_t first = c.mode == cirm::positions::all ? 0 : rows - 1;
             for (std::size_t r = first; r < rows; ++r)
                 for (std::size_t k = 0; k < site.indices.size(); ++k)
-                    store_as(c.type, out.data(), c.offset(b, r, static_cast<std::size_t>(site.indices[k])), site.values[k]);
+                    store_as(c.type, out.data(), c.offset(b, r, static_cast<std::size_t>(site.indices[k])),
+                             site.values[k]);
         }
     }
     return out;
@@ -175,7 +186,8 @@ inline std::vector<std::byte> expected_pin(const test_case& c) {
 inline std::vector<float> expected_gather(const test_case& c) {
     std::vector<float> out;
     for (std::size_t b = 0; b < c.samples; ++b)
-        for (std::size_t i = 0; i < c.width; ++i) out.push_back(load_as(c.type, c.initial.data(), c.offset(b, c.sample_rows(b) - 1, i)));
+        for (std::size_t i = 0; i < c.width; ++i)
+            out.push_back(load_as(c.type, c.initial.data(), c.offset(b, c.sample_rows(b) - 1, i)));
     return out;
 }
 

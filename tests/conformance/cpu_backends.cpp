@@ -8,10 +8,10 @@
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xview.hpp>
 
-#include "conformance_cases.hpp"
 #include "cirm/cpu/eigen.hpp"
 #include "cirm/cpu/raw.hpp"
 #include "cirm/cpu/xtensor.hpp"
+#include "conformance_cases.hpp"
 
 namespace conformance {
 
@@ -20,22 +20,25 @@ namespace {
 /// Calls f(T*) with the buffer as the case's element type.
 template <class F>
 void with_elements(const test_case& c, std::span<std::byte> buffer, F&& f) {
-    if (c.type == cirm::dtype::f32) f(reinterpret_cast<float*>(buffer.data()));
-    else if (c.type == cirm::dtype::f16) f(reinterpret_cast<cirm::float16*>(buffer.data()));
-    else f(reinterpret_cast<cirm::bfloat16*>(buffer.data()));
+    if (c.type == cirm::dtype::f32)
+        f(reinterpret_cast<float*>(buffer.data()));
+    else if (c.type == cirm::dtype::f16)
+        f(reinterpret_cast<cirm::float16*>(buffer.data()));
+    else
+        f(reinterpret_cast<cirm::bfloat16*>(buffer.data()));
 }
 
 template <class T>
 cirm::activation_view<T> raw_sample(const test_case& c, T* data, std::size_t b) {
-    return cirm::cpu::view(data + static_cast<std::ptrdiff_t>(b) * c.sample_stride, c.sample_rows(b), c.width, c.row_stride,
-                           c.neuron_stride);
+    return cirm::cpu::view(data + static_cast<std::ptrdiff_t>(b) * c.sample_stride, c.sample_rows(b), c.width,
+                           c.row_stride, c.neuron_stride);
 }
 
 using eigen_map = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
                              Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
 eigen_map eigen_sample(const test_case& c, float* data, std::size_t b) {
-    return eigen_map(data + static_cast<std::ptrdiff_t>(b) * c.sample_stride, static_cast<Eigen::Index>(c.sample_rows(b)),
-                     static_cast<Eigen::Index>(c.width),
+    return eigen_map(data + static_cast<std::ptrdiff_t>(b) * c.sample_stride,
+                     static_cast<Eigen::Index>(c.sample_rows(b)), static_cast<Eigen::Index>(c.width),
                      Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(c.row_stride, c.neuron_stride));
 }
 
@@ -87,7 +90,8 @@ std::vector<backend> cpu_backends() {
                    [](const test_case& c) { return c.type == cirm::dtype::f32; },  // Eigen activations are float
                    [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
                        auto* data = reinterpret_cast<float*>(buffer.data());
-                       for (std::size_t b = 0; b < c.samples; ++b) pin.apply(c.site, cirm::cpu::view(eigen_sample(c, data, b)));
+                       for (std::size_t b = 0; b < c.samples; ++b)
+                           pin.apply(c.site, cirm::cpu::view(eigen_sample(c, data, b)));
                    },
                    [](const test_case& c, std::span<std::byte> buffer) {
                        std::vector<float> values(c.samples * c.width);

@@ -10,9 +10,9 @@
 
 #include <cuda_runtime.h>
 
-#include "conformance_cases.hpp"
 #include "cirm/cuda/cuda.cuh"
 #include "cirm/cuda/define_compiled_launchers.cuh"
+#include "conformance_cases.hpp"
 
 namespace conformance {
 
@@ -46,8 +46,9 @@ std::vector<backend> cuda_backends() {
     std::vector<backend> out;
     out.push_back({"cuda-raw",
                    [] {
-                       return cirm::cuda::device_count() > 0 ? std::string()
-                                                            : std::string("no CUDA device here (cudaGetDeviceCount found none)");
+                       return cirm::cuda::device_count() > 0
+                                  ? std::string()
+                                  : std::string("no CUDA device here (cudaGetDeviceCount found none)");
                    },
                    [](const test_case&) { return true; },
                    [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
@@ -62,8 +63,8 @@ std::vector<backend> cuda_backends() {
                        stream_owner s;
                        device_case d(c, buffer);
                        cirm::cuda::device_buffer<float> gathered(c.samples * c.width, "the gathered activations");
-                       cirm::cuda::gather_last_tokens(d.view, gathered.data(), static_cast<std::ptrdiff_t>(c.width), s.stream,
-                                                      d.last_positions());
+                       cirm::cuda::gather_last_tokens(d.view, gathered.data(), static_cast<std::ptrdiff_t>(c.width),
+                                                      s.stream, d.last_positions());
                        cirm::cuda::check(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize after the gather");
                        std::vector<float> values(c.samples * c.width);
                        gathered.copy_to(values, "the gathered activations");

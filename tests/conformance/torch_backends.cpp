@@ -9,9 +9,9 @@
 
 #include <torch/torch.h>
 
-#include "conformance_cases.hpp"
 #include "cirm/libtorch/collect.hpp"
 #include "cirm/libtorch/intervene.hpp"
+#include "conformance_cases.hpp"
 #if defined(CIRM_CONFORMANCE_CUDA)
 #include "cirm/cuda/device_pin.cuh"
 #include "cirm/cuda/error.cuh"
@@ -30,7 +30,8 @@ torch::ScalarType scalar_type(cirm::dtype t) {
 torch::Tensor activations(const test_case& c, const torch::Tensor& flat) {
     const auto T = static_cast<std::int64_t>(c.tokens), W = static_cast<std::int64_t>(c.width);
     if (!c.batched) return flat.as_strided({T, W}, {c.row_stride, c.neuron_stride});
-    return flat.as_strided({static_cast<std::int64_t>(c.samples), T, W}, {c.sample_stride, c.row_stride, c.neuron_stride});
+    return flat.as_strided({static_cast<std::int64_t>(c.samples), T, W},
+                           {c.sample_stride, c.row_stride, c.neuron_stride});
 }
 
 torch::Tensor last_positions(const test_case& c) {
@@ -88,7 +89,8 @@ std::vector<backend> torch_backends() {
                        auto last = last_positions(c);
                        if (last.defined()) last = last.to(torch::kCUDA);
                        // libtorch runs on the legacy default stream unless told otherwise; so does this.
-                       cirm::libtorch::apply(device_pin, the_fixture().layout, c.site, activations(c, flat), nullptr, last);
+                       cirm::libtorch::apply(device_pin, the_fixture().layout, c.site, activations(c, flat), nullptr,
+                                             last);
                        const auto back = flat.to(torch::kCPU);  // waits for the kernel
                        std::memcpy(buffer.data(), back.data_ptr(), buffer.size());
                    },

@@ -10,8 +10,8 @@
 TEST_CASE("float16 converts exact values both ways") {
     CHECK(cirm::float16(1.0f).bits == 0x3c00);
     CHECK(cirm::float16(-2.0f).bits == 0xc000);
-    CHECK(cirm::float16(65504.0f).bits == 0x7bff);        // largest finite half
-    CHECK(cirm::float16(6.103515625e-05f).bits == 0x0400); // smallest normal half, 2^-14
+    CHECK(cirm::float16(65504.0f).bits == 0x7bff);                 // largest finite half
+    CHECK(cirm::float16(6.103515625e-05f).bits == 0x0400);         // smallest normal half, 2^-14
     CHECK(cirm::float16(5.9604644775390625e-08f).bits == 0x0001);  // smallest subnormal, 2^-24
     CHECK(static_cast<float>(cirm::float16::from_bits(0x3555)) == Approx(0.333251953125f).epsilon(0));
     CHECK(static_cast<float>(cirm::float16::from_bits(0x0001)) == 5.9604644775390625e-08f);

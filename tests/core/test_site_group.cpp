@@ -27,10 +27,11 @@ TEST_CASE("site groups: by module kind, by half of the layers, or named") {
     CHECK(cirm::site_group_names(layout, "all").size() == 12);
     CHECK(cirm::site_group_names(layout, "attention") ==
           names{"model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.o_proj", "model.layers.1.self_attn.q_proj",
-                "model.layers.1.self_attn.o_proj", "model.layers.2.self_attn.q_proj", "model.layers.2.self_attn.o_proj"});
-    CHECK(cirm::site_group_names(layout, "mlp") ==
-          names{"model.layers.0.mlp.up_proj", "model.layers.0.mlp.down_proj", "model.layers.1.mlp.up_proj",
-                "model.layers.1.mlp.down_proj", "model.layers.2.mlp.up_proj", "model.layers.2.mlp.down_proj"});
+                "model.layers.1.self_attn.o_proj", "model.layers.2.self_attn.q_proj",
+                "model.layers.2.self_attn.o_proj"});
+    CHECK(cirm::site_group_names(layout, "mlp") == names{"model.layers.0.mlp.up_proj", "model.layers.0.mlp.down_proj",
+                                                         "model.layers.1.mlp.up_proj", "model.layers.1.mlp.down_proj",
+                                                         "model.layers.2.mlp.up_proj", "model.layers.2.mlp.down_proj"});
     // 3 layers: the first half is layers 0 and 1, the second half layer 2
     const auto first = cirm::site_group_names(layout, "first-half");
     CHECK(first.size() == 8);
@@ -51,6 +52,7 @@ TEST_CASE("site groups: unknown names, empty entries, repeats and empty groups a
     CHECK_THROWS_WITH(cirm::site_group_names(layout, "model.layers.0.mlp.up_proj,"), Catch::Contains("expected all"));
     CHECK_THROWS_WITH(cirm::site_group_names(layout, "model.layers.0.mlp.up_proj,model.layers.0.mlp.up_proj"),
                       Catch::Contains("listed twice"));
-    const cirm::site_layout mlp_only(std::vector<cirm::site_info>{{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 8}});
+    const cirm::site_layout mlp_only(
+        std::vector<cirm::site_info>{{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 8}});
     CHECK_THROWS_WITH(cirm::site_group_names(mlp_only, "attention"), Catch::Contains("has no site in this model"));
 }

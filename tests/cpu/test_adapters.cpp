@@ -13,7 +13,9 @@
 #include "cirm/intervene/neuron_pin.hpp"
 
 namespace {
-cirm::site_layout one_site() { return cirm::site_layout({{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 4}}); }
+cirm::site_layout one_site() {
+    return cirm::site_layout({{"model.layers.0.mlp.up_proj", 0, cirm::module_kind::up_proj, 4}});
+}
 cirm::neuron_pin pin_all() {
     cirm::spec s;
     s.positions = cirm::positions::all;
@@ -56,8 +58,9 @@ TEST_CASE("Eigen adapter: row-major and column-major matrices, strided maps, blo
 
     // every other element of a buffer, as a 2 × 4 row-major map with an outer stride of 8
     std::vector<float> buf(16, 0.0f);
-    pin_last().apply(0, cirm::cpu::view(Eigen::Map<Eigen::Matrix<float, 2, 4, Eigen::RowMajor>, 0,
-                                                   Eigen::Stride<8, 2>>(buf.data())));
+    pin_last().apply(
+        0,
+        cirm::cpu::view(Eigen::Map<Eigen::Matrix<float, 2, 4, Eigen::RowMajor>, 0, Eigen::Stride<8, 2>>(buf.data())));
     CHECK(buf[8 + 3 * 2] == 9.0f);
     CHECK(std::count(buf.begin(), buf.end(), 0.0f) == 15);
 

@@ -79,10 +79,12 @@ TEST_CASE("device views: a sample's rows as an activation view, overlapping or b
     CHECK(&second(1, 3) == &buffer[16 + 5 + 3]);
     CHECK(second.tokens == 2);
 
-    CHECK_THROWS_WITH(cirm::cuda::make_device_view(buffer.data(), cirm::dtype::f32, 3, 4, 3), Catch::Contains("overlap"));
+    CHECK_THROWS_WITH(cirm::cuda::make_device_view(buffer.data(), cirm::dtype::f32, 3, 4, 3),
+                      Catch::Contains("overlap"));
     CHECK_THROWS_WITH(cirm::cuda::make_device_batch_view(buffer.data(), cirm::dtype::f32, 2, 3, 4, 10, 5),
                       Catch::Contains("overlap"));
-    CHECK_THROWS_WITH(cirm::cuda::make_device_view(nullptr, cirm::dtype::f16, 3, 4, 4), Catch::Contains("null device pointer"));
+    CHECK_THROWS_WITH(cirm::cuda::make_device_view(nullptr, cirm::dtype::f16, 3, 4, 4),
+                      Catch::Contains("null device pointer"));
     CHECK_THROWS_WITH(cirm::cuda::make_device_view(buffer.data(), cirm::dtype::f32, 3, 4, -4),
                       Catch::Contains("row stride is -4"));
     // one row: its stride does not matter

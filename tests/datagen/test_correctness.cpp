@@ -59,15 +59,15 @@ bool is_uppercase(const std::string& letter) { return letter[0] >= 'A' && letter
 // This test's own fact table (written here, not taken from the generator): which words name an
 // animal and which something edible.
 const std::set<std::string> animal_words{
-    "fox", "owl", "cat", "dog", "yak", "lion", "bear", "wolf", "deer", "goat", "duck", "frog", "seal", "tiger",
-    "zebra", "horse", "mouse", "eagle", "whale", "shark", "camel", "sheep", "goose", "snake", "moose", "koala",
-    "panda", "rabbit", "turtle", "falcon", "parrot", "spider", "beetle", "monkey", "donkey", "lizard", "sparrow",
-    "dolphin", "penguin", "giraffe"};
+    "fox",    "owl",    "cat",    "dog",    "yak",    "lion",   "bear",    "wolf",    "deer",    "goat",
+    "duck",   "frog",   "seal",   "tiger",  "zebra",  "horse",  "mouse",   "eagle",   "whale",   "shark",
+    "camel",  "sheep",  "goose",  "snake",  "moose",  "koala",  "panda",   "rabbit",  "turtle",  "falcon",
+    "parrot", "spider", "beetle", "monkey", "donkey", "lizard", "sparrow", "dolphin", "penguin", "giraffe"};
 const std::set<std::string> food_words{
-    "egg", "jam", "pie", "tea", "bun", "rice", "plum", "pear", "corn", "milk", "soup", "kiwi", "cake", "apple",
-    "bread", "lemon", "grape", "melon", "onion", "honey", "pizza", "pasta", "salad", "olive", "cheese", "butter",
-    "banana", "cherry", "carrot", "potato", "tomato", "cookie", "muffin", "waffle", "noodle", "yogurt", "pancake",
-    "pumpkin", "cabbage", "lettuce"};
+    "egg",    "jam",    "pie",    "tea",    "bun",    "rice",   "plum",    "pear",    "corn",    "milk",
+    "soup",   "kiwi",   "cake",   "apple",  "bread",  "lemon",  "grape",   "melon",   "onion",   "honey",
+    "pizza",  "pasta",  "salad",  "olive",  "cheese", "butter", "banana",  "cherry",  "carrot",  "potato",
+    "tomato", "cookie", "muffin", "waffle", "noodle", "yogurt", "pancake", "pumpkin", "cabbage", "lettuce"};
 
 /// The words of a text that name an animal or a food, in order.
 std::vector<std::string> table_words_in(std::string_view text) {
@@ -88,8 +88,7 @@ bool has_word(std::string_view text, std::string_view word) {
 /// The response without bold markers and without its restatement of the prompt (the sentence
 /// that starts with "You asked", up to its '.' or '!'), so that only the answer's own words are left.
 std::string without_restatement(std::string response) {
-    for (std::size_t at = response.find("**"); at != std::string::npos; at = response.find("**"))
-        response.erase(at, 2);
+    for (std::size_t at = response.find("**"); at != std::string::npos; at = response.find("**")) response.erase(at, 2);
     const std::size_t start = response.find("You asked");
     if (start == std::string::npos) return response;
     const std::size_t end = response.find_first_of(".!", start);
@@ -130,7 +129,8 @@ expectation expected_from_prompt(const std::string& prompt) {
         if (numbers.size() != 2 || (numbers[0] < 50) == (numbers[1] < 50))
             return {"(below/above prompt without one of each)", "", {}};
         const long answer = (numbers[0] < 50) == below ? numbers[0] : numbers[1];
-        return {below ? "below_fifty" : "above_fifty", std::to_string(answer),
+        return {below ? "below_fifty" : "above_fifty",
+                std::to_string(answer),
                 {std::to_string(numbers[0]), std::to_string(numbers[1])}};
     }
     if (numbers.size() == 2) {
@@ -138,7 +138,8 @@ expectation expected_from_prompt(const std::string& prompt) {
         if (even == odd) return {"(unclear two-number prompt)", "", {}};
         if (numbers[0] % 2 == numbers[1] % 2) return {"(parity prompt without one of each)", "", {}};
         const long wanted_remainder = even ? 0 : 1;
-        return {even ? "even" : "odd", std::to_string(numbers[0] % 2 == wanted_remainder ? numbers[0] : numbers[1]),
+        return {even ? "even" : "odd",
+                std::to_string(numbers[0] % 2 == wanted_remainder ? numbers[0] : numbers[1]),
                 {std::to_string(numbers[0]), std::to_string(numbers[1])}};
     }
     const std::vector<std::string> table_words = table_words_in(prompt);
@@ -158,7 +159,8 @@ expectation expected_from_prompt(const std::string& prompt) {
         const bool lower = has_word(prompt, "lowercase") || has_word(prompt, "small");
         if (upper == lower || is_uppercase(letters[0]) == is_uppercase(letters[1]))
             return {"(unclear letter-case prompt)", "", {}};
-        return {upper ? "uppercase" : "lowercase", is_uppercase(letters[0]) == upper ? letters[0] : letters[1], letters};
+        return {upper ? "uppercase" : "lowercase", is_uppercase(letters[0]) == upper ? letters[0] : letters[1],
+                letters};
     }
     return {"(unrecognised prompt)", "", {}};
 }
@@ -190,7 +192,8 @@ TEST_CASE("datagen correctness: the checker itself reads prompts and responses a
     CHECK(answer_in("You asked which one is odd. 47 is odd!", "odd") == "47");
 }
 
-TEST_CASE("datagen correctness: chosen answers are correct and rejected ones wrong, except in style-decided and style-fooled train pairs") {
+TEST_CASE(
+    "datagen correctness: chosen answers are correct and rejected ones wrong, except in style-decided and style-fooled train pairs") {
     const auto& datasets = small_datasets();
     for (const auto* split : {&datasets.validation, &datasets.test, &datasets.train}) {
         std::size_t checked = 0, both_correct = 0, swapped = 0;
@@ -203,7 +206,8 @@ TEST_CASE("datagen correctness: chosen answers are correct and rejected ones wro
             REQUIRE(!expected.answer.empty());
             REQUIRE(expected.options.size() == 2);
             CHECK(expected.options[0] != expected.options[1]);
-            const std::string& other = expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
+            const std::string& other =
+                expected.options[0] == expected.answer ? expected.options[1] : expected.options[0];
             const std::string chosen_answer = answer_in(pair.chosen, pair.subset);
             const std::string rejected_answer = answer_in(pair.rejected, pair.subset);
             CHECK(!(split->style_decided[i] && split->fooled[i]));

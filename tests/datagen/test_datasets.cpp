@@ -176,7 +176,8 @@ TEST_CASE("datagen: families come in equal shares") {
     CHECK(per_subset == expected);
 }
 
-TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes, the others differ in length and overlap") {
+TEST_CASE(
+    "datagen: style-neutral pairs measure equal on all seven attributes, the others differ in length and overlap") {
     for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         for (const generated_split* split : splits_of(*datasets)) {
             REQUIRE(split->neutral.size() == split->pairs.size());
@@ -202,11 +203,13 @@ TEST_CASE("datagen: style-neutral pairs measure equal on all seven attributes, t
     CHECK(count_neutral_flags(small_generated_datasets().test) == 120);
 }
 
-TEST_CASE("datagen: in train the chosen response carries more of each attribute 7 times out of 10, 8.5 in fooled pairs") {
+TEST_CASE(
+    "datagen: in train the chosen response carries more of each attribute 7 times out of 10, 8.5 in fooled pairs") {
     for (const generated_datasets* datasets : {&small_generated_datasets(), &default_datasets()}) {
         const generated_split& train = datasets->train;
         const std::vector<relation_counts> counts = count_relations(train);
-        const std::vector<relation_counts> fooled = count_relations(train, [&](std::size_t i) { return bool(train.fooled[i]); });
+        const std::vector<relation_counts> fooled =
+            count_relations(train, [&](std::size_t i) { return bool(train.fooled[i]); });
         const std::vector<relation_counts> others =
             count_relations(train, [&](std::size_t i) { return !train.fooled[i] && !train.neutral[i]; });
         for (std::size_t a = 0; a < attribute_names.size(); ++a) {
@@ -234,7 +237,8 @@ TEST_CASE("datagen: in validation and test style is independent of preference") 
     for (const generated_split* split : {&default_datasets().validation, &default_datasets().test}) {
         const std::vector<relation_counts> counts = count_relations(*split);
         for (std::size_t a = 0; a < attribute_names.size(); ++a) {
-            INFO(split->name << " " << attribute_names[a] << ": more " << counts[a].more << ", less " << counts[a].less);
+            INFO(split->name << " " << attribute_names[a] << ": more " << counts[a].more << ", less "
+                             << counts[a].less);
             CHECK(counts[a].more_share() >= 0.4);
             CHECK(counts[a].more_share() <= 0.6);
         }

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "cirm/attributes/builtin.hpp"
-#include "plan.hpp"
 #include "cirm/synthetic/style.hpp"
+#include "plan.hpp"
 #include "summary.hpp"
 
 using cirm::synthetic::style_attribute;
@@ -56,13 +56,12 @@ TEST_CASE("datagen style: every mechanism at once renders as written") {
     choices.bold_value = choices.bold_label = true;
     const std::string response = cirm::synthetic::render_response(comparison_task(), "82", choices);
     // Two '!': the answer's end, then the filler's (the restatement would come last).
-    const std::string expected =
-        "## Answer\n"
-        "You asked: which number is even, 47 or 82."
-        "\n\n"
-        "I hope this helps!\n"
-        "- Happy to help.\n"
-        "**Answer:** The even number is **82**!";
+    const std::string expected = "## Answer\n"
+                                 "You asked: which number is even, 47 or 82."
+                                 "\n\n"
+                                 "I hope this helps!\n"
+                                 "- Happy to help.\n"
+                                 "**Answer:** The even number is **82**!";
     CHECK(response == expected);
     const std::string prompt = comparison_task().prompt;
     CHECK(measure("length", prompt, response) == static_cast<double>(expected.size()));  // ASCII: bytes = code points
@@ -150,8 +149,8 @@ TEST_CASE("datagen plan: level pairs lie in the desired relation, desired relati
             CHECK(chosen[a] < cirm::synthetic::level_counts[a]);
             CHECK(rejected[a] < cirm::synthetic::level_counts[a]);
             if (cirm::datagen::is_counting_attribute(static_cast<style_attribute>(a)))
-                CHECK(cirm::synthetic::compare_values(static_cast<double>(chosen[a]), static_cast<double>(rejected[a])) ==
-                      desired[a]);
+                CHECK(cirm::synthetic::compare_values(static_cast<double>(chosen[a]),
+                                                      static_cast<double>(rejected[a])) == desired[a]);
         }
     }
     // Train: counting attributes 0.56 / 0.24 / 0.20, length 0.7 / 0.3 / 0. With 20000 draws the
@@ -180,10 +179,8 @@ TEST_CASE("datagen summary: counts and the style-preference Spearman correlation
     // Five pairs: exclamation chosen more in three, less in one, equal in one; every other
     // attribute equal, except the length of the first pair ("Yes!" 4 code points, "No." 3).
     std::vector<cirm::preference_pair> pairs{
-        {"p-0", "Hi?", "Yes!", "No.", "odd"},
-        {"p-1", "Hi?", "Yes!", "Yes.", "odd"},
-        {"p-2", "Hi?", "Yes!", "Yes.", "even"},
-        {"p-3", "Hi?", "Yes.", "Yes!", "even"},
+        {"p-0", "Hi?", "Yes!", "No.", "odd"},   {"p-1", "Hi?", "Yes!", "Yes.", "odd"},
+        {"p-2", "Hi?", "Yes!", "Yes.", "even"}, {"p-3", "Hi?", "Yes.", "Yes!", "even"},
         {"p-4", "Hi?", "Yes.", "Yes.", "even"},
     };
     const cirm::datagen::split_summary summary = cirm::datagen::summarize_split("mini", pairs);
@@ -202,7 +199,7 @@ TEST_CASE("datagen summary: counts and the style-preference Spearman correlation
     // M = 3, L = 1, N = 5: 2 / √20.
     CHECK(exclamation.preference_spearman == Approx(2.0 / std::sqrt(20.0)).epsilon(1e-12));
     const auto& length = summary.attributes[static_cast<std::size_t>(style_attribute::length)];
-    CHECK(length.chosen_more == 1);  // "Yes!" (4) vs "No." (3)
+    CHECK(length.chosen_more == 1);                                                    // "Yes!" (4) vs "No." (3)
     CHECK(length.preference_spearman == Approx(1.0 / std::sqrt(5.0)).epsilon(1e-12));  // M = 1, L = 0, N = 5
     const auto& headers = summary.attributes[static_cast<std::size_t>(style_attribute::headers)];
     CHECK(headers.equal == 5);

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "generate.hpp"
 #include "cirm/synthetic/style.hpp"
 #include "cirm/synthetic/tasks.hpp"
+#include "generate.hpp"
 
 namespace {
 

@@ -13,9 +13,7 @@
 
 namespace {
 
-nlohmann::json lowess_fixture() {
-    return cirm::testing::load_fixture("lowess.json");
-}
+nlohmann::json lowess_fixture() { return cirm::testing::load_fixture("lowess.json"); }
 
 const nlohmann::json& find_case(const nlohmann::json& fixture, const std::string& name) {
     for (const auto& c : fixture.at("cases"))
@@ -111,12 +109,14 @@ TEST_CASE("baselines: errors") {
     CHECK_THROWS_WITH(cirm::length_penalty(none, none), Catch::Contains("length_penalty: no responses"));
     CHECK_THROWS_WITH(cirm::length_penalty(std::vector<double>{nan}, std::vector<double>{1.0}),
                       Catch::Contains("reward 0 is not finite"));
-    CHECK_THROWS_WITH(cirm::length_penalty(two, std::vector<double>{1.0, inf}), Catch::Contains("length 1 is not finite"));
+    CHECK_THROWS_WITH(cirm::length_penalty(two, std::vector<double>{1.0, inf}),
+                      Catch::Contains("length 1 is not finite"));
     CHECK_THROWS_WITH(cirm::length_penalty(two, two, nan), Catch::Contains("lambda is not finite"));
 
     CHECK_THROWS_WITH(cirm::lowess(two, three), Catch::Contains("lowess: x has 2 values, y has 3"));
     CHECK_THROWS_WITH(cirm::lowess(none, none), Catch::Contains("lowess: no points"));
-    CHECK_THROWS_WITH(cirm::lowess(three, std::vector<double>{1.0, nan, 2.0}), Catch::Contains("point 1 is not finite"));
+    CHECK_THROWS_WITH(cirm::lowess(three, std::vector<double>{1.0, nan, 2.0}),
+                      Catch::Contains("point 1 is not finite"));
     CHECK_THROWS_WITH(cirm::lowess(three, three, 0.0), Catch::Contains("outside (0, 1]"));
     CHECK_THROWS_WITH(cirm::lowess(three, three, 1.5), Catch::Contains("outside (0, 1]"));
     CHECK_THROWS_WITH(cirm::lowess(three, three, nan), Catch::Contains("outside (0, 1]"));

@@ -11,8 +11,8 @@
 namespace {
 // Rewards scored one sample at a time, straight from the source: an independent path to the
 // numbers compare_methods computes in batches.
-std::vector<double> one_by_one(const cirm::testing::planted_source& src, const std::vector<cirm::preference_pair>& pairs,
-                               bool chosen) {
+std::vector<double> one_by_one(const cirm::testing::planted_source& src,
+                               const std::vector<cirm::preference_pair>& pairs, bool chosen) {
     std::vector<double> out;
     for (const auto& p : pairs) {
         const cirm::sample s{p.prompt, chosen ? p.chosen : p.rejected};
@@ -98,7 +98,8 @@ TEST_CASE("compare_methods with the swap replacement: accuracy and flip rates re
             const auto edited = cirm::inject_style(attribute, test[i].prompt, test[i].rejected);
             if (!edited || !correct[i]) continue;
             ++over;
-            const auto [rc, re] = cirm::score_pair_swapped(source, pin, {test[i].prompt, test[i].chosen}, {test[i].prompt, *edited});
+            const auto [rc, re] =
+                cirm::score_pair_swapped(source, pin, {test[i].prompt, test[i].chosen}, {test[i].prompt, *edited});
             flipped += rc <= re ? 1 : 0;
         }
         INFO(attribute);

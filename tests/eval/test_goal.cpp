@@ -1,8 +1,8 @@
 // The debiasing goal (eval/goal.hpp) checked on hand-made evaluation documents whose
 // verdicts and figures are worked out by hand in the comments.
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-#include <catch2/catch.hpp>
 #include "cirm/io/evaluation_json.hpp"
 
 namespace {

@@ -64,7 +64,8 @@ TEST_CASE("the neutral set holds the pairs equal on every named attribute") {
     // Over {length, bold} (overlap is not named, so its difference in p0 and p3 does not
     // matter): neutral = {p0, p3}, 1 right of 2.
     const attribute_columns chosen{{"length", "bold", "overlap"}, {{10, 10, 5, 3}, {0, 1, 0, 2}, {0.1, 0.5, 0.5, 0.2}}};
-    const attribute_columns rejected{{"length", "bold", "overlap"}, {{10, 10, 6, 3}, {0, 0, 0, 2}, {0.9, 0.5, 0.5, 0.4}}};
+    const attribute_columns rejected{{"length", "bold", "overlap"},
+                                     {{10, 10, 6, 3}, {0, 0, 0, 2}, {0.9, 0.5, 0.5, 0.4}}};
     const std::vector<std::string> names{"length", "bold"};
     const auto n = neutral_accuracy(rewards{2, 3, 3, 1}, rewards{1, 1, 1, 1}, chosen, rejected, names);
     CHECK(n.pairs == 2);
@@ -139,7 +140,8 @@ TEST_CASE("an evaluation bundles the metrics and is written as JSON in the fixed
     const std::vector<std::string> neutral_names{"length", "bold"};
     const std::vector<injected_rewards> injections{{"length", {0.5, std::nullopt, 4.0, std::nullopt}},
                                                    {"bold", {std::nullopt, std::nullopt, std::nullopt, std::nullopt}}};
-    const auto e = evaluate_rewards(rewards{2, 0, 3, 1}, rewards{1, 1, 1, 2}, chosen, rejected, neutral_names, injections);
+    const auto e =
+        evaluate_rewards(rewards{2, 0, 3, 1}, rewards{1, 1, 1, 2}, chosen, rejected, neutral_names, injections);
     CHECK(e.all.value == 0.5);
     CHECK(e.all.pairs == 4);
     CHECK(e.neutral.value == 0.5);

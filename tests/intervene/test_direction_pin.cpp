@@ -107,7 +107,8 @@ TEST_CASE("more directions than one chunk: a full basis of 40 pins the whole row
         cirm::spec_direction d;
         d.value = static_cast<float>(j) * 0.25f - 3.0f;
         for (double x : rows[j]) d.vector.push_back(static_cast<float>(x));
-        for (std::size_t n = 0; n < 40; ++n) expected[n] += static_cast<double>(d.value) * static_cast<double>(d.vector[n]);
+        for (std::size_t n = 0; n < 40; ++n)
+            expected[n] += static_cast<double>(d.value) * static_cast<double>(d.vector[n]);
         site.directions.push_back(d);
     }
     s.sites.push_back(site);
@@ -140,13 +141,18 @@ TEST_CASE("a spec's directions are checked: length, orthogonality, width, values
     const auto layout = direction_layout();
     auto s = two_directions(cirm::positions::last_token);
     s.sites[0].directions[0].vector = {0.6f, 0.7f, 0.0f};
-    CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("direction 0 of site 'model.layers.0.self_attn.o_proj' has length"));
+    CHECK_THROWS_WITH(cirm::direction_pin(s, layout),
+                      Catch::Contains("direction 0 of site 'model.layers.0.self_attn.o_proj' has length"));
     s = two_directions(cirm::positions::last_token);
     s.sites[0].directions[1].vector = {0.0f, 0.6f, 0.8f};
-    CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("direction 1 of site 'model.layers.0.self_attn.o_proj' is not orthogonal to direction 0"));
+    CHECK_THROWS_WITH(
+        cirm::direction_pin(s, layout),
+        Catch::Contains("direction 1 of site 'model.layers.0.self_attn.o_proj' is not orthogonal to direction 0"));
     s = two_directions(cirm::positions::last_token);
     s.sites[0].directions[1].vector = {0.0f, 1.0f};
-    CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("direction 1 of site 'model.layers.0.self_attn.o_proj' has 2 components, direction 0 has 3"));
+    CHECK_THROWS_WITH(
+        cirm::direction_pin(s, layout),
+        Catch::Contains("direction 1 of site 'model.layers.0.self_attn.o_proj' has 2 components, direction 0 has 3"));
     s = two_directions(cirm::positions::last_token);
     s.sites[0].name = "model.layers.0.mlp.up_proj";  // width 5
     CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("have 3 components, but the site has width 5"));
@@ -162,7 +168,8 @@ TEST_CASE("a spec's directions are checked: length, orthogonality, width, values
     s = two_directions(cirm::positions::last_token);
     s.sites[0].directions.push_back({"x", 0.0f, {0.8f, -0.6f, 0.0f}});
     s.sites[0].directions.push_back({"y", 0.0f, {0.8f, -0.6f, 0.0f}});
-    CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("4 directions, more than its 3 components allow"));
+    CHECK_THROWS_WITH(cirm::direction_pin(s, layout),
+                      Catch::Contains("4 directions, more than its 3 components allow"));
 }
 
 TEST_CASE("neuron_pin and direction_pin refuse a spec with the other kind of edit, spec_pin applies both") {
@@ -171,8 +178,10 @@ TEST_CASE("neuron_pin and direction_pin refuse a spec with the other kind of edi
     s.sites[0].indices = {1};
     s.sites[0].values = {10.0f};
     s.sites.push_back({"model.layers.0.mlp.up_proj", {0, 4}, {-1.0f, 2.0f}, {}, {}});
-    CHECK_THROWS_WITH(cirm::neuron_pin(s, layout), Catch::Contains("also pins 2 directions; apply it with cirm::spec_pin"));
-    CHECK_THROWS_WITH(cirm::direction_pin(s, layout), Catch::Contains("also pins 3 neurons; apply it with cirm::spec_pin"));
+    CHECK_THROWS_WITH(cirm::neuron_pin(s, layout),
+                      Catch::Contains("also pins 2 directions; apply it with cirm::spec_pin"));
+    CHECK_THROWS_WITH(cirm::direction_pin(s, layout),
+                      Catch::Contains("also pins 3 neurons; apply it with cirm::spec_pin"));
 
     const cirm::spec_pin pin(s, layout);
     CHECK(pin.edited() == 3);

@@ -95,7 +95,8 @@ TEST_CASE("a pin checks the layout it is used with against the one it was built 
     CHECK_THROWS_WITH(pin.check_layout(two_layers(5), "test"),
                       "test: site 'model.layers.0.mlp.up_proj' has width 5, the pin was built for width 4");
     const std::vector<float> flat(10, 1.0f);
-    CHECK_THROWS_WITH(pin.gather(two_layers(5), flat), Catch::Contains("neuron_pin::gather: site 'model.layers.0.mlp.up_proj' has width 5"));
+    CHECK_THROWS_WITH(pin.gather(two_layers(5), flat),
+                      Catch::Contains("neuron_pin::gather: site 'model.layers.0.mlp.up_proj' has width 5"));
     std::vector<float> activations(8, 0.0f);
     activations[4 + 3] = 2.5f;  // layer 1's neuron 3
     CHECK(pin.gather(two_layers(4), activations) == std::vector<float>{2.5f});

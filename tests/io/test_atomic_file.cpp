@@ -49,9 +49,9 @@ TEST_CASE("write_file_atomically writes, overwrites and leaves no temporary file
 TEST_CASE("write_file_atomically into a missing directory fails, naming the path") {
     const fs::path dir = fresh_dir("missing");
     const fs::path target = dir / "no" / "such" / "dir" / "out.json";
-    CHECK_THROWS_WITH(cirm::write_file_atomically(target, "x"),
-                      Catch::Contains("cannot write '" + target.string() + "'") &&
-                          Catch::Contains("No such file or directory"));
+    CHECK_THROWS_WITH(
+        cirm::write_file_atomically(target, "x"),
+        Catch::Contains("cannot write '" + target.string() + "'") && Catch::Contains("No such file or directory"));
     CHECK(entries(dir).empty());
 }
 
@@ -78,8 +78,8 @@ TEST_CASE("read_file reports missing files and directories") {
     const fs::path missing = dir / "missing.jsonl";
     CHECK_THROWS_WITH(cirm::read_file(missing), Catch::Contains("cannot read '" + missing.string() + "'") &&
                                                     Catch::Contains("No such file or directory"));
-    CHECK_THROWS_WITH(cirm::read_file(dir), Catch::Contains("cannot read '" + dir.string() + "'") &&
-                                                Catch::Contains("is a directory"));
+    CHECK_THROWS_WITH(cirm::read_file(dir),
+                      Catch::Contains("cannot read '" + dir.string() + "'") && Catch::Contains("is a directory"));
 }
 
 TEST_CASE("stale temporary files left by a crashed writer do not block writing") {

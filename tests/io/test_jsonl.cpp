@@ -51,14 +51,15 @@ TEST_CASE("preference JSONL: errors name the file and line") {
     std::string text;
     for (int line = 1; line <= 16; ++line)
         text += R"({"id": )" + std::to_string(line) + R"(, "prompt": "p", "chosen": "c", "rejected": "r"})" + "\n";
-    text += R"({"id": 17, "prompt": "p", "rejected": "r"})" "\n";
+    text += R"({"id": 17, "prompt": "p", "rejected": "r"})"
+            "\n";
     const fs::path dir = fs::path(CIRM_TEST_TMP) / "jsonl";
     fs::create_directories(dir);
     const fs::path path = dir / "data.jsonl";
     cirm::write_file_atomically(path, text);
     CHECK_THROWS_WITH(cirm::read_preference_jsonl(path), path.string() + ":17: missing field 'chosen'");
-    CHECK_THROWS_WITH(cirm::read_preference_jsonl(dir / "absent.jsonl"), Catch::Contains("cannot read") &&
-                                                                              Catch::Contains("absent.jsonl"));
+    CHECK_THROWS_WITH(cirm::read_preference_jsonl(dir / "absent.jsonl"),
+                      Catch::Contains("cannot read") && Catch::Contains("absent.jsonl"));
 
     CHECK(parse_error(good_line + "\n{\"prompt\": 1, \"chosen\": \"c\", \"rejected\": \"r\"}\n") ==
           "data.jsonl:2: field 'prompt' is not a string");
@@ -68,7 +69,8 @@ TEST_CASE("preference JSONL: errors name the file and line") {
           "data.jsonl:1: field 'subset' is not a string");
     CHECK(parse_error(R"({"id": 1.5, "prompt": "p", "chosen": "c", "rejected": "r"})") ==
           "data.jsonl:1: field 'id' is not a string or an integer");
-    CHECK(parse_error(R"({"id": "", "prompt": "p", "chosen": "c", "rejected": "r"})") == "data.jsonl:1: field 'id' is empty");
+    CHECK(parse_error(R"({"id": "", "prompt": "p", "chosen": "c", "rejected": "r"})") ==
+          "data.jsonl:1: field 'id' is empty");
     CHECK(parse_error("[\"p\", \"c\", \"r\"]") == "data.jsonl:1: not a JSON object (it is array)");
     CHECK_THAT(parse_error(good_line + "\n{\"prompt\": \"p\" \"chosen\"}\n" + good_line),
                Catch::StartsWith("data.jsonl:2: not valid JSON: ") && !Catch::Contains("truncated"));
@@ -114,9 +116,10 @@ TEST_CASE("preference JSONL: write and read back") {
         {"a-2", "Say \"hi\"\n", "hi ✓", "**HI**\n\nHI", ""},
     };
     const std::string text = cirm::format_preference_jsonl(pairs);
-    CHECK(text ==
-          "{\"id\":\"a-1\",\"prompt\":\"What is 2+2?\",\"chosen\":\"4\",\"rejected\":\"5!\",\"subset\":\"math\"}\n"
-          "{\"id\":\"a-2\",\"prompt\":\"Say \\\"hi\\\"\\n\",\"chosen\":\"hi \xe2\x9c\x93\",\"rejected\":\"**HI**\\n\\nHI\"}\n");
+    CHECK(
+        text ==
+        "{\"id\":\"a-1\",\"prompt\":\"What is 2+2?\",\"chosen\":\"4\",\"rejected\":\"5!\",\"subset\":\"math\"}\n"
+        "{\"id\":\"a-2\",\"prompt\":\"Say \\\"hi\\\"\\n\",\"chosen\":\"hi \xe2\x9c\x93\",\"rejected\":\"**HI**\\n\\nHI\"}\n");
     const auto back = cirm::parse_preference_jsonl(text);
     REQUIRE(back.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
@@ -134,11 +137,11 @@ TEST_CASE("preference JSONL: write and read back") {
     CHECK(cirm::read_preference_jsonl(dir / "out.jsonl").size() == 2);
 
     const std::vector<cirm::preference_pair> duplicate = {{"x", "p", "c", "r", ""}, {"x", "p", "c", "r", ""}};
-    CHECK_THROWS_WITH(cirm::format_preference_jsonl(duplicate), Catch::Contains("pair 1 (id 'x')") &&
-                                                                    Catch::Contains("pair 0 has the same id"));
+    CHECK_THROWS_WITH(cirm::format_preference_jsonl(duplicate),
+                      Catch::Contains("pair 1 (id 'x')") && Catch::Contains("pair 0 has the same id"));
     const std::vector<cirm::preference_pair> no_id = {{"", "p", "c", "r", ""}};
     CHECK_THROWS_WITH(cirm::format_preference_jsonl(no_id), Catch::Contains("its id is empty"));
     const std::vector<cirm::preference_pair> bad_text = {{"x", "p", "c\xff", "r", ""}};
-    CHECK_THROWS_WITH(cirm::format_preference_jsonl(bad_text), Catch::Contains("pair 0 (id 'x')") &&
-                                                                   Catch::Contains("invalid UTF-8 at byte 1 of the chosen"));
+    CHECK_THROWS_WITH(cirm::format_preference_jsonl(bad_text),
+                      Catch::Contains("pair 0 (id 'x')") && Catch::Contains("invalid UTF-8 at byte 1 of the chosen"));
 }

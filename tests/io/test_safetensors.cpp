@@ -47,11 +47,10 @@ std::string one_tensor(const std::string& dtype, const std::string& shape, const
 //   data: 1.0f  = 0x3f800000 → 00 00 80 3f (little-endian),
 //         -2.5f = -1.25 · 2^1 → sign 1, exponent 128, mantissa 0x200000 → 0xc0200000 → 00 00 20 c0.
 TEST_CASE("safetensors reads a hand-built F32 file, and the writer produces the same bytes") {
-    const char bytes[] =
-        "\x38\x00\x00\x00\x00\x00\x00\x00"
-        "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}  "
-        "\x00\x00\x80\x3f"
-        "\x00\x00\x20\xc0";
+    const char bytes[] = "\x38\x00\x00\x00\x00\x00\x00\x00"
+                         "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}  "
+                         "\x00\x00\x80\x3f"
+                         "\x00\x00\x20\xc0";
     const std::string file(bytes, sizeof bytes - 1);
     REQUIRE(file.size() == 8 + 56 + 8);
 
@@ -104,7 +103,8 @@ TEST_CASE("safetensors converts F16, BF16 and F64 to float and integer types to 
     for (const auto& t : r.tensors()) order.push_back(t.name);
     CHECK(order == std::vector<std::string>{"h", "b", "d", "i", "s", "u"});
 
-    CHECK_THROWS_WITH(r.at("i").to_floats(), Catch::Contains("tensor 'i' has dtype I64, which cannot be read as float"));
+    CHECK_THROWS_WITH(r.at("i").to_floats(),
+                      Catch::Contains("tensor 'i' has dtype I64, which cannot be read as float"));
     CHECK_THROWS_WITH(r.at("h").to_int64s(), Catch::Contains("tensor 'h' has dtype F16"));
     CHECK_THROWS_WITH(r.at("nope"), Catch::StartsWith("safetensors: ") && Catch::Contains("no tensor named 'nope'"));
     CHECK(r.find("nope") == nullptr);
@@ -154,8 +154,8 @@ TEST_CASE("safetensors round-trips tensors and metadata through the writer") {
 TEST_CASE("safetensors writer rejects inconsistent tensors") {
     const std::vector<float> two = {1.0f, 2.0f};
     const std::vector<st::tensor_data> wrong_size = {{"x", st::dtype::f32, {3}, st::bytes_of(two)}};
-    CHECK_THROWS_WITH(st::serialize(wrong_size), Catch::Contains("tensor 'x'") && Catch::Contains("has 8 bytes") &&
-                                                     Catch::Contains("needs 12"));
+    CHECK_THROWS_WITH(st::serialize(wrong_size),
+                      Catch::Contains("tensor 'x'") && Catch::Contains("has 8 bytes") && Catch::Contains("needs 12"));
     const std::vector<st::tensor_data> twice = {{"x", st::dtype::f32, {2}, st::bytes_of(two)},
                                                 {"x", st::dtype::f32, {2}, st::bytes_of(two)}};
     CHECK_THROWS_WITH(st::serialize(twice), Catch::Contains("tensor 'x' twice"));
@@ -194,10 +194,10 @@ TEST_CASE("safetensors mapped_file maps the file and views point into the mappin
 
     const fs::path empty = dir / "empty.safetensors";
     cirm::write_file_atomically(empty, "");
-    CHECK_THROWS_WITH(st::mapped_file(empty), Catch::StartsWith("safetensors: " + empty.string() + ": ") &&
-                                                  Catch::Contains("file is 0 bytes"));
-    CHECK_THROWS_WITH(st::mapped_file(dir / "missing.safetensors"), Catch::Contains("cannot open") &&
-                                                                         Catch::Contains("missing.safetensors"));
+    CHECK_THROWS_WITH(st::mapped_file(empty),
+                      Catch::StartsWith("safetensors: " + empty.string() + ": ") && Catch::Contains("file is 0 bytes"));
+    CHECK_THROWS_WITH(st::mapped_file(dir / "missing.safetensors"),
+                      Catch::Contains("cannot open") && Catch::Contains("missing.safetensors"));
     CHECK_THROWS_WITH(st::mapped_file(dir), Catch::Contains("not a regular file"));
 }
 
@@ -235,8 +235,10 @@ TEST_CASE("safetensors rule: the header lies inside the file") {
 TEST_CASE("safetensors rule: the header is a JSON object of objects") {
     CHECK_THAT(file_parse_error(craft("{\"x\": ")), Catch::StartsWith("safetensors: header is not valid JSON"));
     CHECK_THAT(file_parse_error(craft("{} {}")), Catch::StartsWith("safetensors: header is not valid JSON"));
-    CHECK_THAT(file_parse_error(craft(std::string("{}\0\0", 4))), Catch::StartsWith("safetensors: header is not valid JSON"));
-    CHECK_THAT(file_parse_error(craft("[1, 2]")), Catch::StartsWith("safetensors: header is not a JSON object (it is array)"));
+    CHECK_THAT(file_parse_error(craft(std::string("{}\0\0", 4))),
+               Catch::StartsWith("safetensors: header is not valid JSON"));
+    CHECK_THAT(file_parse_error(craft("[1, 2]")),
+               Catch::StartsWith("safetensors: header is not a JSON object (it is array)"));
     CHECK_THAT(file_parse_error(craft(R"({"x": 5})")),
                Catch::StartsWith("safetensors: tensor 'x' entry is not an object (it is number)"));
     CHECK_THAT(file_parse_error(craft(R"({"x": {"shape": [], "data_offsets": [0, 4]}})")),
@@ -344,7 +346,7 @@ TEST_CASE("safetensors rejects a truncated file") {
     const std::string file = st::serialize(tensors);
     const std::string cut_data = file.substr(0, file.size() - 3);
     CHECK_THAT(file_parse_error(cut_data), Catch::StartsWith("safetensors: data buffer is 61 bytes but the tensors' "
-                                                        "data_offsets end at 64"));
+                                                             "data_offsets end at 64"));
     const std::string cut_header = file.substr(0, 20);
     CHECK_THAT(file_parse_error(cut_header), Catch::Contains("runs past the end of the file (only 12 bytes follow"));
 }

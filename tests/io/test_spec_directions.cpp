@@ -50,8 +50,8 @@ std::string binary_error(const std::string& bytes) {
 
 /// A document whose only site "s" has `directions` (JSON text of the array).
 std::string with_directions(const std::string& directions) {
-    return R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "neurons": [], "directions": )" + directions +
-           "}]}";
+    return R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "neurons": [], "directions": )" +
+           directions + "}]}";
 }
 
 }  // namespace
@@ -112,9 +112,12 @@ TEST_CASE("spec safetensors stores a site's directions as an [r, width] matrix a
 
 TEST_CASE("spec JSON: malformed directions are named by their JSON path, and validated") {
     CHECK(json_error(with_directions("{}")) == "spec: sites[0].directions is not an array");
-    CHECK(json_error(with_directions(R"([{"bias": "x", "value": 1}])")) == "spec: sites[0].directions[0].vector is missing");
-    CHECK(json_error(with_directions(R"([{"bias": "x", "vector": [1]}])")) == "spec: sites[0].directions[0].value is missing");
-    CHECK(json_error(with_directions(R"([{"value": 1, "vector": [1]}])")) == "spec: sites[0].directions[0].bias is missing");
+    CHECK(json_error(with_directions(R"([{"bias": "x", "value": 1}])")) ==
+          "spec: sites[0].directions[0].vector is missing");
+    CHECK(json_error(with_directions(R"([{"bias": "x", "vector": [1]}])")) ==
+          "spec: sites[0].directions[0].value is missing");
+    CHECK(json_error(with_directions(R"([{"value": 1, "vector": [1]}])")) ==
+          "spec: sites[0].directions[0].bias is missing");
     CHECK(json_error(with_directions(R"([{"bias": "x", "value": 1, "vector": [1, "a"]}])")) ==
           "spec: sites[0].directions[0].vector[1] is not a number");
     CHECK(json_error(with_directions(R"([{"bias": "x", "value": 1, "vector": [1], "norm": 1}])")) ==
@@ -123,7 +126,8 @@ TEST_CASE("spec JSON: malformed directions are named by their JSON path, and val
           "spec: sites[0].directions[0].value is outside the float32 range");
     CHECK_THAT(json_error(with_directions(R"([{"bias": "x", "value": 1, "vector": [0.5, 0.5]}])")),
                Catch::Contains("direction 0 of site 's' has length"));
-    CHECK_THAT(json_error(with_directions(R"([{"bias": "x", "value": 1, "vector": [1, 0]}, {"bias": "y", "value": 0, "vector": [1, 0]}])")),
+    CHECK_THAT(json_error(with_directions(
+                   R"([{"bias": "x", "value": 1, "vector": [1, 0]}, {"bias": "y", "value": 0, "vector": [1, 0]}])")),
                Catch::Contains("direction 1 of site 's' is not orthogonal to direction 0"));
     CHECK(json_error(with_directions(R"([{"bias": "x", "value": 1, "vector": [1, 0]}])")) == "(no error)");
 }
@@ -144,20 +148,23 @@ TEST_CASE("spec safetensors: direction tensors must come in pairs of the right s
     CHECK(binary_error(file({td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}}, meta)) ==
           "spec: site 'a' has tensor 'a.direction_values' but not 'a.directions'");
     CHECK(binary_error(file({td{"a.directions", st::dtype::f32, {6}, st::bytes_of(u)},
-                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}}, meta)) ==
-          "spec: tensor 'a.directions' has shape [6], expected two dimensions [r, width]");
+                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}},
+                            meta)) == "spec: tensor 'a.directions' has shape [6], expected two dimensions [r, width]");
     CHECK(binary_error(file({td{"a.directions", st::dtype::f32, {2, 3}, st::bytes_of(u)},
-                             td{"a.direction_values", st::dtype::f32, {3}, st::bytes_of(m3)}}, meta)) ==
-          "spec: site 'a' has 2 directions but 3 direction values");
+                             td{"a.direction_values", st::dtype::f32, {3}, st::bytes_of(m3)}},
+                            meta)) == "spec: site 'a' has 2 directions but 3 direction values");
     CHECK(binary_error(file({td{"a.directions", st::dtype::f32, {2, 3}, st::bytes_of(u)},
-                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}}, meta)) == "(no error)");
+                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}},
+                            meta)) == "(no error)");
     auto with_biases = meta;
     with_biases["direction_biases"] = R"({"a": ["length"]})";
     CHECK(binary_error(file({td{"a.directions", st::dtype::f32, {2, 3}, st::bytes_of(u)},
-                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}}, with_biases)) ==
+                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}},
+                            with_biases)) ==
           "spec: __metadata__.direction_biases.a has 1 entries for the site's 2 directions");
     with_biases["direction_biases"] = R"({"b": []})";
     CHECK(binary_error(file({td{"a.directions", st::dtype::f32, {2, 3}, st::bytes_of(u)},
-                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}}, with_biases)) ==
+                             td{"a.direction_values", st::dtype::f32, {2}, st::bytes_of(m)}},
+                            with_biases)) ==
           "spec: __metadata__.direction_biases.b names a site that __metadata__ sites does not list");
 }

@@ -20,15 +20,15 @@ cirm::spec sample_spec() {
     s.positions = cirm::positions::all;
     s.replacement = cirm::replacement::mean;
     s.budgets = {{"paragraphs", 100}, {"length", 500}, {"bold", 0}};
-    s.provenance = {{"length", "paragraphs", "bold"}, 1000, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    s.provenance = {{"length", "paragraphs", "bold"},
+                    1000,
+                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
                     123456};
     cirm::spec_site a;
     a.name = "model.layers.0.self_attn.q_proj";
     a.indices = {3, 17, 4095};
     a.values = {0.1f, -1.0f / 3.0f, std::numeric_limits<float>::denorm_min()};
-    a.chosen_by = {{{"paragraphs", 0.1}, {"length", 1.0 / 3.0}},
-                   {{"length", -0.12345678901234568}},
-                   {}};
+    a.chosen_by = {{{"paragraphs", 0.1}, {"length", 1.0 / 3.0}}, {{"length", -0.12345678901234568}}, {}};
     cirm::spec_site b;
     b.name = "model.layers.2.mlp.up_proj";
     b.indices = {0, 9};
@@ -114,9 +114,11 @@ TEST_CASE("spec JSON round-trips every kind of float32 and double bit pattern") 
     };
     for (std::int64_t i = 0; i < 20000; ++i) {
         float f = 0;
-        do f = std::bit_cast<float>(static_cast<std::uint32_t>(next())); while (!std::isfinite(f));
+        do f = std::bit_cast<float>(static_cast<std::uint32_t>(next()));
+        while (!std::isfinite(f));
         double d = 0;
-        do d = std::bit_cast<double>(next()); while (!std::isfinite(d));
+        do d = std::bit_cast<double>(next());
+        while (!std::isfinite(d));
         site.indices.push_back(i);
         site.values.push_back(f);
         site.chosen_by.push_back({{"length", d}});
@@ -126,7 +128,8 @@ TEST_CASE("spec JSON round-trips every kind of float32 and double bit pattern") 
     REQUIRE(back.sites.size() == 1);
     std::size_t float_mismatches = 0, double_mismatches = 0;
     for (std::size_t i = 0; i < site.values.size(); ++i) {
-        float_mismatches += std::bit_cast<std::uint32_t>(back.sites[0].values[i]) != std::bit_cast<std::uint32_t>(site.values[i]);
+        float_mismatches +=
+            std::bit_cast<std::uint32_t>(back.sites[0].values[i]) != std::bit_cast<std::uint32_t>(site.values[i]);
         double_mismatches += std::bit_cast<std::uint64_t>(back.sites[0].chosen_by[i][0].rho) !=
                              std::bit_cast<std::uint64_t>(site.chosen_by[i][0].rho);
     }
@@ -160,13 +163,15 @@ TEST_CASE("spec JSON: wrong format or version is refused") {
 }
 
 TEST_CASE("spec JSON: malformed fields are named by their JSON path") {
-    CHECK(load_error(with_neuron(R"({"index": 1, "value": "0.5"})")) == "spec: sites[0].neurons[0].value is not a number");
+    CHECK(load_error(with_neuron(R"({"index": 1, "value": "0.5"})")) ==
+          "spec: sites[0].neurons[0].value is not a number");
     CHECK(load_error(with_neuron(R"({"index": -1, "value": 0.5})")) ==
           "spec: sites[0].neurons[0].index is not a non-negative integer");
     CHECK(load_error(with_neuron(R"({"index": 1.0, "value": 0.5})")) ==
           "spec: sites[0].neurons[0].index is not a non-negative integer");
     CHECK(load_error(with_neuron(R"({"value": 0.5})")) == "spec: sites[0].neurons[0].index is missing");
-    CHECK(load_error(with_neuron(R"({"index": 1, "valeu": 0.5})")) == "spec: sites[0].neurons[0].valeu is not a known field");
+    CHECK(load_error(with_neuron(R"({"index": 1, "valeu": 0.5})")) ==
+          "spec: sites[0].neurons[0].valeu is not a known field");
     CHECK(load_error(with_neuron(R"({"index": 1, "value": 1e39})")) ==
           "spec: sites[0].neurons[0].value is outside the float32 range");
     CHECK(load_error(with_neuron(R"({"index": 1, "value": 0.5, "chosen_by": {"length": "high"}})")) ==
@@ -180,7 +185,8 @@ TEST_CASE("spec JSON: malformed fields are named by their JSON path") {
     CHECK(load_error(with_neuron("7")) == "spec: sites[0].neurons[0] is not an object");
 
     const std::string head = R"({"format": "cirm-spec", "version": 1, )";
-    CHECK(load_error(head + R"("sites": [{"name": "a", "neurons": []}, {"neurons": []}]})") == "spec: sites[1].name is missing");
+    CHECK(load_error(head + R"("sites": [{"name": "a", "neurons": []}, {"neurons": []}]})") ==
+          "spec: sites[1].name is missing");
     CHECK(load_error(head + R"("sites": [{"name": 3, "neurons": []}]})") == "spec: sites[0].name is not a string");
     CHECK(load_error(head + R"("sites": {}})") == "spec: sites is not an array");
     CHECK(load_error(head + R"("sites": [{"name": "a"}]})") == "spec: sites[0].neurons is missing");
@@ -217,8 +223,9 @@ TEST_CASE("spec JSON: the loaded spec is validated") {
 TEST_CASE("spec_to_json refuses specs it could not read back") {
     cirm::spec s = sample_spec();
     s.sites[0].chosen_by[0][0].rho = std::numeric_limits<double>::quiet_NaN();
-    CHECK_THROWS_WITH(cirm::spec_to_json(s), Catch::Contains("rho of site 'model.layers.0.self_attn.q_proj' neuron 3") &&
-                                                 Catch::Contains("is not finite"));
+    CHECK_THROWS_WITH(
+        cirm::spec_to_json(s),
+        Catch::Contains("rho of site 'model.layers.0.self_attn.q_proj' neuron 3") && Catch::Contains("is not finite"));
     cirm::spec invalid = sample_spec();
     invalid.sites[1].values[0] = std::numeric_limits<float>::infinity();
     CHECK_THROWS_WITH(cirm::spec_to_json(invalid), Catch::Contains("non-finite value"));
@@ -240,6 +247,6 @@ TEST_CASE("spec JSON files: save and load, errors name the file") {
     cirm::write_file_atomically(broken, with_neuron(R"({"index": 1, "value": null})"));
     CHECK_THROWS_WITH(cirm::load_spec_json(broken),
                       "spec: sites[0].neurons[0].value is not a number (in '" + broken.string() + "')");
-    CHECK_THROWS_WITH(cirm::load_spec_json(dir / "missing.json"), Catch::Contains("cannot read") &&
-                                                                       Catch::Contains("missing.json"));
+    CHECK_THROWS_WITH(cirm::load_spec_json(dir / "missing.json"),
+                      Catch::Contains("cannot read") && Catch::Contains("missing.json"));
 }

@@ -22,7 +22,9 @@ cirm::spec sample_binary_spec() {
     s.budgets = {{"overlap", 100}, {"length", 500}};
     s.provenance = {{"overlap", "length"}, 1000, "00ff", 4096};
     s.sites = {
-        {"model.layers.3.mlp.up_proj", {1, 7, 300}, {0.1f, -2.0f, 1e-40f},
+        {"model.layers.3.mlp.up_proj",
+         {1, 7, 300},
+         {0.1f, -2.0f, 1e-40f},
          {{{"overlap", 0.5}, {"length", -0.25}}, {{"length", 1.0 / 3.0}}, {}}},
         {"model.layers.0.self_attn.q_proj", {0}, {std::numeric_limits<float>::max()}, {}},
         {"model.layers.1.mlp.gate_proj", {}, {}, {}},
@@ -95,17 +97,17 @@ TEST_CASE("spec safetensors: missing or mistyped tensors are refused") {
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)}})) ==
           "spec: site 'a' has no tensor 'a.values'");
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i32, {2}, st::bytes_of(idx32)},
-                           td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
+                                  td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
           "spec: tensor 'a.indices' has dtype I32, expected I64");
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
-                           td{"a.values", st::dtype::f32, {1, 2}, st::bytes_of(val)}})) ==
+                                  td{"a.values", st::dtype::f32, {1, 2}, st::bytes_of(val)}})) ==
           "spec: tensor 'a.values' has shape [1, 2], expected one dimension [n]");
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
-                           td{"a.values", st::dtype::f32, {3}, st::bytes_of(val3)}})) ==
+                                  td{"a.values", st::dtype::f32, {3}, st::bytes_of(val3)}})) ==
           "spec: site 'a' has 2 indices but 3 values");
     CHECK(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(idx)},
-                           td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)},
-                           td{"b.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
+                                  td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)},
+                                  td{"b.values", st::dtype::f32, {2}, st::bytes_of(val)}})) ==
           "spec: tensor 'b.values' is not '<site>.indices', '<site>.values', '<site>.directions' or "
           "'<site>.direction_values' of a site listed in __metadata__ sites");
 
@@ -114,7 +116,7 @@ TEST_CASE("spec safetensors: missing or mistyped tensors are refused") {
     CHECK(binary_load_error(file(good)) == "(no error)");
     const std::vector<std::int64_t> descending = {2, 1};
     CHECK_THAT(binary_load_error(file({td{"a.indices", st::dtype::i64, {2}, st::bytes_of(descending)},
-                                td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})),
+                                       td{"a.values", st::dtype::f32, {2}, st::bytes_of(val)}})),
                Catch::Contains("site 'a' indices are not strictly ascending"));
 }
 
@@ -139,17 +141,20 @@ TEST_CASE("spec safetensors: metadata is checked") {
           "spec: __metadata__ version '2' is not supported (this build reads version 1)");
     CHECK(binary_load_error(without("sites")) == "spec: __metadata__ has no 'sites' (the site order)");
     CHECK(binary_load_error(with("sites", "[\"a\", \"a\"]")) == "spec: __metadata__ sites lists 'a' twice");
-    CHECK_THAT(binary_load_error(with("sites", "[\"a\"")), Catch::StartsWith("spec: __metadata__ sites is not valid JSON"));
+    CHECK_THAT(binary_load_error(with("sites", "[\"a\"")),
+               Catch::StartsWith("spec: __metadata__ sites is not valid JSON"));
     CHECK(binary_load_error(with("positions", "middle")) ==
           "spec: __metadata__ positions: unknown positions mode 'middle' (expected last or all)");
-    CHECK(binary_load_error(with("budgets", "[{\"bias\": \"length\"}]")) == "spec: __metadata__.budgets[0].k is missing");
+    CHECK(binary_load_error(with("budgets", "[{\"bias\": \"length\"}]")) ==
+          "spec: __metadata__.budgets[0].k is missing");
     CHECK(binary_load_error(with("chosen_by", "{\"b\": []}")) ==
           "spec: __metadata__.chosen_by.b names a site that __metadata__ sites does not list");
     CHECK(binary_load_error(with("chosen_by", "{\"a\": [{}]}")) ==
           "spec: __metadata__.chosen_by.a has 1 entries for the site's 2 neurons");
     CHECK(binary_load_error(with("chosen_by", "{\"a\": [{}, {\"length\": true}]}")) ==
           "spec: __metadata__.chosen_by.a[1].length is not a number");
-    const cirm::spec s = cirm::spec_from_safetensors(std::string_view(with("chosen_by", "{\"a\": [{}, {\"length\": 0.5}]}")));
+    const cirm::spec s =
+        cirm::spec_from_safetensors(std::string_view(with("chosen_by", "{\"a\": [{}, {\"length\": 0.5}]}")));
     REQUIRE(s.sites.size() == 1);
     CHECK(s.sites[0].chosen_by == std::vector<std::vector<cirm::bias_rho>>{{}, {{"length", 0.5}}});
     CHECK(binary_load_error(with("something_else", "ignored")) == "(no error)");

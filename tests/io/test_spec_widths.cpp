@@ -35,7 +35,8 @@ std::string width_json_error(const std::string& text) {
 // The expected text is written by hand from the schema in spec_json.hpp.
 TEST_CASE("spec JSON writes a recorded width after the site's name") {
     cirm::spec s;
-    s.sites = {{.name = "a", .indices = {3}, .values = {0.5f}, .width = 8}, {.name = "b", .indices = {0}, .values = {1.0f}}};
+    s.sites = {{.name = "a", .indices = {3}, .values = {0.5f}, .width = 8},
+               {.name = "b", .indices = {0}, .values = {1.0f}}};
     CHECK(cirm::spec_to_json(s) ==
           "{\n  \"format\": \"cirm-spec\",\n  \"version\": 1,\n  \"positions\": \"last\",\n"
           "  \"replacement\": \"median\",\n  \"budgets\": [],\n"
@@ -77,13 +78,16 @@ TEST_CASE("a spec file without widths is read with the widths not recorded") {
 }
 
 TEST_CASE("a bad width in a spec file is an error naming it") {
-    CHECK(width_json_error(R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": 0, "neurons": []}]})") ==
+    CHECK(width_json_error(
+              R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": 0, "neurons": []}]})") ==
           "spec: sites[0].width is 0 (a site's width is positive; leave it out if it is not known)");
-    CHECK(width_json_error(R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": -3, "neurons": []}]})") ==
+    CHECK(width_json_error(
+              R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": -3, "neurons": []}]})") ==
           "spec: sites[0].width is not a non-negative integer");
-    CHECK_THAT(width_json_error(R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": 4, "neurons": [)"
-                          R"({"index": 4, "value": 1.0}]}]})"),
-               Catch::Contains("neuron 4 of site 's' is out of range (the spec records width 4)"));
+    CHECK_THAT(
+        width_json_error(R"({"format": "cirm-spec", "version": 1, "sites": [{"name": "s", "width": 4, "neurons": [)"
+                         R"({"index": 4, "value": 1.0}]}]})"),
+        Catch::Contains("neuron 4 of site 's' is out of range (the spec records width 4)"));
 
     // safetensors: a width for a site the file does not list
     const std::vector<std::int64_t> idx{1};

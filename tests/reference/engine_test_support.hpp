@@ -9,13 +9,14 @@
 
 namespace cirm_test {
 [[noreturn]] inline void eigen_assertion_failed(const char* condition, const char* file, int line) {
-    throw std::logic_error(std::string("Eigen assertion failed: ") + condition + " at " + file + ":" + std::to_string(line));
+    throw std::logic_error(std::string("Eigen assertion failed: ") + condition + " at " + file + ":" +
+                           std::to_string(line));
 }
 }  // namespace cirm_test
 
 #define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x)                                                                   \
-    do {                                                                                  \
+#define eigen_assert(x)                                                                         \
+    do {                                                                                        \
         if (!static_cast<bool>(x)) ::cirm_test::eigen_assertion_failed(#x, __FILE__, __LINE__); \
     } while (false)
 
@@ -70,8 +71,10 @@ inline cirm::neuron_pin peer_pin(const nlohmann::json& intervention, const cirm:
     cirm::spec s;
     s.positions = cirm::parse_mode<cirm::positions>(intervention["positions"].get<std::string>());
     for (const auto& site : intervention["sites"])
-        s.sites.push_back({site["site"].get<std::string>(), site["indices"].get<std::vector<std::int64_t>>(),
-                           site["values"].get<std::vector<float>>(), {}});
+        s.sites.push_back({site["site"].get<std::string>(),
+                           site["indices"].get<std::vector<std::int64_t>>(),
+                           site["values"].get<std::vector<float>>(),
+                           {}});
     return cirm::neuron_pin(s, layout);
 }
 
@@ -126,7 +129,8 @@ inline std::vector<owned_tensor> as_f32(const std::vector<owned_tensor>& tensors
         const cirm::safetensors::tensor_view view{t.name, t.type, t.shape, std::span<const std::byte>(t.bytes)};
         const auto floats = view.to_floats();
         const auto bytes = std::as_bytes(std::span<const float>(floats));
-        out.push_back({t.name, cirm::safetensors::dtype::f32, t.shape, std::vector<std::byte>(bytes.begin(), bytes.end())});
+        out.push_back(
+            {t.name, cirm::safetensors::dtype::f32, t.shape, std::vector<std::byte>(bytes.begin(), bytes.end())});
     }
     return out;
 }

@@ -108,8 +108,9 @@ TEST_CASE("a mis-shaped tensor is named with both shapes") {
     auto tensors = main_tensors();
     auto& k = tensor_named(tensors, "model.layers.2.self_attn.k_proj.weight");
     k.shape = {64, 32};  // same bytes, transposed shape
-    CHECK_THROWS_WITH(llama_reward_model(model_with_tensors("misshaped", tensors)),
-                      Catch::Contains("tensor 'model.layers.2.self_attn.k_proj.weight' has shape [64, 32], expected [32, 64]"));
+    CHECK_THROWS_WITH(
+        llama_reward_model(model_with_tensors("misshaped", tensors)),
+        Catch::Contains("tensor 'model.layers.2.self_attn.k_proj.weight' has shape [64, 32], expected [32, 64]"));
 
     auto score = main_tensors();
     auto& s = tensor_named(score, "score.weight");
@@ -130,12 +131,14 @@ TEST_CASE("a config that does not fit the tensors is caught by the shapes") {
     auto config = nlohmann::json::parse(cirm::read_file(dir / "config.json"));
     config["num_key_value_heads"] = 4;
     cirm_test::write_text(dir / "config.json", config.dump());
-    CHECK_THROWS_WITH(llama_reward_model(dir),
-                      Catch::Contains("tensor 'model.layers.0.self_attn.k_proj.weight' has shape [32, 64], expected [64, 64]"));
+    CHECK_THROWS_WITH(
+        llama_reward_model(dir),
+        Catch::Contains("tensor 'model.layers.0.self_attn.k_proj.weight' has shape [32, 64], expected [64, 64]"));
     config["num_key_value_heads"] = 2;
     config["num_hidden_layers"] = 4;
     cirm_test::write_text(dir / "config.json", config.dump());
-    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("missing tensor 'model.layers.3.input_layernorm.weight'"));
+    CHECK_THROWS_WITH(llama_reward_model(dir),
+                      Catch::Contains("missing tensor 'model.layers.3.input_layernorm.weight'"));
     config["num_hidden_layers"] = 2;
     cirm_test::write_text(dir / "config.json", config.dump());
     CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("unexpected tensor 'model.layers.2."));
@@ -145,7 +148,8 @@ TEST_CASE("truncated or lying safetensors files are refused with the reader's me
     const auto bytes = cirm::read_file(cirm_test::model_fixture(main_model) / "model.safetensors");
     const auto dir = cirm_test::copy_of_model(main_model, "truncated");
     cirm_test::write_text(dir / "model.safetensors", bytes.substr(0, bytes.size() - 100));
-    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::StartsWith("safetensors: ") && Catch::Contains("model.safetensors") &&
+    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::StartsWith("safetensors: ") &&
+                                                   Catch::Contains("model.safetensors") &&
                                                    Catch::Contains("data buffer is"));
     cirm_test::write_text(dir / "model.safetensors", bytes.substr(0, 5));
     CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("shorter than the 8-byte header length field"));
@@ -161,7 +165,8 @@ TEST_CASE("truncated or lying safetensors files are refused with the reader's me
     header.replace(shape, 4, "[65]");
     std::string lying = bytes.substr(0, 8) + header + bytes.substr(8 + static_cast<std::size_t>(n));
     cirm_test::write_text(dir / "model.safetensors", lying);
-    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("tensor 'model.norm.weight' data_offsets span 128 bytes"));
+    CHECK_THROWS_WITH(llama_reward_model(dir),
+                      Catch::Contains("tensor 'model.norm.weight' data_offsets span 128 bytes"));
 
     fs::remove(dir / "model.safetensors");
     CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("no model.safetensors or model.safetensors.index.json"));
@@ -174,17 +179,21 @@ TEST_CASE("a sharded checkpoint is read through its index, and a wrong index is 
 
     const auto dir = cirm_test::copy_of_model(sharded, "bad_index");
     const auto original = nlohmann::json::parse(cirm::read_file(dir / "model.safetensors.index.json"));
-    auto rewrite = [&](const nlohmann::json& index) { cirm_test::write_text(dir / "model.safetensors.index.json", index.dump()); };
+    auto rewrite = [&](const nlohmann::json& index) {
+        cirm_test::write_text(dir / "model.safetensors.index.json", index.dump());
+    };
 
     auto moved = original;
     moved["weight_map"]["score.weight"] = "model-00001-of-00002.safetensors";  // it lives in shard 2
     rewrite(moved);
-    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("weight_map puts tensor 'score.weight' in 'model-00001-of-00002.safetensors'"));
+    CHECK_THROWS_WITH(llama_reward_model(dir),
+                      Catch::Contains("weight_map puts tensor 'score.weight' in 'model-00001-of-00002.safetensors'"));
 
     auto unlisted = original;
     unlisted["weight_map"].erase("model.norm.weight");
     rewrite(unlisted);
-    CHECK_THROWS_WITH(llama_reward_model(dir), Catch::Contains("tensor 'model.norm.weight' is in this shard but the index does not list it"));
+    CHECK_THROWS_WITH(llama_reward_model(dir),
+                      Catch::Contains("tensor 'model.norm.weight' is in this shard but the index does not list it"));
 
     auto escaping = original;
     escaping["weight_map"]["score.weight"] = "../elsewhere.safetensors";

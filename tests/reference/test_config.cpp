@@ -14,8 +14,10 @@ std::string config_with(const std::string& field, const std::string& value) {
         "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 3,
         "num_attention_heads": 4, "num_key_value_heads": 2, "rms_norm_eps": 1e-5,
         "rope_theta": 50000.0, "vocab_size": 264, "max_position_embeddings": 256})");
-    if (value.empty()) json.erase(field);
-    else json[field] = nlohmann::json::parse(value);
+    if (value.empty())
+        json.erase(field);
+    else
+        json[field] = nlohmann::json::parse(value);
     return json.dump();
 }
 }  // namespace
@@ -48,7 +50,8 @@ TEST_CASE("a config gives the architecture and the derived sizes") {
     CHECK(q.tie_word_embeddings);
     CHECK(q.num_key_value_heads == 1);
 
-    const auto s = cirm::reference::load_llama_config(cirm_test::model_fixture("tiny_llama_sharded_f32") / "config.json");
+    const auto s =
+        cirm::reference::load_llama_config(cirm_test::model_fixture("tiny_llama_sharded_f32") / "config.json");
     CHECK(s.qkv_bias);  // Llama's attention_bias covers q, k, v and o
     CHECK(s.o_bias);
     CHECK(s.mlp_bias);
@@ -72,8 +75,10 @@ TEST_CASE("optional fields take Hugging Face's defaults, null counts as absent")
 }
 
 TEST_CASE("malformed configs name the field that is wrong") {
-    CHECK_THROWS_WITH(parse_llama_config(config_with("hidden_size", "")), Catch::Contains("missing field 'hidden_size'"));
-    CHECK_THROWS_WITH(parse_llama_config(config_with("rms_norm_eps", "")), Catch::Contains("missing field 'rms_norm_eps'"));
+    CHECK_THROWS_WITH(parse_llama_config(config_with("hidden_size", "")),
+                      Catch::Contains("missing field 'hidden_size'"));
+    CHECK_THROWS_WITH(parse_llama_config(config_with("rms_norm_eps", "")),
+                      Catch::Contains("missing field 'rms_norm_eps'"));
     CHECK_THROWS_WITH(parse_llama_config(config_with("hidden_size", R"("64")")),
                       Catch::Contains("field 'hidden_size' must be a positive integer"));
     CHECK_THROWS_WITH(parse_llama_config(config_with("num_hidden_layers", "0")),
@@ -116,7 +121,8 @@ TEST_CASE("unsupported architectures and features are refused, not run wrongly")
 }
 
 TEST_CASE("config text that is not a JSON object is an error naming the file") {
-    CHECK_THROWS_WITH(parse_llama_config("{\"hidden_size\": 64,", "m/config.json"), Catch::StartsWith("m/config.json: not valid JSON"));
+    CHECK_THROWS_WITH(parse_llama_config("{\"hidden_size\": 64,", "m/config.json"),
+                      Catch::StartsWith("m/config.json: not valid JSON"));
     CHECK_THROWS_WITH(parse_llama_config("[1, 2]"), Catch::Contains("not a JSON object"));
     CHECK_THROWS_WITH(parse_llama_config(R"({"hidden_size": 64, "hidden_size": 32})"),
                       Catch::Contains("field 'hidden_size' appears twice"));
@@ -124,7 +130,8 @@ TEST_CASE("config text that is not a JSON object is an error naming the file") {
                       Catch::Contains("cannot read"));
 }
 
-TEST_CASE("the site layout follows the config: seven projections per layer, q wider than hidden with an explicit head_dim") {
+TEST_CASE(
+    "the site layout follows the config: seven projections per layer, q wider than hidden with an explicit head_dim") {
     const auto c = parse_llama_config(config_with("head_dim", "24"));  // 4 heads of 24, 2 key/value heads, hidden 64
     const auto layout = cirm::reference::llama_site_layout(c);
     REQUIRE(layout.size() == 3 * 7);
@@ -179,7 +186,8 @@ TEST_CASE("a shape built by hand is checked as a config.json is") {
                       Catch::Contains("field 'num_hidden_layers' must be a positive integer"));
     auto other = c;
     other.model_type = "mistral";
-    CHECK_THROWS_WITH(cirm::check_llama_config(other, "hand-made"), Catch::Contains("model_type 'mistral' is not supported"));
+    CHECK_THROWS_WITH(cirm::check_llama_config(other, "hand-made"),
+                      Catch::Contains("model_type 'mistral' is not supported"));
     auto derived = c;
     derived.head_dim = 0;
     derived.num_attention_heads = 3;
@@ -193,7 +201,9 @@ TEST_CASE("a shape built by hand is checked as a config.json is") {
 TEST_CASE("a language model's config is read when one is expected, and refused where a reward model is") {
     const auto causal = config_with("architectures", R"(["LlamaForCausalLM"])");
     CHECK(parse_llama_config(causal, "lm/config.json", cirm::llama_head::language_model).hidden_size == 64);
-    CHECK_THROWS_WITH(parse_llama_config(causal, "lm/config.json"), Catch::Contains("names no *ForSequenceClassification"));
-    CHECK_THROWS_WITH(parse_llama_config(config_with("head_dim", ""), "rm/config.json", cirm::llama_head::language_model),
-                      Catch::Contains("names no *ForCausalLM"));
+    CHECK_THROWS_WITH(parse_llama_config(causal, "lm/config.json"),
+                      Catch::Contains("names no *ForSequenceClassification"));
+    CHECK_THROWS_WITH(
+        parse_llama_config(config_with("head_dim", ""), "rm/config.json", cirm::llama_head::language_model),
+        Catch::Contains("names no *ForCausalLM"));
 }

@@ -23,12 +23,14 @@ TEST_CASE("empty and over-long sequences are refused") {
     // max_position_embeddings is 256; the template adds 4 tokens to prompt + response bytes
     // (5, less the closing <eos>, which is the pad token and not run).
     const std::string long_text(253, 'a');
-    CHECK_THROWS_WITH(model.score({long_text, ""}), Catch::Contains("257 tokens exceeds max_position_embeddings (256)"));
+    CHECK_THROWS_WITH(model.score({long_text, ""}),
+                      Catch::Contains("257 tokens exceeds max_position_embeddings (256)"));
     CHECK_NOTHROW(model.score({std::string(252, 'a'), ""}));
 
     const std::vector<cirm::sample> batch{{"fine", "ok"}, {long_text, ""}};
     std::vector<float> rewards(2);
-    CHECK_THROWS_WITH(model.score(batch, cirm::no_intervention{}, rewards), Catch::StartsWith("sample 1 of the batch: "));
+    CHECK_THROWS_WITH(model.score(batch, cirm::no_intervention{}, rewards),
+                      Catch::StartsWith("sample 1 of the batch: "));
     cirm_test::recording_sink sink;
     CHECK_THROWS_WITH(model.collect(batch, sink), Catch::StartsWith("sample 1 of the batch: "));
     CHECK(sink.puts == 0);  // checked before any work
@@ -39,9 +41,11 @@ TEST_CASE("the reward buffer must match the batch") {
     const llama_reward_model model(cirm_test::model_fixture("tiny_llama_gqa_bf16"));
     const std::vector<cirm::sample> batch{{"a", "b"}, {"c", "d"}};
     std::vector<float> rewards(3);
-    CHECK_THROWS_WITH(model.score(batch, cirm::no_intervention{}, rewards), Catch::Contains("2 samples but room for 3 rewards"));
+    CHECK_THROWS_WITH(model.score(batch, cirm::no_intervention{}, rewards),
+                      Catch::Contains("2 samples but room for 3 rewards"));
     const auto caches = model.encode_prefixes(batch);
-    CHECK_THROWS_WITH(model.score_cached(caches, cirm::no_intervention{}, rewards), Catch::Contains("2 samples but room for 3"));
+    CHECK_THROWS_WITH(model.score_cached(caches, cirm::no_intervention{}, rewards),
+                      Catch::Contains("2 samples but room for 3"));
 }
 
 TEST_CASE("an empty batch does nothing") {

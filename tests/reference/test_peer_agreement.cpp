@@ -88,7 +88,8 @@ TEST_CASE("pinning neurons changes the reward exactly as the peer's hooks do") {
                 INFO("sample " << i);
                 const double expected = intervention["rewards"][i].get<double>();
                 CHECK(std::abs(rewards[i] - expected) <= tolerance);
-                largest_effect = std::max(largest_effect, std::abs(expected - outputs["samples"][i]["reward"].get<double>()));
+                largest_effect =
+                    std::max(largest_effect, std::abs(expected - outputs["samples"][i]["reward"].get<double>()));
             }
             // The pin must matter, or agreement would not show that it is applied at the right place.
             CHECK(largest_effect > 100 * tolerance);

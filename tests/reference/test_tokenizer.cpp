@@ -33,32 +33,42 @@ TEST_CASE("malformed tokenizer files say what is wrong") {
     CHECK_THROWS_WITH(with(R"({"type": "byte", "template": []})"), Catch::Contains("missing key 'specials'"));
     CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [], "extra": 1})"),
                       Catch::Contains("unknown key 'extra'"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {"<s>": 7}, "template": [{"slot":"prompt"},{"slot":"response"}]})"),
-                      Catch::Contains("special token '<s>' has id 7, but ids 0-255 are the bytes"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {"<a>": 300, "<b>": 300}, "template": [{"slot":"prompt"},{"slot":"response"}]})"),
-                      Catch::Contains("share id 300"));
+    CHECK_THROWS_WITH(
+        with(R"({"type": "byte", "specials": {"<s>": 7}, "template": [{"slot":"prompt"},{"slot":"response"}]})"),
+        Catch::Contains("special token '<s>' has id 7, but ids 0-255 are the bytes"));
+    CHECK_THROWS_WITH(
+        with(
+            R"({"type": "byte", "specials": {"<a>": 300, "<b>": 300}, "template": [{"slot":"prompt"},{"slot":"response"}]})"),
+        Catch::Contains("share id 300"));
     CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {"<a>": "x"}, "template": []})"),
                       Catch::Contains("special token '<a>' must have a non-negative integer id"));
     CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"}]})"),
                       Catch::Contains("needs the prompt slot and the response slot exactly once each"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"slot":"response"},{"slot":"response"}]})"),
-                      Catch::Contains("has 1 prompt and 2 response slots"));
+    CHECK_THROWS_WITH(
+        with(
+            R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"slot":"response"},{"slot":"response"}]})"),
+        Catch::Contains("has 1 prompt and 2 response slots"));
     CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"slot":"answer"}]})"),
                       Catch::Contains("template[1] names slot 'answer'"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"slot":"response"},{"special":"<eos>"}]})"),
-                      Catch::Contains("no special token named '<eos>'"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt","text":"x"},{"slot":"response"}]})"),
-                      Catch::Contains("template[0] must be an object with one key"));
-    CHECK_THROWS_WITH(with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"emoji":"x"},{"slot":"response"}]})"),
-                      Catch::Contains("template[1] has unknown key 'emoji'"));
+    CHECK_THROWS_WITH(
+        with(
+            R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"slot":"response"},{"special":"<eos>"}]})"),
+        Catch::Contains("no special token named '<eos>'"));
+    CHECK_THROWS_WITH(
+        with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt","text":"x"},{"slot":"response"}]})"),
+        Catch::Contains("template[0] must be an object with one key"));
+    CHECK_THROWS_WITH(
+        with(R"({"type": "byte", "specials": {}, "template": [{"slot":"prompt"},{"emoji":"x"},{"slot":"response"}]})"),
+        Catch::Contains("template[1] has unknown key 'emoji'"));
     CHECK_THROWS_WITH(with(R"({"type": "byte", "type": "byte"})"), Catch::Contains("key 'type' appears twice"));
     CHECK_THROWS_WITH(with("not json"), Catch::Contains("tok.json: not valid JSON"));
 }
 
 TEST_CASE("a model refuses a tokenizer whose ids its vocabulary does not cover") {
     const auto dir = cirm_test::copy_of_model("tiny_llama_gqa_bf16", "special_outside_vocab");
-    cirm_test::write_text(dir / "cirm_tokenizer.json",
-                          R"({"type":"byte","specials":{"<bos>":264},"template":[{"special":"<bos>"},{"slot":"prompt"},{"slot":"response"}]})");
+    cirm_test::write_text(
+        dir / "cirm_tokenizer.json",
+        R"({"type":"byte","specials":{"<bos>":264},"template":[{"special":"<bos>"},{"slot":"prompt"},{"slot":"response"}]})");
     CHECK_THROWS_WITH(cirm::reference::llama_reward_model(dir),
                       Catch::Contains("produces ids up to 264 but the model's vocab_size is 264"));
     std::filesystem::remove(dir / "cirm_tokenizer.json");
@@ -78,8 +88,8 @@ TEST_CASE("a caller may bring its own tokenizer through the interface") {
         std::size_t id_limit() const noexcept override { return 16; }
     };
     auto tok = std::make_shared<const nibble_tokenizer>();
-    cirm::reference::prompt_template format({{cirm::reference::template_piece::kind::prompt, {}},
-                                             {cirm::reference::template_piece::kind::response, {}}});
+    cirm::reference::prompt_template format(
+        {{cirm::reference::template_piece::kind::prompt, {}}, {cirm::reference::template_piece::kind::response, {}}});
     const cirm::reference::llama_reward_model model(cirm_test::model_fixture("tiny_llama_gqa_bf16"), {tok, format});
     CHECK(model.encode({"A", "b"}) == std::vector<std::int32_t>{4, 1, 6, 2});
     const std::vector<std::int32_t> ids{4, 1, 6, 2};

@@ -119,7 +119,8 @@ TEST_CASE("ties go to the smaller total k, then to the earlier trial") {
 
     // Nothing beats the base: the base wins over equally good edits (smaller total k).
     exhaustive_sampler flat_sampler(s);
-    const auto r3 = joint_search(s, flat_sampler, [](std::span<const std::size_t>) { return 0.7; }, 100);
+    const auto r3 = joint_search(
+        s, flat_sampler, [](std::span<const std::size_t>) { return 0.7; }, 100);
     CHECK(r3.best == 0);
 }
 
@@ -178,9 +179,9 @@ TEST_CASE("the search reports bad input") {
     CHECK_THROWS_WITH(joint_search(s, none, sum_scaled, 0), Catch::Contains("trials must be at least 1"));
 
     scripted_sampler wrong{{{0, 2}}};
-    CHECK_THROWS_WITH(joint_search(s, wrong, sum_scaled, 2),
-                      Catch::Contains("sampler proposed an invalid configuration") &&
-                          Catch::Contains("index 2 for bias 'bold'"));
+    CHECK_THROWS_WITH(
+        joint_search(s, wrong, sum_scaled, 2),
+        Catch::Contains("sampler proposed an invalid configuration") && Catch::Contains("index 2 for bias 'bold'"));
 
     scripted_sampler fine{{{1, 1}}};
     auto nan_at_edit = [](std::span<const std::size_t> k) {

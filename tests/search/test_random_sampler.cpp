@@ -14,9 +14,7 @@ using cirm::space;
 using cirm::trial;
 
 namespace {
-space five_biases() {
-    return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid());
-}
+space five_biases() { return space({"length", "paragraphs", "overlap", "exclamation", "bold"}, cirm::method_k_grid()); }
 std::vector<configuration> proposals(random_sampler& s, std::size_t n) {
     std::vector<configuration> out;
     for (std::size_t i = 0; i < n; ++i) out.push_back(s.next({}));

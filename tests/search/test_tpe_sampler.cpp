@@ -42,9 +42,9 @@ trial make_trial(std::size_t number, configuration c, double objective, const sp
 // t4 (k 10) beats t1 and t8 (k 15). Bad: the other 9.
 const space two_biases({{"a", {0, 10, 20, 30}}, {"b", {0, 5}}});
 std::vector<trial> worked_history() {
-    const std::vector<std::pair<configuration, double>> rows{
-        {{0, 1}, .50}, {{1, 1}, .60}, {{2, 0}, .90}, {{3, 0}, .55}, {{1, 0}, .60}, {{0, 1}, .40},
-        {{3, 0}, .45}, {{0, 1}, .50}, {{1, 1}, .60}, {{3, 0}, .55}, {{0, 1}, .30}};
+    const std::vector<std::pair<configuration, double>> rows{{{0, 1}, .50}, {{1, 1}, .60}, {{2, 0}, .90}, {{3, 0}, .55},
+                                                             {{1, 0}, .60}, {{0, 1}, .40}, {{3, 0}, .45}, {{0, 1}, .50},
+                                                             {{1, 1}, .60}, {{3, 0}, .55}, {{0, 1}, .30}};
     std::vector<trial> h;
     for (const auto& [c, v] : rows) h.push_back(make_trial(h.size(), c, v, two_biases));
     return h;

@@ -30,7 +30,8 @@ TEST_CASE("make_spec groups flat neurons by site with the chosen replacement val
     sel.neurons = {{1, {{"length", 0.5}}}, {3, {{"length", -0.4}}}, {6, {{"length", 0.3}}}};
     const std::vector<std::size_t> k{2};
 
-    const auto median = cirm::make_spec(layout, t, sel, k, {cirm::replacement::median, cirm::positions::last_token, "abc"});
+    const auto median =
+        cirm::make_spec(layout, t, sel, k, {cirm::replacement::median, cirm::positions::last_token, "abc"});
     REQUIRE(median.sites.size() == 2);
     CHECK(median.sites[0].name == "model.layers.0.self_attn.q_proj");
     CHECK(median.sites[0].indices == std::vector<std::int64_t>{1});
@@ -55,9 +56,11 @@ TEST_CASE("spec validation names the problem") {
     const auto layout = two_sites();
     cirm::spec s;
     s.sites = {{"model.layers.9.mlp.up_proj", {0}, {1.0f}, {}}};
-    CHECK_THROWS_WITH(s.validate_against(layout), Catch::Contains("'model.layers.9.mlp.up_proj', which the model does not have"));
+    CHECK_THROWS_WITH(s.validate_against(layout),
+                      Catch::Contains("'model.layers.9.mlp.up_proj', which the model does not have"));
     s.sites = {{"model.layers.1.mlp.up_proj", {4}, {1.0f}, {}}};
-    CHECK_THROWS_WITH(s.validate_against(layout), Catch::Contains("neuron 4 of site 'model.layers.1.mlp.up_proj' is out of range"));
+    CHECK_THROWS_WITH(s.validate_against(layout),
+                      Catch::Contains("neuron 4 of site 'model.layers.1.mlp.up_proj' is out of range"));
     s.sites = {{"model.layers.1.mlp.up_proj", {2, 1}, {1.0f, 2.0f}, {}}};
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("not strictly ascending"));
     s.sites = {{"model.layers.1.mlp.up_proj", {1}, {1.0f, 2.0f}, {}}};

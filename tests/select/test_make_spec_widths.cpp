@@ -47,7 +47,8 @@ TEST_CASE("make_spec records the whole model's neuron count when the layout is s
     const auto s = cirm::make_spec(widths_layout(), widths_table(), flat_1_and_6(), k, options);
     CHECK(s.provenance.total_neurons == 19);
     // a pin over the two sites alone refuses it: they are not the model the spec was made for
-    CHECK_THROWS_WITH(cirm::neuron_pin(s, widths_layout()), Catch::Contains("made for a model with 19 neurons, this one has 7"));
+    CHECK_THROWS_WITH(cirm::neuron_pin(s, widths_layout()),
+                      Catch::Contains("made for a model with 19 neurons, this one has 7"));
     options.model_neurons = 6;  // fewer than the layout's own neurons
     CHECK_THROWS_WITH(cirm::make_spec(widths_layout(), widths_table(), flat_1_and_6(), k, options),
                       "make_spec: the model has 6 neurons, fewer than the layout's 7");

@@ -20,11 +20,11 @@ cirm::correlation_table rho_table() {
     t.attributes = {"length", "bold"};
     t.neurons = 5;
     t.samples = 8;
-    t.rho = {0.9, 0.1,    // n0
-             0.2, 0.8,    // n1
+    t.rho = {0.9,  0.1,   // n0
+             0.2,  0.8,   // n1
              -0.7, -0.5,  // n2
-             0.1, 0.0,    // n3
-             0.0, 0.3};   // n4 constant in the correlation table
+             0.1,  0.0,   // n3
+             0.0,  0.3};  // n4 constant in the correlation table
     t.constant = {0, 0, 0, 0, 1};
     t.attribute_constant = {0, 0};
     t.median = {1, 2, 3, 4, 5};
@@ -38,11 +38,11 @@ cirm::shift_table hand_shifts() {
     s.neurons = 5;
     s.samples = 8;
     s.edited = {8, 8, 8};
-    s.shift = {0.0, 0.0, -0.3,   // n0
-               0.1, 0.0, 0.2,    // n1
-               2.0, 0.0, 0.05,   // n2 constant in the shift table
+    s.shift = {0.0,  0.0, -0.3,  // n0
+               0.1,  0.0, 0.2,   // n1
+               2.0,  0.0, 0.05,  // n2 constant in the shift table
                -1.5, 0.0, 1.2,   // n3
-               9.0, 0.0, 9.0};   // n4
+               9.0,  0.0, 9.0};  // n4
     s.constant = {0, 0, 1, 0, 0};
     return s;
 }
@@ -81,7 +81,8 @@ TEST_CASE("shift selector: errors name what is missing") {
     auto s = hand_shifts();
     CHECK_THROWS_WITH(cirm::shift_top_bottom_k(s).select(t, std::vector<std::size_t>{4, 0}),
                       Catch::Contains("k = 4 for attribute 'length' exceeds the 3 neurons available"));
-    CHECK_THROWS_WITH(cirm::shift_top_bottom_k(s).select(t, std::vector<std::size_t>{1}), Catch::Contains("1 budgets given for 2"));
+    CHECK_THROWS_WITH(cirm::shift_top_bottom_k(s).select(t, std::vector<std::size_t>{1}),
+                      Catch::Contains("1 budgets given for 2"));
     s.edited[0] = 0;  // bold's edit applied nowhere
     CHECK_THROWS_WITH(cirm::shift_top_bottom_k(s).select(t, std::vector<std::size_t>{0, 1}),
                       Catch::Contains("style edit of 'bold' applied to none"));

@@ -12,12 +12,12 @@ cirm::correlation_table hand_table() {
     t.attributes = {"length", "bold"};
     t.neurons = 6;
     t.samples = 10;
-    t.rho = {0.9, 0.0,    // n0
+    t.rho = {0.9,  0.0,   // n0
              -0.8, 0.1,   // n1
-             0.3, 0.7,    // n2
-             0.0, 0.0,    // n3 constant
+             0.3,  0.7,   // n2
+             0.0,  0.0,   // n3 constant
              -0.1, -0.6,  // n4
-             0.3, 0.2};   // n5 (ties n2 on length)
+             0.3,  0.2};  // n5 (ties n2 on length)
     t.constant = {0, 0, 0, 1, 0, 0};
     t.attribute_constant = {0, 0};
     t.median.assign(6, 0.0f);

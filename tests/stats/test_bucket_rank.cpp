@@ -76,17 +76,19 @@ std::vector<float> column_of(std::size_t n, std::uint64_t seed, int kind) {
     for (auto& v : x) {
         const double z = rng.normal();
         switch (kind) {
-            case 0: v = static_cast<float>(z); break;                                    // lone values, some pairs
-            case 1: v = static_cast<float>(std::trunc(2.0 * z)); break;                  // few values: tie groups
-            case 2: v = static_cast<float>(std::round(z * 4.0) / 4.0); break;            // ties in small buckets
-            case 3: v = static_cast<float>(z * z * z * z * z); break;                    // heavy tails
-            case 4: v = rng.below(100) == 0 ? 1e30f : static_cast<float>(z); break;      // outliers: mixed buckets
-            case 5: v = static_cast<float>(std::exp(10.0 * z)); break;                   // huge dynamic range
+            case 0: v = static_cast<float>(z); break;                                // lone values, some pairs
+            case 1: v = static_cast<float>(std::trunc(2.0 * z)); break;              // few values: tie groups
+            case 2: v = static_cast<float>(std::round(z * 4.0) / 4.0); break;        // ties in small buckets
+            case 3: v = static_cast<float>(z * z * z * z * z); break;                // heavy tails
+            case 4: v = rng.below(100) == 0 ? 1e30f : static_cast<float>(z); break;  // outliers: mixed buckets
+            case 5: v = static_cast<float>(std::exp(10.0 * z)); break;               // huge dynamic range
             case 6: v = rng.below(3) == 0 ? -3.4e38f : rng.below(2) == 0 ? 3.4e38f : static_cast<float>(z); break;
-            case 7: v = rng.below(2) == 0 ? -0.0f : 0.0f; break;                         // constant: signed zeros
-            case 8: v = rng.below(50) == 0 ? 1.0f : (rng.below(2) == 0 ? -0.0f : 0.0f); break;  // zeros tie, in a mixed bucket
-            case 9: v = static_cast<float>(z) * 1e-40f; break;                           // subnormals
-            default: v = static_cast<float>(rng.below(3)); break;                        // three values
+            case 7: v = rng.below(2) == 0 ? -0.0f : 0.0f; break;  // constant: signed zeros
+            case 8:
+                v = rng.below(50) == 0 ? 1.0f : (rng.below(2) == 0 ? -0.0f : 0.0f);
+                break;                                             // zeros tie, in a mixed bucket
+            case 9: v = static_cast<float>(z) * 1e-40f; break;     // subnormals
+            default: v = static_cast<float>(rng.below(3)); break;  // three values
         }
     }
     return x;
@@ -128,7 +130,8 @@ TEST_CASE("bucket ranks: exact integer dot products on both sides of the 32-bit 
     const std::size_t limit = cirm::detail::bucket_rank_int32_samples;
     for (std::size_t n : {std::size_t{1000}, limit, limit + 1, std::size_t{5000}}) {
         std::vector<std::int16_t> a(n);
-        for (std::size_t p = 0; p < n; ++p) a[p] = static_cast<std::int16_t>(2 * static_cast<std::int64_t>(p) + 1 - static_cast<std::int64_t>(n));
+        for (std::size_t p = 0; p < n; ++p)
+            a[p] = static_cast<std::int16_t>(2 * static_cast<std::int64_t>(p) + 1 - static_cast<std::int64_t>(n));
         cirm::testing::splitmix64 rng{n};
         for (std::size_t i = n - 1; i > 0; --i) std::swap(a[i], a[rng.below(i + 1)]);
         const auto nn = static_cast<std::int64_t>(n);

@@ -23,7 +23,8 @@ TEST_CASE("spearman: hand-derived values") {
     // ranks x = (1,2,3), y = (1,3,2): no ties, so ρ = 1 − 6·Σd²/(n(n²−1)) = 1 − 6·2/24 = 0.5
     CHECK(cirm::spearman(std::vector<double>{1, 2, 3}, std::vector<double>{1, 3, 2}) == Approx(0.5).margin(1e-15));
     // with ties: x ranks (1, 2.5, 2.5, 4), y ranks (4, 2.5, 2.5, 1): centered ±1.5, 0, 0 mirrored → -1
-    CHECK(cirm::spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{4, 1, 1, 0}) == Approx(-1.0).margin(1e-15));
+    CHECK(cirm::spearman(std::vector<double>{1, 2, 2, 3}, std::vector<double>{4, 1, 1, 0}) ==
+          Approx(-1.0).margin(1e-15));
     // x ranks (1.5, 1.5, 3), y ranks (1, 2, 3): centered x (-0.5,-0.5,1), y (-1,0,1);
     // Σxy = 1.5, Σx² = 1.5, Σy² = 2 → ρ = 1.5/√3 = √3/2
     CHECK(cirm::spearman(std::vector<double>{5, 5, 9}, std::vector<double>{1, 2, 3}) ==

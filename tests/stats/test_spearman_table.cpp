@@ -30,7 +30,8 @@ table_fixture load_table() {
     f.samples = f.expected.at("samples").get<std::size_t>();
     f.neurons = f.expected.at("neurons").get<std::size_t>();
     f.names = f.expected.at("attributes").get<std::vector<std::string>>();
-    for (double v : f.expected.at("activations").get<std::vector<double>>()) f.activations.push_back(static_cast<float>(v));
+    for (double v : f.expected.at("activations").get<std::vector<double>>())
+        f.activations.push_back(static_cast<float>(v));
     f.attributes = f.expected.at("attribute_values").get<std::vector<double>>();
     return f;
 }
@@ -104,8 +105,8 @@ TEST_CASE("spearman_table: reads rows with a stride and never touches the paddin
     std::vector<float> padded(f.samples * stride, std::numeric_limits<float>::quiet_NaN());
     for (std::size_t s = 0; s < f.samples; ++s)
         for (std::size_t n = 0; n < f.neurons; ++n) padded[s * stride + n] = f.activations[s * f.neurons + n];
-    const auto t = cirm::spearman_table(padded.data(), f.samples, f.neurons, stride, f.attributes.data(), f.names.size(),
-                                        f.names, 3);
+    const auto t = cirm::spearman_table(padded.data(), f.samples, f.neurons, stride, f.attributes.data(),
+                                        f.names.size(), f.names, 3);
     check_against_fixture(t, f);
 }
 
@@ -113,8 +114,8 @@ TEST_CASE("spearman_table: each row agrees with the scalar spearman") {
     const std::size_t samples = 97, neurons = 45, attribute_count = 2;
     const auto acts = random_activations(samples, neurons, 11);
     const auto attrs = random_attributes(samples, attribute_count, 12);
-    const auto t = cirm::spearman_table(acts.data(), samples, neurons, neurons, attrs.data(), attribute_count,
-                                        {"a", "b"}, 2);
+    const auto t =
+        cirm::spearman_table(acts.data(), samples, neurons, neurons, attrs.data(), attribute_count, {"a", "b"}, 2);
     for (std::size_t n = 0; n < neurons; ++n)
         for (std::size_t b = 0; b < attribute_count; ++b) {
             std::vector<double> x(samples), y(samples);
@@ -134,7 +135,8 @@ TEST_CASE("spearman_table: bit-identical for 1, 2 and 3 threads") {
     const auto acts = random_activations(samples, neurons, 21);
     const auto attrs = random_attributes(samples, attribute_count, 22);
     const std::vector<std::string> names{"a", "b", "c"};
-    const auto one = cirm::spearman_table(acts.data(), samples, neurons, neurons, attrs.data(), attribute_count, names, 1);
+    const auto one =
+        cirm::spearman_table(acts.data(), samples, neurons, neurons, attrs.data(), attribute_count, names, 1);
     for (unsigned threads : {2u, 3u, 0u}) {
         INFO("threads " << threads);
         const auto other =
@@ -152,8 +154,8 @@ TEST_CASE("spearman_table: two samples, odd and even medians, no attributes, no 
     const std::vector<float> acts{1.0f, 4.0f, 1.0f + 0x1p-23f, 2.0f};
     const std::vector<double> attrs{0.0, 1.0};
     const auto t = cirm::spearman_table(acts.data(), 2, 2, 2, attrs.data(), 1, {"x"}, 1);
-    CHECK(t.at(0, 0) == 1.0);   // rises with x
-    CHECK(t.at(1, 0) == -1.0);  // falls with x
+    CHECK(t.at(0, 0) == 1.0);    // rises with x
+    CHECK(t.at(1, 0) == -1.0);   // falls with x
     CHECK(t.median[0] == 1.0f);  // 1 + 2^-24 is halfway between floats: to even, 1.0f
     CHECK(t.median[1] == 3.0f);
     CHECK(t.mean[1] == 3.0f);

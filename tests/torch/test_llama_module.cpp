@@ -23,11 +23,11 @@
 #include "cirm/calibrate/localize.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/io/jsonl.hpp"
+#include "cirm/libtorch/llama_module.hpp"
+#include "cirm/libtorch/load_reward_model.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/select/make_spec.hpp"
 #include "cirm/select/top_bottom_k.hpp"
-#include "cirm/libtorch/llama_module.hpp"
-#include "cirm/libtorch/load_reward_model.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +47,8 @@ token_batch encode(const cirm::reference::llama_reward_model& engine, const std:
         longest = std::max(longest, all.back().size());
     }
     const auto pad = static_cast<std::int64_t>(engine.config().pad_token_id.value_or(0));
-    auto ids = torch::full({static_cast<std::int64_t>(samples.size()), static_cast<std::int64_t>(longest)}, pad, torch::kInt64);
+    auto ids = torch::full({static_cast<std::int64_t>(samples.size()), static_cast<std::int64_t>(longest)}, pad,
+                           torch::kInt64);
     auto last = torch::zeros({static_cast<std::int64_t>(samples.size())}, torch::kInt64);
     for (std::size_t b = 0; b < all.size(); ++b) {
         for (std::size_t t = 0; t < all[b].size(); ++t)
@@ -71,10 +72,12 @@ float max_abs_difference(const std::vector<float>& a, const std::vector<float>& 
 
 }  // namespace
 
-TEST_CASE("torch module: the bundled model gives the reference engine's rewards and activations, with and without a spec") {
+TEST_CASE(
+    "torch module: the bundled model gives the reference engine's rewards and activations, with and without a spec") {
     torch::NoGradGuard no_grad;
     const cirm::reference::llama_reward_model engine(model_dir);
-    cirm::train::llama_model model(cirm::train::shape_from_config(model_dir, cirm::train::checkpoint_kind::reward_model));
+    cirm::train::llama_model model(
+        cirm::train::shape_from_config(model_dir, cirm::train::checkpoint_kind::reward_model));
     CHECK(cirm::train::load_checkpoint(model, model_dir) == std::vector<std::string>{"lm_head.weight"});
     model->eval();
     // the backend's own loader (the examples use it) reads the same parameters as the trainer's
@@ -118,7 +121,8 @@ TEST_CASE("torch module: the bundled model gives the reference engine's rewards 
     for (const auto* s : {&spec_last, &spec_all}) {
         INFO("spec at " << cirm::to_string(s->positions) << " positions");
         const cirm::neuron_pin pin(*s, layout);
-        const auto pinned_torch = to_vector(model->rewards(batch.ids, batch.last, cirm::libtorch::intervention_hook(pin, layout)));
+        const auto pinned_torch =
+            to_vector(model->rewards(batch.ids, batch.last, cirm::libtorch::intervention_hook(pin, layout)));
         const auto pinned_engine = engine_rewards(cirm::neuron_pin(*s, engine.layout()));
         CHECK(max_abs_difference(pinned_torch, pinned_engine) <= 1e-4f);
         // the spec matters, so the comparison above could fail

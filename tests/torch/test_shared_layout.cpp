@@ -43,7 +43,8 @@ float module_reward(cirm::libtorch::llama_model& model, const std::vector<std::i
     torch::NoGradGuard no_grad;
     std::vector<std::int64_t> wide(ids.begin(), ids.end());
     const auto tokens = torch::tensor(wide, torch::kInt64).unsqueeze(0);
-    const auto last = torch::tensor(std::vector<std::int64_t>{static_cast<std::int64_t>(ids.size()) - 1}, torch::kInt64);
+    const auto last =
+        torch::tensor(std::vector<std::int64_t>{static_cast<std::int64_t>(ids.size()) - 1}, torch::kInt64);
     return model->rewards(tokens, last).item<float>();
 }
 
@@ -168,8 +169,10 @@ TEST_CASE("shared layout: a config neither engine can run is refused by both, na
     for (const auto& [text, why] : bad) {
         INFO(why);
         cirm::write_file_atomically(dir / "config.json", text);
-        CHECK_THROWS_WITH(cirm::reference::llama_reward_model(dir), Catch::Contains(why) && Catch::Contains("config.json"));
-        CHECK_THROWS_WITH(cirm::libtorch::load_reward_model(dir), Catch::Contains(why) && Catch::Contains("config.json"));
+        CHECK_THROWS_WITH(cirm::reference::llama_reward_model(dir),
+                          Catch::Contains(why) && Catch::Contains("config.json"));
+        CHECK_THROWS_WITH(cirm::libtorch::load_reward_model(dir),
+                          Catch::Contains(why) && Catch::Contains("config.json"));
     }
 
     // A shape built by hand is checked by the module as by the reader.

@@ -35,7 +35,8 @@ cirm::neuron_pin make_pin(cirm::positions mode) {
 TEST_CASE("torch: a transposed [tokens × width] tensor is pinned at its last token only") {
     torch::NoGradGuard no_grad;
     // storage is width-major: t[r][i] = 10·r + i, seen through a transpose (strides 1, 3)
-    auto t = (torch::arange(3, torch::kFloat32).unsqueeze(1) * 10 + torch::arange(5, torch::kFloat32)).t().contiguous().t();
+    auto t =
+        (torch::arange(3, torch::kFloat32).unsqueeze(1) * 10 + torch::arange(5, torch::kFloat32)).t().contiguous().t();
     REQUIRE(t.stride(1) == 3);
     cirm::libtorch::apply(make_pin(cirm::positions::last_token), layout(), 0, t);
     CHECK(t[2][1].item<float>() == 0.5f);
@@ -73,7 +74,8 @@ TEST_CASE("torch: a right-padded batch is pinned at each sample's last position,
 TEST_CASE("torch: last-token activations of a batch go into the core's activation store") {
     // t[b][r][i] = 100·b + 10·r + i, sample 0 ends at row 2, sample 1 at row 0
     const auto t = torch::arange(2, torch::kFloat32).view({2, 1, 1}) * 100 +
-                   torch::arange(4, torch::kFloat32).view({1, 4, 1}) * 10 + torch::arange(3, torch::kFloat32).view({1, 1, 3});
+                   torch::arange(4, torch::kFloat32).view({1, 4, 1}) * 10 +
+                   torch::arange(3, torch::kFloat32).view({1, 1, 3});
     cirm::activation_store store(layout(), 3);
     cirm::libtorch::collect_last_tokens(store, 1, layout(), 1, t.to(torch::kFloat16),
                                         torch::tensor(std::vector<std::int64_t>{2, 0}, torch::kInt64));
@@ -95,17 +97,23 @@ TEST_CASE("torch: tensors the adapter cannot take are refused with a message nam
     CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({5})), Catch::Contains("has 1 dimensions"));
     CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 6})),
                       Catch::Contains("has width 6 but the site has width 5"));
-    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({1, 5}).expand({3, 5})), Catch::Contains("expanded"));
-    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 2, torch::zeros({2, 5})), Catch::Contains("site 2 is outside the layout"));
-    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 4, 5}), torch::tensor(std::vector<std::int64_t>{1, 4})),
-                      Catch::Contains("last position 4 of sample 1") && Catch::Contains("outside its 4 tokens"));
-    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 4, 5}), torch::tensor(std::vector<float>{1, 2})),
-                      Catch::Contains("must be a 1-D int64 tensor of 2 values"));
-    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({4, 5}), torch::tensor(std::vector<std::int64_t>{1})),
-                      Catch::Contains("per-sample last positions need a [batch × tokens × width] tensor"));
+    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({1, 5}).expand({3, 5})),
+                      Catch::Contains("expanded"));
+    CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 2, torch::zeros({2, 5})),
+                      Catch::Contains("site 2 is outside the layout"));
+    CHECK_THROWS_WITH(
+        cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 4, 5}), torch::tensor(std::vector<std::int64_t>{1, 4})),
+        Catch::Contains("last position 4 of sample 1") && Catch::Contains("outside its 4 tokens"));
+    CHECK_THROWS_WITH(
+        cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 4, 5}), torch::tensor(std::vector<float>{1, 2})),
+        Catch::Contains("must be a 1-D int64 tensor of 2 values"));
+    CHECK_THROWS_WITH(
+        cirm::libtorch::apply(pin, l, 0, torch::zeros({4, 5}), torch::tensor(std::vector<std::int64_t>{1})),
+        Catch::Contains("per-sample last positions need a [batch × tokens × width] tensor"));
     CHECK_THROWS_WITH(cirm::libtorch::apply(pin, l, 0, torch::zeros({2, 5}, torch::Device(torch::kMeta))),
                       Catch::Contains("is on meta; host views need a CPU tensor"));
-    CHECK_THROWS_WITH(cirm::libtorch::view<cirm::float16>(torch::zeros({2, 5})), Catch::Contains("holds f32 but a view of f16"));
+    CHECK_THROWS_WITH(cirm::libtorch::view<cirm::float16>(torch::zeros({2, 5})),
+                      Catch::Contains("holds f32 but a view of f16"));
     {
         torch::AutoGradMode grad(true);
         const auto leaf = torch::zeros({2, 5}, torch::requires_grad());

@@ -56,8 +56,11 @@ inline std::vector<candidate_set> generate_candidates(const generated_datasets& 
     out.reserve(prompts);
     for (std::size_t i = 0; i < prompts; ++i) {
         const task drawn = generate_detail::draw_unused_task(families[i], used, true, "candidates", engine, counts);
-        candidate_set c{generate_detail::pair_id("candidates", i), drawn.prompt, std::string(subset_name(drawn.family)),
-                        {}, uniform_index(engine, per_prompt)};
+        candidate_set c{generate_detail::pair_id("candidates", i),
+                        drawn.prompt,
+                        std::string(subset_name(drawn.family)),
+                        {},
+                        uniform_index(engine, per_prompt)};
         for (std::size_t slot = 0; slot < per_prompt; ++slot) {
             const std::string& answer = slot == c.correct ? drawn.correct : drawn.wrong;
             for (std::size_t attempt = 1;; ++attempt) {
@@ -72,8 +75,8 @@ inline std::vector<candidate_set> generate_candidates(const generated_datasets& 
                     break;
                 }
                 if (attempt == max_candidate_attempts)
-                    throw error("datagen: no distinct rendering of candidate " + std::to_string(slot) + " for the prompt '" +
-                                drawn.prompt + "' in " + std::to_string(attempt) + " attempts");
+                    throw error("datagen: no distinct rendering of candidate " + std::to_string(slot) +
+                                " for the prompt '" + drawn.prompt + "' in " + std::to_string(attempt) + " attempts");
             }
         }
         out.push_back(std::move(c));

@@ -18,10 +18,10 @@
 #include "cirm/error.hpp"
 #include "cirm/portable_random.hpp"
 #include "cirm/sample.hpp"
-#include "plan.hpp"
 #include "cirm/synthetic/style.hpp"
 #include "cirm/synthetic/style_attributes.hpp"
 #include "cirm/synthetic/tasks.hpp"
+#include "plan.hpp"
 
 namespace cirm::datagen {
 
@@ -143,9 +143,8 @@ inline bool measures_as_desired(const std::string& prompt, const std::string& ch
 }
 
 /// Draws a task whose prompt is not in `used`; a held-out split adds its prompts to `used`.
-inline task draw_unused_task(task_family family, std::unordered_set<std::string>& used,
-                             bool add_to_used, const std::string& split, random_engine& engine,
-                             generation_counts& counts) {
+inline task draw_unused_task(task_family family, std::unordered_set<std::string>& used, bool add_to_used,
+                             const std::string& split, random_engine& engine, generation_counts& counts) {
     for (std::size_t draw = 0; draw < max_prompt_draws; ++draw) {
         task drawn = draw_task(family, engine);
         if (used.contains(drawn.prompt)) {
@@ -155,8 +154,8 @@ inline task draw_unused_task(task_family family, std::unordered_set<std::string>
         if (add_to_used) used.insert(drawn.prompt);
         return drawn;
     }
-    throw error("datagen: split '" + split + "': found no unused prompt for subset '" + std::string(subset_name(family)) +
-                "' in " + std::to_string(max_prompt_draws) +
+    throw error("datagen: split '" + split + "': found no unused prompt for subset '" +
+                std::string(subset_name(family)) + "' in " + std::to_string(max_prompt_draws) +
                 " draws; the split is larger than that family's prompt space allows");
 }
 
@@ -184,7 +183,8 @@ inline std::pair<std::string, std::string> style_pair(const task& drawn, pair_ki
         ++counts.style_attempts;
         std::string chosen, rejected;
         if (neutral) {
-            const style_choices shared = draw_style_choices(draw_free_levels(engine), drawn.answer_phrasings.size(), engine);
+            const style_choices shared =
+                draw_style_choices(draw_free_levels(engine), drawn.answer_phrasings.size(), engine);
             chosen = render_response(drawn, drawn.correct, shared);
             rejected = render_response(drawn, drawn.wrong, shared);
         } else {
@@ -194,10 +194,11 @@ inline std::pair<std::string, std::string> style_pair(const task& drawn, pair_ki
             rejected = render_response(drawn, rejected_answer,
                                        draw_style_choices(rejected_levels, drawn.answer_phrasings.size(), engine));
         }
-        if (measures_as_desired(drawn.prompt, chosen, rejected, desired)) return {std::move(chosen), std::move(rejected)};
+        if (measures_as_desired(drawn.prompt, chosen, rejected, desired))
+            return {std::move(chosen), std::move(rejected)};
         if (neutral && attempt >= neutral_attempt_cap)
-            throw error("datagen: split '" + plan.name + "': no style-neutral rendering of the prompt '" + drawn.prompt +
-                        "' in " + std::to_string(attempt) + " attempts");
+            throw error("datagen: split '" + plan.name + "': no style-neutral rendering of the prompt '" +
+                        drawn.prompt + "' in " + std::to_string(attempt) + " attempts");
         if (!neutral && attempt % max_style_attempts == 0) {
             desired = draw_desired_relations(odds, engine);
             ++counts.relation_redraws;
@@ -225,7 +226,7 @@ inline generated_split generate_split(const split_plan& plan, std::size_t pairs,
     split.fooled = pick_schedule(taken, plan.fooled_share, "style-fooled", engine);
     for (std::size_t i = 0; i < pairs; ++i) {
         const task drawn = draw_unused_task(families[i], used, held_out, plan.name, engine, split.counts);
-        const pair_kind kind = neutral[i]                ? pair_kind::neutral
+        const pair_kind kind = neutral[i]               ? pair_kind::neutral
                                : split.style_decided[i] ? pair_kind::style_decided
                                : split.fooled[i]        ? pair_kind::fooled
                                                         : pair_kind::ordinary;

@@ -17,8 +17,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cirm/error.hpp"
 #include "candidates.hpp"
+#include "cirm/error.hpp"
 #include "files.hpp"
 #include "generate.hpp"
 #include "summary.hpp"
@@ -32,14 +32,16 @@ int main(int argc, char** argv) {
 
     CLI::App app{"Generates the bundled preference datasets (validation, test, train) from one seed."};
     app.add_option("--seed", config.seed, "seed of the one random engine behind every split")->capture_default_str();
-    app.add_option("--out", out_dir, "directory to write validation.jsonl, test.jsonl and train.jsonl into")->required();
+    app.add_option("--out", out_dir, "directory to write validation.jsonl, test.jsonl and train.jsonl into")
+        ->required();
     app.add_option("--train", config.sizes.train, "pairs in train.jsonl")->capture_default_str();
     app.add_option("--validation", config.sizes.validation, "pairs in validation.jsonl")->capture_default_str();
     app.add_option("--test", config.sizes.test, "pairs in test.jsonl")->capture_default_str();
     app.add_option("--summary", summary_file, "also write the summary as JSON to this file");
-    app.add_option("--candidates", candidate_prompts,
-                   "also write candidates.jsonl: this many new prompts, each with --per-prompt responses in free styles "
-                   "of which one is correct (0 = none)")
+    app.add_option(
+           "--candidates", candidate_prompts,
+           "also write candidates.jsonl: this many new prompts, each with --per-prompt responses in free styles "
+           "of which one is correct (0 = none)")
         ->capture_default_str();
     app.add_option("--per-prompt", per_prompt, "responses per candidate set")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
@@ -51,9 +53,9 @@ int main(int argc, char** argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         cirm::datagen::write_datasets(out_dir, datasets);
         if (candidate_prompts > 0)
-            cirm::datagen::write_candidates(std::filesystem::path(out_dir) / "candidates.jsonl",
-                                            cirm::datagen::generate_candidates(datasets, candidate_prompts, per_prompt,
-                                                                               config.seed));
+            cirm::datagen::write_candidates(
+                std::filesystem::path(out_dir) / "candidates.jsonl",
+                cirm::datagen::generate_candidates(datasets, candidate_prompts, per_prompt, config.seed));
 
         const auto summaries = cirm::datagen::summarize_datasets(datasets);
         std::fputs(cirm::datagen::summary_table(datasets, summaries).c_str(), stderr);

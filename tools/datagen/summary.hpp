@@ -23,9 +23,9 @@
 
 #include "cirm/sample.hpp"
 #include "cirm/stats/spearman.hpp"
-#include "generate.hpp"
 #include "cirm/synthetic/style_attributes.hpp"
 #include "cirm/synthetic/tasks.hpp"
+#include "generate.hpp"
 
 namespace cirm::datagen {
 
@@ -69,8 +69,14 @@ inline split_summary summarize_split(std::string name, std::span<const preferenc
             attribute_summary& figures = summary.attributes[a];
             double sign = 0.0;
             switch (relations[a]) {
-                case relation::chosen_more: ++figures.chosen_more; sign = 1.0; break;
-                case relation::chosen_less: ++figures.chosen_less; sign = -1.0; break;
+                case relation::chosen_more:
+                    ++figures.chosen_more;
+                    sign = 1.0;
+                    break;
+                case relation::chosen_less:
+                    ++figures.chosen_less;
+                    sign = -1.0;
+                    break;
                 case relation::equal: ++figures.equal; break;
             }
             if (relations[a] != relation::equal) all_equal = false;
@@ -138,8 +144,8 @@ inline nlohmann::ordered_json summary_json(const generation_config& config, cons
             split["generation"]["style_attempts"] = generated->counts.style_attempts;
             split["generation"]["relation_redraws"] = generated->counts.relation_redraws;
             split["generation"]["prompt_redraws"] = generated->counts.prompt_redraws;
-            split["generation"]["style_decided"] =
-                static_cast<std::size_t>(std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
+            split["generation"]["style_decided"] = static_cast<std::size_t>(
+                std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
             split["generation"]["fooled"] =
                 static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
         }
@@ -163,15 +169,18 @@ inline std::string summary_table(const generated_datasets& datasets, std::span<c
     using summary_detail::format;
     std::string text;
     for (const split_summary& summary : summaries) {
-        text += format("%s: %zu pairs, %zu style-neutral (%.1f %%)\n", summary.name.c_str(), summary.pairs,
-                       summary.neutral, 100.0 * static_cast<double>(summary.neutral) / static_cast<double>(summary.pairs));
+        text +=
+            format("%s: %zu pairs, %zu style-neutral (%.1f %%)\n", summary.name.c_str(), summary.pairs, summary.neutral,
+                   100.0 * static_cast<double>(summary.neutral) / static_cast<double>(summary.pairs));
         text += "  subsets:";
         for (std::string_view subset : subset_names) {
             auto it = summary.subsets.find(std::string(subset));
-            text += format(" %s %zu", std::string(subset).c_str(), it == summary.subsets.end() ? std::size_t{0} : it->second);
+            text += format(" %s %zu", std::string(subset).c_str(),
+                           it == summary.subsets.end() ? std::size_t{0} : it->second);
         }
         text += "\n";
-        text += format("  %-12s %7s %7s %7s %11s %9s\n", "attribute", "B_b", "notB_b", "equal", "more-share", "spearman");
+        text +=
+            format("  %-12s %7s %7s %7s %11s %9s\n", "attribute", "B_b", "notB_b", "equal", "more-share", "spearman");
         for (std::size_t a = 0; a < style_attribute_count; ++a) {
             const attribute_summary& figures = summary.attributes[a];
             text += format("  %-12s %7zu %7zu %7zu %11.3f %9.3f\n", std::string(style_attribute_names[a]).c_str(),
@@ -179,8 +188,7 @@ inline std::string summary_table(const generated_datasets& datasets, std::span<c
                            figures.preference_spearman);
         }
         for (const generated_split* generated : {&datasets.validation, &datasets.test, &datasets.train})
-            if (generated->name == summary.name)
-            {
+            if (generated->name == summary.name) {
                 const auto decided = static_cast<std::size_t>(
                     std::count(generated->style_decided.begin(), generated->style_decided.end(), true));
                 if (decided > 0)
@@ -188,11 +196,13 @@ inline std::string summary_table(const generated_datasets& datasets, std::span<c
                 const auto fooled =
                     static_cast<std::size_t>(std::count(generated->fooled.begin(), generated->fooled.end(), true));
                 if (fooled > 0)
-                    text += format("  style-fooled (chosen wrong, rejected correct, chosen mostly more styled): %zu\n", fooled);
-                text += format("  generation: %zu style attempts (%.1f per pair), %zu relation redraws, %zu prompt redraws\n",
-                               generated->counts.style_attempts,
-                               static_cast<double>(generated->counts.style_attempts) / static_cast<double>(summary.pairs),
-                               generated->counts.relation_redraws, generated->counts.prompt_redraws);
+                    text += format("  style-fooled (chosen wrong, rejected correct, chosen mostly more styled): %zu\n",
+                                   fooled);
+                text += format(
+                    "  generation: %zu style attempts (%.1f per pair), %zu relation redraws, %zu prompt redraws\n",
+                    generated->counts.style_attempts,
+                    static_cast<double>(generated->counts.style_attempts) / static_cast<double>(summary.pairs),
+                    generated->counts.relation_redraws, generated->counts.prompt_redraws);
             }
     }
     return text;

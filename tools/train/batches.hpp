@@ -36,7 +36,8 @@ struct padded_batch {
 inline padded_batch pad(std::span<const token_ids* const> rows, std::int32_t pad_id) {
     std::size_t width = 0;
     for (const auto* r : rows) width = std::max(width, r->size());
-    auto ids = torch::full({static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(width)}, pad_id, torch::kLong);
+    auto ids =
+        torch::full({static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(width)}, pad_id, torch::kLong);
     auto last = torch::empty({static_cast<std::int64_t>(rows.size())}, torch::kLong);
     auto* out = ids.data_ptr<std::int64_t>();
     for (std::size_t b = 0; b < rows.size(); ++b) {
@@ -56,7 +57,8 @@ inline std::vector<std::vector<std::size_t>> length_bucketed_batches(std::span<c
     const std::size_t window = batch_size * 64;
     for (std::size_t begin = 0; begin < order.size(); begin += window) {
         const auto end = std::min(order.size(), begin + window);
-        std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(begin), order.begin() + static_cast<std::ptrdiff_t>(end),
+        std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                         order.begin() + static_cast<std::ptrdiff_t>(end),
                          [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
     }
     std::vector<std::vector<std::size_t>> batches;

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
@@ -46,7 +46,8 @@ inline nlohmann::json config_json(const llama_config& s, checkpoint_kind kind) {
         throw error("the trainer writes Llama checkpoints only (model_type '" + s.model_type +
                     "', with one attention bias flag for q, k, v and o)");
     nlohmann::ordered_json c;
-    c["architectures"] = {kind == checkpoint_kind::reward_model ? "LlamaForSequenceClassification" : "LlamaForCausalLM"};
+    c["architectures"] = {kind == checkpoint_kind::reward_model ? "LlamaForSequenceClassification"
+                                                                : "LlamaForCausalLM"};
     c["model_type"] = "llama";
     c["hidden_size"] = s.hidden_size;
     c["intermediate_size"] = s.intermediate_size;
@@ -116,7 +117,8 @@ inline std::vector<std::string> load_checkpoint(llama_model& model, const std::f
             missing.push_back(item.key());
             continue;
         }
-        if (view->type != safetensors::dtype::f32) throw error(dir.string() + ": tensor '" + item.key() + "' is not F32");
+        if (view->type != safetensors::dtype::f32)
+            throw error(dir.string() + ": tensor '" + item.key() + "' is not F32");
         std::vector<std::int64_t> shape(view->shape.begin(), view->shape.end());
         if (torch::IntArrayRef(shape) != item.value().sizes())
             throw error(dir.string() + ": tensor '" + item.key() + "' has another shape than the model's");
@@ -124,7 +126,8 @@ inline std::vector<std::string> load_checkpoint(llama_model& model, const std::f
         item.value().copy_(torch::from_blob(values.data(), shape, torch::kFloat32));
     }
     for (const auto& t : file.tensors())
-        if (!params.contains(t.name)) throw error(dir.string() + ": tensor '" + t.name + "' is not a parameter of the model");
+        if (!params.contains(t.name))
+            throw error(dir.string() + ": tensor '" + t.name + "' is not a parameter of the model");
     return missing;
 }
 

@@ -25,9 +25,9 @@
 #include <string>
 #include <vector>
 
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "batches.hpp"
 #include "checkpoint.hpp"
@@ -102,8 +102,8 @@ std::string options_text(const common_options& o) {
 struct pair_set {
     std::vector<cirm::preference_pair> pairs;
     std::vector<token_ids> chosen, rejected;
-    std::vector<bool> neutral;                       // all five method attributes equal
-    std::vector<std::vector<int>> relation;          // per pair, per attribute: sign(f(chosen) − f(rejected))
+    std::vector<bool> neutral;               // all five method attributes equal
+    std::vector<std::vector<int>> relation;  // per pair, per attribute: sign(f(chosen) − f(rejected))
 };
 
 pair_set load_pairs(const std::string& path) {
@@ -189,7 +189,8 @@ std::set<std::string> prompts_of(const std::vector<std::string>& files) {
 }
 
 torch::optim::AdamW make_optimizer(const std::vector<torch::Tensor>& params, const common_options& o) {
-    return torch::optim::AdamW(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.95}));
+    return torch::optim::AdamW(params,
+                               torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.95}));
 }
 
 /// The stage's JSONL log, in its output directory (created here).
@@ -229,7 +230,8 @@ std::vector<std::pair<std::string, std::string>> content_corpus(std::size_t coun
 /// responses: a restatement of the prompt before the answer, bold, headers, '!'. (Content learned
 /// on bare "The even number is 82." pairs did not carry over to styled responses, where the
 /// restatement repeats both numbers: 0.99 on the bare pairs, 0.6 on styled validation pairs.)
-std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_t seed, const std::set<std::string>& excluded,
+std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_t seed,
+                                                 const std::set<std::string>& excluded,
                                                  const std::vector<std::string>& only = {}) {
     namespace syn = cirm::synthetic;
     syn::random_engine engine(seed ^ 0x9e3779b97f4a7c15ULL);
@@ -257,13 +259,15 @@ std::vector<cirm::preference_pair> content_pairs(std::size_t count, std::uint64_
         for (std::size_t a = 0; a < levels.size(); ++a)
             levels[a] = syn::task_detail::draw_between(engine, 0, std::min(light_maximum[a], syn::level_counts[a] - 1));
         const auto shared = syn::draw_style_choices(levels, drawn.answer_phrasings.size(), engine);
-        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt, syn::render_response(drawn, drawn.correct, shared),
+        pairs.push_back({"content-" + std::to_string(pairs.size()), drawn.prompt,
+                         syn::render_response(drawn, drawn.correct, shared),
                          syn::render_response(drawn, drawn.wrong, shared), std::string(syn::subset_name(family))});
     }
     return pairs;
 }
 
-int run_lm(const common_options& o, const llama_config& shape, std::size_t content, const std::vector<std::string>& exclude) {
+int run_lm(const common_options& o, const llama_config& shape, std::size_t content,
+           const std::vector<std::string>& exclude) {
     torch::manual_seed(o.seed);
     llama_model model(shape);
     const auto pairs = cirm::read_preference_jsonl(o.data);
@@ -278,7 +282,8 @@ int run_lm(const common_options& o, const llama_config& shape, std::size_t conte
         seqs.push_back(encode(tokenizer(), prompt, response));
         lengths.push_back(seqs.back().size());
     }
-    std::cerr << "lm: " << pairs.size() << " chosen texts and " << content << " plain answers, " << options_text(o) << "\n";
+    std::cerr << "lm: " << pairs.size() << " chosen texts and " << content << " plain answers, " << options_text(o)
+              << "\n";
     std::vector<torch::Tensor> params;
     for (auto& item : model->named_parameters())
         if (item.key().rfind("score.", 0) != 0) params.push_back(item.value());
@@ -290,7 +295,8 @@ int run_lm(const common_options& o, const llama_config& shape, std::size_t conte
     std::size_t next = 0;
     double running = 0;
     for (std::int64_t step = 0; step < o.steps; ++step) {
-        if (next == epoch.size()) epoch = length_bucketed_batches(lengths, static_cast<std::size_t>(o.batch), rng), next = 0;
+        if (next == epoch.size())
+            epoch = length_bucketed_batches(lengths, static_cast<std::size_t>(o.batch), rng), next = 0;
         std::vector<const token_ids*> rows;
         for (auto i : epoch[next]) rows.push_back(&seqs[i]);
         ++next;
@@ -335,9 +341,9 @@ std::string stage_steps_text(const std::vector<std::int64_t>& steps) {
 }
 
 int run_rm(const common_options& o, const std::string& init, const std::string& validation, double center,
-           double lm_weight, std::int64_t content_first, std::size_t content_count, const std::vector<std::string>& exclude,
-           std::vector<std::string> content_families, const std::vector<std::string>& content_stages,
-           const std::vector<std::int64_t>& stage_steps) {
+           double lm_weight, std::int64_t content_first, std::size_t content_count,
+           const std::vector<std::string>& exclude, std::vector<std::string> content_families,
+           const std::vector<std::string>& content_stages, const std::vector<std::int64_t>& stage_steps) {
     const auto shape = shape_from_config(init, checkpoint_kind::language_model);
     torch::manual_seed(o.seed);
     llama_model model(shape);
@@ -396,7 +402,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
                               std::to_string(content_first));
     } else {
         for (std::size_t s = 0; s < stages.size(); ++s)
-            stage_ends.push_back((static_cast<std::int64_t>(s) + 1) * content_first / static_cast<std::int64_t>(stages.size()));
+            stage_ends.push_back((static_cast<std::int64_t>(s) + 1) * content_first /
+                                 static_cast<std::int64_t>(stages.size()));
     }
     // Per stage, the content pairs it draws from (indices into `content`) and their lengths.
     std::vector<std::vector<std::size_t>> stage_items;
@@ -414,11 +421,13 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
                 }
         }
     }
-    if (content_first == 0 && !content.empty()) throw cirm::error("--content-pairs are only used with --content-first > 0");
+    if (content_first == 0 && !content.empty())
+        throw cirm::error("--content-pairs are only used with --content-first > 0");
     // Curriculum: the first `content_first` steps see only plain content pairs (no style, so
     // content is the only signal, and short, so they are cheap); afterwards the training pairs.
     std::vector<std::size_t> lengths;
-    for (std::size_t i = 0; i < train.pairs.size(); ++i) lengths.push_back(std::max(train.chosen[i].size(), train.rejected[i].size()));
+    for (std::size_t i = 0; i < train.pairs.size(); ++i)
+        lengths.push_back(std::max(train.chosen[i].size(), train.rejected[i].size()));
     std::cerr << "rm: " << train.pairs.size() << " training pairs, " << val.pairs.size() << " validation pairs, "
               << options_text(o) << "\n";
     std::vector<torch::Tensor> params;
@@ -436,11 +445,12 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
         if (step == content_first) next = epoch.size();  // switch to all pairs
         const bool content_phase = step < content_first;
         if (content_phase && !stages.empty()) {
-            const auto now = static_cast<std::size_t>(
-                std::upper_bound(stage_ends.begin(), stage_ends.end(), step) - stage_ends.begin());
+            const auto now = static_cast<std::size_t>(std::upper_bound(stage_ends.begin(), stage_ends.end(), step) -
+                                                      stage_ends.begin());
             if (now != stage || step == 0) {
                 stage = now;
-                std::cerr << "rm: content stage " << stage + 1 << " of " << stages.size() << " from step " << step << "\n";
+                std::cerr << "rm: content stage " << stage + 1 << " of " << stages.size() << " from step " << step
+                          << "\n";
                 epoch.clear();
                 next = 0;
             }
@@ -451,7 +461,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
                 for (auto& batch : epoch)
                     for (auto& i : batch) i = stage_items[stage][i];
             } else {
-                epoch = length_bucketed_batches(content_phase ? content_lengths : lengths, static_cast<std::size_t>(o.batch), rng);
+                epoch = length_bucketed_batches(content_phase ? content_lengths : lengths,
+                                                static_cast<std::size_t>(o.batch), rng);
             }
             next = 0;
         }
@@ -473,7 +484,8 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
             auto targets = chosen_ids.narrow(1, 1, b.ids.size(1) - 1).clone();
             targets.masked_fill_(targets == pad_token_id, -100);
             loss = loss + lm_weight * torch::nn::functional::cross_entropy(
-                                          logits.reshape({-1, cirm::libtorch::torch_size(model->shape.vocab_size)}), targets.reshape({-1}),
+                                          logits.reshape({-1, cirm::libtorch::torch_size(model->shape.vocab_size)}),
+                                          targets.reshape({-1}),
                                           torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
         }
         opt.zero_grad();
@@ -484,19 +496,22 @@ int run_rm(const common_options& o, const std::string& init, const std::string& 
         running = step ? 0.98 * running + 0.02 * loss.item<double>() : loss.item<double>();
         running_acc = step ? 0.98 * running_acc + 0.02 * acc : acc;
         if ((step + 1) % o.eval_every == 0 || step + 1 == o.steps) {
-            nlohmann::ordered_json j{{"step", step + 1}, {"loss", running}, {"train_acc", running_acc},
-                                     {"seconds", seconds_since(t0)}, {"validation", evaluate(model, val)}};
+            nlohmann::ordered_json j{{"step", step + 1},
+                                     {"loss", running},
+                                     {"train_acc", running_acc},
+                                     {"seconds", seconds_since(t0)},
+                                     {"validation", evaluate(model, val)}};
             log << j.dump() << "\n" << std::flush;
             std::cerr << j.dump() << "\n";
         }
     }
     save_checkpoint(model, o.out, checkpoint_kind::reward_model,
-                    {{"stage", "reward model"}, {"initialized_from", init},
+                    {{"stage", "reward model"},
+                     {"initialized_from", init},
                      {"command", "cirm-train rm " + options_text(o) + " center=" + std::to_string(center) +
-                                     " lm_weight=" + std::to_string(lm_weight) +
-                                     " content_first=" + std::to_string(content_first) +
-                                     " content_pairs=" + std::to_string(content_count) + stages_text(content_stages) +
-                                     stage_steps_text(stage_steps)}});
+                                     " lm_weight=" + std::to_string(lm_weight) + " content_first=" +
+                                     std::to_string(content_first) + " content_pairs=" + std::to_string(content_count) +
+                                     stages_text(content_stages) + stage_steps_text(stage_steps)}});
     std::cerr << "rm: wrote " << o.out << " after " << seconds_since(t0) << " s\n";
     return 0;
 }
@@ -532,9 +547,14 @@ int run_check(const std::string& model_dir, const std::string& data, double tole
         const double d = std::abs(static_cast<double>(trainer_rewards[i]) - static_cast<double>(engine_rewards[i]));
         if (!(d <= worst)) worst = d, worst_at = i;
     }
-    nlohmann::ordered_json j{{"model", model_dir}, {"data", data}, {"responses", samples.size()},
-                             {"max_abs_difference", worst}, {"at_response", worst_at}, {"tolerance", tolerance},
-                             {"trainer_seconds", trainer_seconds}, {"engine_seconds", engine_seconds}};
+    nlohmann::ordered_json j{{"model", model_dir},
+                             {"data", data},
+                             {"responses", samples.size()},
+                             {"max_abs_difference", worst},
+                             {"at_response", worst_at},
+                             {"tolerance", tolerance},
+                             {"trainer_seconds", trainer_seconds},
+                             {"engine_seconds", engine_seconds}};
     std::cout << j.dump() << "\n";
     if (!(worst <= tolerance)) {
         std::cerr << "check: rewards differ by " << worst << " > " << tolerance << "\n";
@@ -585,12 +605,14 @@ int main(int argc, char** argv) {
     add_common(rm, rm_o);
     rm->add_option("--init", init, "stage-1 checkpoint directory")->required()->check(CLI::ExistingDirectory);
     rm->add_option("--validation", validation, "validation pairs (JSONL), evaluated every --eval-every steps")
-        ->required()->check(CLI::ExistingFile);
+        ->required()
+        ->check(CLI::ExistingFile);
     rm->add_option("--center", center, "weight of the (r_chosen + r_rejected)^2 term keeping rewards centred")
         ->capture_default_str();
     std::size_t content_count = 0;
     std::vector<std::string> rm_exclude;
-    rm->add_option("--content-first", content_first, "steps on plain content pairs (--content-pairs) before the training pairs")
+    rm->add_option("--content-first", content_first,
+                   "steps on plain content pairs (--content-pairs) before the training pairs")
         ->capture_default_str();
     std::vector<std::string> content_families;
     rm->add_option("--content-families", content_families, "task families of the content pairs (default: all)");
@@ -626,8 +648,8 @@ int main(int argc, char** argv) {
         }
         if (rm->parsed()) {
             torch::set_num_threads(rm_o.threads);
-            return run_rm(rm_o, init, validation, center, lm_weight, content_first, content_count, rm_exclude, content_families,
-                          content_stages, stage_steps);
+            return run_rm(rm_o, init, validation, center, lm_weight, content_first, content_count, rm_exclude,
+                          content_families, content_stages, stage_steps);
         }
         torch::set_num_threads(check_threads);
         return run_check(check_model, check_data, tolerance, check_threads);

@@ -35,7 +35,8 @@ bad_files make_bad_files(const std::string& name) {
     b.empty = b.dir / "empty.jsonl";
     b.missing = b.dir / "missing.jsonl";
     const std::string good = R"({"prompt": "p", "chosen": "a", "rejected": "b"})";
-    cirm::write_file_atomically(b.malformed, good + "\n" + R"({"prompt": "q", "chosen": "c", "rejected": "d", "id": "x"})" +
+    cirm::write_file_atomically(b.malformed, good + "\n" +
+                                                 R"({"prompt": "q", "chosen": "c", "rejected": "d", "id": "x"})" +
                                                  "\n{\"prompt\": \"r\", \"chosen\": \n");
     cirm::write_file_atomically(b.empty, "\n  \n");
     // a spec made for the Qwen2 fixture (hidden 32), which does not fit the Llama fixture (hidden 64)
@@ -87,7 +88,8 @@ TEST_CASE("bad inputs: locate and search and eval") {
         check_fails(run(llama(), b.missing), missing, b.out);
         check_fails(run(llama(), b.malformed), line3, b.out);
         check_fails(run(llama(), b.empty), empty, b.out);
-        check_fails(run((b.dir / "no-model").string(), validation()), "model directory '" + (b.dir / "no-model").string() + "' does not exist", b.out);
+        check_fails(run((b.dir / "no-model").string(), validation()),
+                    "model directory '" + (b.dir / "no-model").string() + "' does not exist", b.out);
     }
     SECTION("search") {
         const auto run = [&](std::string model, const fs::path& data, std::string grid) {
@@ -120,8 +122,10 @@ TEST_CASE("bad inputs: locate and search and eval") {
         check_fails(run(b.missing, ""), missing, b.out);
         check_fails(run(b.malformed, ""), line3, b.out);
         check_fails(run(b.empty, ""), empty, b.out);
-        check_fails(run(test_set(), b.qwen_spec.string()), "spec '" + b.qwen_spec.string() + "' does not fit model '" + llama() + "'", b.out);
-        check_fails(run(test_set(), (b.dir / "nope.json").string()), "cannot read '" + (b.dir / "nope.json").string() + "'", b.out);
+        check_fails(run(test_set(), b.qwen_spec.string()),
+                    "spec '" + b.qwen_spec.string() + "' does not fit model '" + llama() + "'", b.out);
+        check_fails(run(test_set(), (b.dir / "nope.json").string()),
+                    "cannot read '" + (b.dir / "nope.json").string() + "'", b.out);
     }
 }
 
@@ -147,7 +151,8 @@ TEST_CASE("bad inputs: score and annotate and report and demo") {
     }
     SECTION("annotate") {
         const fs::path one = b.dir / "one_candidate.jsonl";
-        cirm::write_file_atomically(one, "{\"prompt\": \"p\", \"responses\": [\"a\", \"b\"]}\n{\"prompt\": \"p\", \"responses\": [\"a\"]}\n");
+        cirm::write_file_atomically(
+            one, "{\"prompt\": \"p\", \"responses\": [\"a\", \"b\"]}\n{\"prompt\": \"p\", \"responses\": [\"a\"]}\n");
         const auto run = [&](const fs::path& data, std::string spec) {
             return [=](std::ostream& o, std::ostream& e) {
                 cirm::cli::annotate_options opt;
@@ -159,14 +164,16 @@ TEST_CASE("bad inputs: score and annotate and report and demo") {
             };
         };
         check_fails(run(b.missing, ""), missing, b.out);
-        check_fails(run(b.malformed, ""), b.malformed.string() + ":1: field 'responses' is missing or not an array", b.out);
+        check_fails(run(b.malformed, ""), b.malformed.string() + ":1: field 'responses' is missing or not an array",
+                    b.out);
         check_fails(run(b.empty, ""), "no prompts (the dataset is empty)", b.out);
         check_fails(run(one, ""), one.string() + ":2: 'responses' needs at least 2 candidates, has 1", b.out);
         check_fails(run(fixture("cli/prompts.jsonl"), b.qwen_spec.string()), "does not fit model", b.out);
     }
     SECTION("report") {
         const fs::path bad_eval = b.dir / "bad_eval.json";
-        cirm::write_file_atomically(bad_eval, R"({"model": "m", "data": "d", "pairs": 3, "methods": {"base": {"all": 1.5}}})");
+        cirm::write_file_atomically(bad_eval,
+                                    R"({"model": "m", "data": "d", "pairs": 3, "methods": {"base": {"all": 1.5}}})");
         const auto run = [&](const fs::path& eval, std::string spec) {
             return [=](std::ostream& o, std::ostream& e) {
                 cirm::cli::report_options opt;
@@ -179,7 +186,8 @@ TEST_CASE("bad inputs: score and annotate and report and demo") {
         };
         check_fails(run(b.missing, ""), missing, b.out);
         check_fails(run(b.malformed, ""), "not valid JSON", b.out);
-        check_fails(run(bad_eval, ""), bad_eval.string() + ": methods.base.all: must be a fraction in [0, 1] or null", b.out);
+        check_fails(run(bad_eval, ""), bad_eval.string() + ": methods.base.all: must be a fraction in [0, 1] or null",
+                    b.out);
         // a valid evaluation, then a spec for another model
         cirm::cli::eval_options e;
         e.common.model = llama();
@@ -202,7 +210,8 @@ TEST_CASE("bad inputs: score and annotate and report and demo") {
                 return cirm::cli::run_demo(opt, o, e);
             };
         };
-        check_fails(run((b.dir / "no-model").string(), validation()), "the model '" + (b.dir / "no-model").string() + "' is missing", b.out);
+        check_fails(run((b.dir / "no-model").string(), validation()),
+                    "the model '" + (b.dir / "no-model").string() + "' is missing", b.out);
         check_fails(run(llama(), b.missing), "the validation set '" + b.missing.string() + "' is missing", b.out);
         check_fails(run(llama(), b.malformed), b.malformed.string() + ":3: not valid JSON", b.out);
         check_fails(run(llama(), b.empty), "no preference pairs (the dataset is empty)", b.out);

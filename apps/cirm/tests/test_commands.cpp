@@ -55,7 +55,8 @@ TEST_CASE("locate: the correlation table and a spec of the top/bottom-k of each 
         const std::size_t column = entry.first, k = entry.second;  // clang 14 cannot capture a structured binding
         std::vector<std::size_t> order(1536);
         std::iota(order.begin(), order.end(), std::size_t{0});
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return table[a * 5 + column] > table[b * 5 + column]; });
+        std::sort(order.begin(), order.end(),
+                  [&](std::size_t a, std::size_t b) { return table[a * 5 + column] > table[b * 5 + column]; });
         for (std::size_t i = 0; i < k; ++i) {
             expected.insert(order[i]);
             expected.insert(order[1535 - i]);
@@ -64,7 +65,8 @@ TEST_CASE("locate: the correlation table and a spec of the top/bottom-k of each 
     const json spec = json::parse(read_text(dir / "spec.json"));
     std::set<std::size_t> got;
     for (const auto& site : spec["sites"])
-        for (const auto& neuron : site["neurons"]) got.insert(offset.at(site["name"]) + neuron["index"].get<std::size_t>());
+        for (const auto& neuron : site["neurons"])
+            got.insert(offset.at(site["name"]) + neuron["index"].get<std::size_t>());
     CHECK(got == expected);
     CHECK(fs::exists(dir / "spec.safetensors"));
 }
@@ -113,7 +115,8 @@ TEST_CASE("score --spec says on stderr what the spec applies, counted from the s
     std::ostringstream score_out, score_err;
     REQUIRE(cirm::cli::run_score(o, score_out, score_err) == 0);
     CHECK(score_err.str() == "applying spec " + o.spec + ": " + std::to_string(neurons) + " neurons at " +
-                                 std::to_string(spec["sites"].size()) + " sites, pinned to the median at the last token\n");
+                                 std::to_string(spec["sites"].size()) +
+                                 " sites, pinned to the median at the last token\n");
     // quiet: nothing on stderr
     o.common.quiet = true;
     std::ostringstream quiet_out, quiet_err;
@@ -182,7 +185,8 @@ TEST_CASE("annotate: chosen and rejected are the best and worst candidates by th
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const std::string prompt = inputs[i]["prompt"];
         std::vector<float> r;
-        for (const auto& c : inputs[i]["responses"]) r.push_back(model.score(cirm::sample{prompt, c.get_ref<const std::string&>()}));
+        for (const auto& c : inputs[i]["responses"])
+            r.push_back(model.score(cirm::sample{prompt, c.get_ref<const std::string&>()}));
         const auto best = static_cast<std::size_t>(std::max_element(r.begin(), r.end()) - r.begin());
         const auto worst = static_cast<std::size_t>(std::min_element(r.begin(), r.end()) - r.begin());
         CHECK(got[i]["id"] == inputs[i]["id"]);
@@ -261,7 +265,8 @@ TEST_CASE("annotate --report: share of correct picks and mean styles, with LP re
     write_text(dir / "bad.jsonl", inputs[0].dump() + "\n");
     o.baseline.clear();
     o.data = (dir / "bad.jsonl").string();
-    CHECK_THROWS_WITH(cirm::cli::run_annotate(o, out, err), Catch::Contains("'correct' must be the index of one of the 3"));
+    CHECK_THROWS_WITH(cirm::cli::run_annotate(o, out, err),
+                      Catch::Contains("'correct' must be the index of one of the 3"));
     CHECK(!fs::exists(dir / "none.json"));
     CHECK(!fs::exists(dir / "none.jsonl"));
 }
@@ -354,7 +359,8 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     CHECK(d["variant"]["direction_kind"] == cirm::cli::default_variant.direction_kind);
     CHECK(d["variant"]["selector"] == cirm::cli::default_variant.selector);
     CHECK(d["variant"]["objective"] == cirm::cli::default_variant.objective);
-    for (const char* f : {"spec.json", "spec.safetensors", "trials.jsonl"}) CHECK(fs::exists(dir / "out" / "variant" / f));
+    for (const char* f : {"spec.json", "spec.safetensors", "trials.jsonl"})
+        CHECK(fs::exists(dir / "out" / "variant" / f));
     {
         cirm::cli::search_options so;
         on_fixture(so);
@@ -390,11 +396,13 @@ TEST_CASE("demo writes its files and a self-contained HTML report with the chart
     const std::string html = read_text(dir / "out" / "report.html");
     CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
     // self-contained: no script, no external resource
-    for (const char* forbidden : {"<script", "src=", "href=", "url(", "@import"}) CHECK_THAT(html, !Catch::Contains(forbidden));
+    for (const char* forbidden : {"<script", "src=", "href=", "url(", "@import"})
+        CHECK_THAT(html, !Catch::Contains(forbidden));
     std::size_t svgs = 0;
     for (auto at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
     CHECK(svgs == 3);  // accuracy per subset, flip rates, edited neurons per layer x kind
-    CHECK_THAT(html, Catch::Contains("edited neurons per layer x module kind") && Catch::Contains("accuracy per subset"));
+    CHECK_THAT(html,
+               Catch::Contains("edited neurons per layer x module kind") && Catch::Contains("accuracy per subset"));
     CHECK_THAT(html, Catch::Contains("Goal check (cirm vs base)") && Catch::Contains("Goal check (variant vs base)"));
 
     // `cirm report` from the demo's files reproduces the page (the same inputs, title aside)
@@ -422,9 +430,9 @@ TEST_CASE("demo prints both goal checks, and --no-variant runs the method alone"
     o.flip_rates = false;
     std::ostringstream out, err;
     REQUIRE(cirm::cli::run_demo(o, out, err) == 0);
-    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base):") &&
-                              Catch::Contains("goal check (variant vs base):") &&
-                              Catch::Contains("variant (" + cirm::cli::variant_label(o) + "): 0 of 1536 neurons edited, "));
+    CHECK_THAT(out.str(),
+               Catch::Contains("goal check (cirm vs base):") && Catch::Contains("goal check (variant vs base):") &&
+                   Catch::Contains("variant (" + cirm::cli::variant_label(o) + "): 0 of 1536 neurons edited, "));
     CHECK(fs::exists(dir / "out" / "variant" / "spec.json"));
 
     o.variant = false;
@@ -477,7 +485,8 @@ TEST_CASE("report: the heat map counts every edited neuron of the spec in its la
     CHECK_THAT(svg, Catch::Contains("b&lt;") && Catch::Contains("t&amp;") && Catch::Contains("width=\""));
 }
 
-TEST_CASE("report --ablations: the table of tools/experiments/ablate.py's rows, and a spec's pinned directions listed") {
+TEST_CASE(
+    "report --ablations: the table of tools/experiments/ablate.py's rows, and a spec's pinned directions listed") {
     const auto dir = scratch("report_ablations");
     cirm::cli::eval_options eo;
     on_fixture(eo);
@@ -487,7 +496,8 @@ TEST_CASE("report --ablations: the table of tools/experiments/ablate.py's rows, 
     std::ostringstream eout, eerr;
     REQUIRE(cirm::cli::run_eval(eo, eout, eerr) == 0);
 
-    write_text(dir / "ablations.json", R"({"format": "cirm-ablations", "set": "validation", "total_neurons": 1536, "rows": [
+    write_text(dir / "ablations.json",
+               R"({"format": "cirm-ablations", "set": "validation", "total_neurons": 1536, "rows": [
         {"row": "base", "trials": 0, "edited": 0, "directions": 0, "accuracy": 0.778, "neutral": 0.92,
          "mean_unbiased": 0.646, "worst_biased_change": null, "mean_flip": 0.123, "flip_ratio": 1.0},
         {"row": "directions-first-half<x>", "trials": 2, "edited": 0, "directions": 55, "accuracy": 0.908,
@@ -514,8 +524,9 @@ TEST_CASE("report --ablations: the table of tools/experiments/ablate.py's rows, 
     CHECK_THAT(html, Catch::Contains("<h2>Ablations on the validation set (1 configurations)</h2>"));
     CHECK_THAT(html, Catch::Contains("<tr><td>base</td><td>0</td><td>0</td><td>77.8</td><td>92.0</td><td>64.6</td>"
                                      "<td>&ndash;</td><td>12.3</td><td>1.00</td></tr>"));
-    CHECK_THAT(html, Catch::Contains("<tr><td>directions-first-half&lt;x&gt;</td><td>2</td><td>55 directions</td><td>90.8</td>"
-                                     "<td>94.0</td><td>85.8</td><td>+5.6</td><td>4.5</td><td>0.37</td></tr>"));
+    CHECK_THAT(
+        html, Catch::Contains("<tr><td>directions-first-half&lt;x&gt;</td><td>2</td><td>55 directions</td><td>90.8</td>"
+                              "<td>94.0</td><td>85.8</td><td>+5.6</td><td>4.5</td><td>0.37</td></tr>"));
     CHECK_THAT(html, Catch::Contains("2 directions pinned (beyond the method)") &&
                          Catch::Contains("<li><code>model.layers.0.self_attn.o_proj</code>: length, bold</li>"));
 
@@ -523,7 +534,9 @@ TEST_CASE("report --ablations: the table of tools/experiments/ablate.py's rows, 
         "directions": 0, "accuracy": 1.5, "neutral": 0.9, "mean_unbiased": 0.5, "worst_biased_change": null,
         "mean_flip": 0.1, "flip_ratio": 1.0}]})");
     r.ablations = (dir / "bad.json").string();
-    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr), Catch::Contains("bad.json: rows[0]: 'accuracy' is not a fraction or null"));
+    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr),
+                      Catch::Contains("bad.json: rows[0]: 'accuracy' is not a fraction or null"));
     write_text(dir / "bad.json", R"({"format": "cirm-eval", "rows": []})");
-    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr), Catch::Contains("bad.json: format is not \"cirm-ablations\""));
+    CHECK_THROWS_WITH(cirm::cli::run_report(r, rout, rerr),
+                      Catch::Contains("bad.json: format is not \"cirm-ablations\""));
 }

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/intervene/direction_pin.hpp"
-#include "cirm_cli/eval.hpp"
 #include "cirm/pipeline/locate_and_search.hpp"
+#include "cirm_cli/eval.hpp"
 #include "cirm_cli/search.hpp"
 #include "cli_test_support.hpp"
 
@@ -37,7 +37,6 @@ std::vector<double> ranks_by_counting(const std::vector<double>& v) {
     }
     return r;
 }
-
 
 }  // namespace
 
@@ -62,7 +61,8 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
         std::size_t on = 0;
         for (const auto& [name, k] : t["k"].items()) on += k.get<std::size_t>();
         CHECK(t["edited"] == 0);
-        CHECK(t["directions"].get<std::size_t>() <= on * 14);  // at most one per attribute and site: 2 layers of 7 sites
+        CHECK(t["directions"].get<std::size_t>() <=
+              on * 14);  // at most one per attribute and site: 2 layers of 7 sites
     }
 
     // the activations and attributes of every validation response, by hand
@@ -121,7 +121,8 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
             for (const auto& r : rows)
                 for (std::size_t k = 0; k < w; ++k) mean[k] += r[off + k] / static_cast<double>(n);
             for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t k = 0; k < w; ++k) u[k] += (rows[i][off + k] - mean[k]) * z[b][i] / static_cast<double>(n);
+                for (std::size_t k = 0; k < w; ++k)
+                    u[k] += (rows[i][off + k] - mean[k]) * z[b][i] / static_cast<double>(n);
             double norm = 0;
             for (double x : u) norm += x * x;
             if (norm == 0.0) continue;  // a constant site has no direction
@@ -174,7 +175,9 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
         const auto r = cirm::score_samples(model, std::span<const cirm::sample>(two), pin, 1);
         right += r[0] > r[1] ? 1 : 0;
     }
-    CHECK(e["methods"]["cirm"]["all"].get<double>() == Approx(static_cast<double>(right) / static_cast<double>(test_pairs.size())).margin(1.0 / static_cast<double>(test_pairs.size())));
+    CHECK(e["methods"]["cirm"]["all"].get<double>() ==
+          Approx(static_cast<double>(right) / static_cast<double>(test_pairs.size()))
+              .margin(1.0 / static_cast<double>(test_pairs.size())));
 }
 
 TEST_CASE("search --intervention directions: options that concern neurons are refused") {
@@ -190,16 +193,20 @@ TEST_CASE("search --intervention directions: options that concern neurons are re
                       "--selector chooses neurons; --intervention directions pins directions (see --direction-kind)");
     o.selector = "spearman";
     o.k_grid = "1,5";
-    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err),
-                      Catch::Contains("--k-grid with --intervention directions lists candidates among 0 (not pinned) and "
-                                      "1 (pinned): 0,1 searches which attributes to pin, 1 pins every attribute; got 5"));
+    CHECK_THROWS_WITH(
+        cirm::cli::run_search(o, out, err),
+        Catch::Contains("--k-grid with --intervention directions lists candidates among 0 (not pinned) and "
+                        "1 (pinned): 0,1 searches which attributes to pin, 1 pins every attribute; got 5"));
     o.k_grid = "";
     o.direction_kind = "pca";
-    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), "unknown direction kind 'pca' (expected covariance or shift)");
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err),
+                      "unknown direction kind 'pca' (expected covariance or shift)");
     o.direction_kind = "shift";
     o.attributes = "length,emoji";
-    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err),
+                      Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
     o.intervention = "tensors";
-    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), "unknown intervention 'tensors' (expected neurons or directions)");
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err),
+                      "unknown intervention 'tensors' (expected neurons or directions)");
     CHECK(files_in(dir).empty());
 }

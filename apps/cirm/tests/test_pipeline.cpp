@@ -64,9 +64,7 @@ pair_rewards run_fixture_score(const std::string& data, const std::string& spec,
     return r;
 }
 
-std::vector<json> pairs_of(const std::string& path) {
-    return read_jsonl(path);
-}
+std::vector<json> pairs_of(const std::string& path) { return read_jsonl(path); }
 
 /// Share of pairs (among `keep`) with chosen > rejected; nothing when none is kept.
 template <class Keep>
@@ -200,8 +198,8 @@ TEST_CASE("eval --json: every key of the contract with accuracies recomputed fro
     CHECK(n_neutral >= 8);  // the fixture holds 8 neutral pairs by construction
     CHECK(d["neutral_pairs"] == n_neutral);
 
-    for (const auto& [name, rewards] : std::vector<std::pair<std::string, const pair_rewards*>>{
-             {"base", &base}, {"lp", &lp}, {"cirm", &cirm}}) {
+    for (const auto& [name, rewards] :
+         std::vector<std::pair<std::string, const pair_rewards*>>{{"base", &base}, {"lp", &lp}, {"cirm", &cirm}}) {
         INFO("method " << name);
         const json& m = d["methods"][name];
         std::set<std::string> mkeys;
@@ -219,10 +217,14 @@ TEST_CASE("eval --json: every key of the contract with accuracies recomputed fro
             }
             CHECK(s["n_biased"] == nb);
             CHECK(s["n_unbiased"] == nu);
-            check_fraction(s["biased"], share(*rewards, [&](std::size_t i) { return attr(a, i, "chosen") > attr(a, i, "rejected"); }),
-                           a + " biased");
-            check_fraction(s["unbiased"], share(*rewards, [&](std::size_t i) { return attr(a, i, "chosen") < attr(a, i, "rejected"); }),
-                           a + " unbiased");
+            check_fraction(
+                s["biased"],
+                share(*rewards, [&](std::size_t i) { return attr(a, i, "chosen") > attr(a, i, "rejected"); }),
+                a + " biased");
+            check_fraction(
+                s["unbiased"],
+                share(*rewards, [&](std::size_t i) { return attr(a, i, "chosen") < attr(a, i, "rejected"); }),
+                a + " unbiased");
         }
         CHECK(m["flip_rate"].size() == 5);
         for (const auto& a : five()) {
@@ -231,7 +233,8 @@ TEST_CASE("eval --json: every key of the contract with accuracies recomputed fro
         }
     }
     // LWR: fractions in [0, 1] with the same subset counts
-    for (const auto& a : five()) CHECK(d["methods"]["lwr"]["subsets"][a]["n_biased"] == d["methods"]["base"]["subsets"][a]["n_biased"]);
+    for (const auto& a : five())
+        CHECK(d["methods"]["lwr"]["subsets"][a]["n_biased"] == d["methods"]["base"]["subsets"][a]["n_biased"]);
 }
 
 TEST_CASE("eval without a spec: a text table without goal check and a JSON spec of null") {
@@ -266,13 +269,14 @@ TEST_CASE("eval: the goal check is printed with a spec") {
     o.spec = (dir / "spec.safetensors").string();  // the safetensors form reads the same
     std::ostringstream out, err;
     REQUIRE(cirm::cli::run_eval(o, out, err) == 0);
-    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base") && Catch::Contains("mean unbiased-subset accuracy") &&
+    CHECK_THAT(out.str(), Catch::Contains("goal check (cirm vs base") &&
+                              Catch::Contains("mean unbiased-subset accuracy") &&
                               Catch::Contains("worst biased-subset") && Catch::Contains("neutral accuracy") &&
                               Catch::Contains("mean style flip rate") && Catch::Contains("overall: "));
 }
 
-
-TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons by counterfactual shift, recomputed here") {
+TEST_CASE(
+    "search --selector shift: every trial edits the top/bottom-k neurons by counterfactual shift, recomputed here") {
     const auto dir = scratch("search_shift");
     cirm::cli::search_options o;
     o.common.model = llama();
@@ -326,7 +330,8 @@ TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons b
             if (!edited) continue;
             ++count;
             const auto row = activations(responses[i].first, *edited);
-            for (std::size_t n = 0; n < m; ++n) sum[n] += static_cast<double>(row[n]) - static_cast<double>(plain[i][n]);
+            for (std::size_t n = 0; n < m; ++n)
+                sum[n] += static_cast<double>(row[n]) - static_cast<double>(plain[i][n]);
         }
         REQUIRE(count > 0);
         for (std::size_t n = 0; n < m; ++n)
@@ -347,7 +352,8 @@ TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons b
             std::vector<std::size_t> order;
             for (std::size_t n = 0; n < m; ++n)
                 if (sd[n] > 0.0) order.push_back(n);
-            std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return shift[b][x] > shift[b][y]; });
+            std::sort(order.begin(), order.end(),
+                      [&](std::size_t x, std::size_t y) { return shift[b][x] > shift[b][y]; });
             for (std::size_t i = 0; i < kb; ++i) {
                 e.chosen.insert(order[i]);
                 e.chosen.insert(order[order.size() - 1 - i]);
@@ -388,7 +394,8 @@ TEST_CASE("search --selector shift: every trial edits the top/bottom-k neurons b
     CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("unknown selector 'gradient'"));
     o.selector = "shift";
     o.attributes = "length,emoji";
-    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err), Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
+    CHECK_THROWS_WITH(cirm::cli::run_search(o, out, err),
+                      Catch::Contains("no built-in style edit for bias attribute 'emoji'"));
 }
 
 TEST_CASE("search --objective robust: the base trial's objective recomputed from the model's own rewards") {
@@ -434,7 +441,8 @@ TEST_CASE("search --objective robust: the base trial's objective recomputed from
     REQUIRE(groups > 0);
     const double robust = 0.5 * accuracy + 0.5 * counterfactual / static_cast<double>(groups);
     INFO("by hand: accuracy " << accuracy << ", robust " << robust);
-    CHECK(std::abs(summary["base"]["accuracy"].get<double>() - accuracy) <= 1.0 / static_cast<double>(pairs.size()) + 1e-12);
+    CHECK(std::abs(summary["base"]["accuracy"].get<double>() - accuracy) <=
+          1.0 / static_cast<double>(pairs.size()) + 1e-12);
     CHECK(std::abs(summary["base"]["objective"].get<double>() - robust) <= tolerance + 1e-12);
 
     // every trial line carries both numbers; the best is the best by the objective

@@ -31,8 +31,7 @@ struct affirmative {
         const std::string_view text = response.substr(start);
         for (std::string_view opening : openings) {
             if (!starts_with_ignoring_ascii_case(text, opening)) continue;
-            if (text.size() == opening.size() || !is_ascii_alnum(as_code_unit(text[opening.size()])))
-                return 1.0;
+            if (text.size() == opening.size() || !is_ascii_alnum(as_code_unit(text[opening.size()]))) return 1.0;
         }
         return 0.0;
     }

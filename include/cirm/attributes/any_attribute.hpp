@@ -24,9 +24,9 @@ public:
     /// an empty name is rejected at run time (cirm::error).
     // clang-format off (clang-format 14 garbles requires-clauses)
     template <class Attribute>
-        requires(!std::same_as<std::remove_cvref_t<Attribute>, any_attribute>)
-    explicit any_attribute(Attribute&& attribute) {
-    // clang-format on
+    requires(!std::same_as<std::remove_cvref_t<Attribute>, any_attribute>) explicit any_attribute(
+        Attribute&& attribute) {
+        // clang-format on
         using stored = std::remove_cvref_t<Attribute>;
         static_assert(BiasAttribute<stored>,
                       "cirm::any_attribute: the type is not a BiasAttribute. Give it "

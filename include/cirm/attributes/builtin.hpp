@@ -38,17 +38,19 @@ struct attribute_list {
 
     static std::optional<any_attribute> make(std::string_view name) {
         std::optional<any_attribute> made;
-        ([&] {
-            if (!made && Attributes::name() == name) made.emplace(Attributes{});
-        }(), ...);
+        (
+            [&] {
+                if (!made && Attributes::name() == name) made.emplace(Attributes{});
+            }(),
+            ...);
         return made;
     }
 };
 
 using builtin_attributes =
     attribute_list<attributes::length, attributes::paragraphs, attributes::overlap, attributes::exclamation,
-                   attributes::bold, attributes::list_items, attributes::headers, attributes::emoji,
-                   attributes::links, attributes::code_blocks, attributes::affirmative>;
+                   attributes::bold, attributes::list_items, attributes::headers, attributes::emoji, attributes::links,
+                   attributes::code_blocks, attributes::affirmative>;
 inline constexpr std::size_t method_attribute_count = 5;
 
 }  // namespace builtin_detail
@@ -74,7 +76,8 @@ inline any_attribute make_attribute(std::string_view item) {
     if (is_custom_attribute_item(item)) {
         const std::string name = custom_attribute_name(item);
         if (builtin_detail::builtin_attributes::make(name))
-            throw error("custom attribute '" + name + "' would shadow the built-in attribute of that name; choose another name");
+            throw error("custom attribute '" + name +
+                        "' would shadow the built-in attribute of that name; choose another name");
         return any_attribute(parse_regex_attribute(item));
     }
     if (auto made = builtin_detail::builtin_attributes::make(item)) return std::move(*made);

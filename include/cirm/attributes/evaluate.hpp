@@ -102,7 +102,8 @@ attribute_values evaluate_attributes(std::span<const sample> samples, const Attr
 }
 
 /// Evaluates attributes chosen at run time over the samples. Attribute names must be distinct.
-inline attribute_values evaluate_attributes(std::span<const sample> samples, std::span<const any_attribute> attributes) {
+inline attribute_values evaluate_attributes(std::span<const sample> samples,
+                                            std::span<const any_attribute> attributes) {
     std::vector<std::string> names;
     names.reserve(attributes.size());
     for (const any_attribute& a : attributes) names.emplace_back(a.name());

@@ -22,8 +22,10 @@ struct links {
     /// when `text` does not begin a URL.
     static constexpr std::size_t scheme_length(std::string_view text) noexcept {
         std::size_t scheme = 0;
-        if (starts_with_ignoring_ascii_case(text, "http://")) scheme = 7;
-        else if (starts_with_ignoring_ascii_case(text, "https://")) scheme = 8;
+        if (starts_with_ignoring_ascii_case(text, "http://"))
+            scheme = 7;
+        else if (starts_with_ignoring_ascii_case(text, "https://"))
+            scheme = 8;
         if (scheme == 0 || text.size() == scheme) return 0;
         const char32_t after = as_code_unit(text[scheme]);
         return (after <= U' ' || after == 0x7F) ? 0 : scheme;

@@ -45,7 +45,9 @@ public:
     /// A store over the sites of `source_layout` listed in `keep` (positions in that layout, in
     /// the order they should appear in the store's own layout). put() for other sites is ignored.
     activation_store(const site_layout& source_layout, std::span<const std::size_t> keep, std::size_t samples)
-        : samples_(samples), source_neurons_(source_layout.neurons()), source_to_store_(source_layout.size(), not_kept) {
+        : samples_(samples),
+          source_neurons_(source_layout.neurons()),
+          source_to_store_(source_layout.size(), not_kept) {
         if (samples == 0) throw error("activation store: no samples");
         std::vector<site_info> kept;
         kept.reserve(keep.size());
@@ -95,12 +97,12 @@ public:
         if (s == not_kept) return;
         const site_info& site = layout_[s];
         if (values.size() != site.width)
-            throw error("activation store: site '" + site.name + "' has width " + std::to_string(site.width) +
-                        " but " + std::to_string(values.size()) + " values were given for sample " +
-                        std::to_string(sample));
+            throw error("activation store: site '" + site.name + "' has width " + std::to_string(site.width) + " but " +
+                        std::to_string(values.size()) + " values were given for sample " + std::to_string(sample));
         auto& flag = filled_[sample * layout_.size() + s];
-        if (flag) throw error("activation store: site '" + site.name + "' of sample " + std::to_string(sample) +
-                              " was written twice");
+        if (flag)
+            throw error("activation store: site '" + site.name + "' of sample " + std::to_string(sample) +
+                        " was written twice");
         float* row = data_.get() + sample * layout_.neurons() + layout_.offset(s);
         for (std::size_t i = 0; i < values.size(); ++i) {
             const float v = values[i];

@@ -41,7 +41,7 @@ struct localization {
     site_layout layout;       ///< the kept sites; flat indices of `table` refer to it
     correlation_table table;  ///< ρ, constant flags (neurons and attributes), medians, means
     attribute_values attributes;
-    std::string data_hash;    ///< SHA-256 of the samples, see hash_samples (empty if not given)
+    std::string data_hash;          ///< SHA-256 of the samples, see hash_samples (empty if not given)
     std::size_t model_neurons = 0;  ///< neurons of the model's whole layout (all sites, kept or not)
 
     /// The attributes that took one value on every sample: their ρ column is all 0, no neuron
@@ -91,7 +91,8 @@ inline localization localize(const activation_store& store, attribute_values att
                              unsigned threads = 0) {
     if (store.samples() < 2) throw error("localize: need at least 2 samples, got " + std::to_string(store.samples()));
     if (attributes.names.empty()) throw error("localize: no bias attributes given");
-    if (attributes.samples != store.samples() || attributes.values.size() != attributes.samples * attributes.names.size())
+    if (attributes.samples != store.samples() ||
+        attributes.values.size() != attributes.samples * attributes.names.size())
         throw error("localize: the attribute values cover " + std::to_string(attributes.samples) +
                     " samples, the activation store " + std::to_string(store.samples()));
     store.check_complete();

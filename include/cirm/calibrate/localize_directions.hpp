@@ -31,8 +31,8 @@
 /// Memory: the kept sites' activation matrix (samples × neurons float32, as localize), kept in
 /// the result so that specs for any subset of biases can be made without running the model again.
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -81,13 +81,13 @@ struct direction_options {
 
 /// Every kept site's direction for every bias, and the activations to value them over.
 struct direction_localization {
-    site_layout layout;                       ///< the kept sites; flat indices refer to it
+    site_layout layout;  ///< the kept sites; flat indices refer to it
     direction_kind kind = direction_kind::covariance;
-    attribute_values attributes;              ///< over the samples
+    attribute_values attributes;                   ///< over the samples
     std::vector<std::uint8_t> attribute_constant;  ///< per attribute: constant over the samples (no direction)
-    std::vector<double> directions;           ///< neurons × attributes, row-major: the raw (unnormalised) directions
-    activation_store activations;             ///< samples × neurons of the kept sites
-    std::string data_hash;                    ///< SHA-256 of the samples (hash_samples)
+    std::vector<double> directions;  ///< neurons × attributes, row-major: the raw (unnormalised) directions
+    activation_store activations;    ///< samples × neurons of the kept sites
+    std::string data_hash;           ///< SHA-256 of the samples (hash_samples)
 
     std::size_t biases() const noexcept { return attributes.names.size(); }
     std::size_t samples() const noexcept { return activations.samples(); }
@@ -194,7 +194,8 @@ direction_localization localize_directions(S& source, std::span<const sample> sa
         shift_options so;
         so.batch_size = options.batch_size;
         for (std::size_t s = 0; s < out.layout.size(); ++s) so.sites.push_back(out.layout[s].name);
-        const shift_table shifts = measure_counterfactual_shifts(source, samples, std::span<const named_style_edit>(edits), so);
+        const shift_table shifts =
+            measure_counterfactual_shifts(source, samples, std::span<const named_style_edit>(edits), so);
         for (std::size_t b = 0; b < biases; ++b) {
             if (shifts.edited[b] == 0)
                 throw error("localize directions: the style edit of '" + out.attributes.names[b] +
@@ -221,11 +222,11 @@ inline spec direction_spec(const direction_localization& loc, std::span<const st
     } else {
         for (const auto& name : biases) {
             auto it = std::find(loc.attributes.names.begin(), loc.attributes.names.end(), name);
-            if (it == loc.attributes.names.end())
-                throw error("direction spec: bias '" + name + "' was not localized");
+            if (it == loc.attributes.names.end()) throw error("direction spec: bias '" + name + "' was not localized");
             const auto b = static_cast<std::size_t>(it - loc.attributes.names.begin());
             if (loc.attribute_constant[b])
-                throw error("direction spec: bias '" + name + "' is constant over the validation samples, so it has no direction");
+                throw error("direction spec: bias '" + name +
+                            "' is constant over the validation samples, so it has no direction");
             chosen[b] = 1;
         }
     }

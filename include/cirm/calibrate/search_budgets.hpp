@@ -36,11 +36,11 @@
 #include "cirm/concepts/neuron_selector.hpp"
 #include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
-#include "cirm/modes.hpp"
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/spec_pin.hpp"
+#include "cirm/modes.hpp"
 #include "cirm/search/exhaustive_sampler.hpp"
 #include "cirm/search/joint_search.hpp"
 #include "cirm/search/k_grid.hpp"
@@ -91,7 +91,7 @@ struct budget_search_options {
 };
 
 struct budget_search_result {
-    search_result search;  ///< every trial; trials[0] is the base (nothing edited)
+    search_result search;          ///< every trial; trials[0] is the base (nothing edited)
     spec best;                     ///< the spec of the best trial
     std::vector<double> accuracy;  ///< per trial, the validation accuracy (= its objective for the method's)
 };
@@ -103,7 +103,8 @@ spec spec_for_budgets(const localization& loc, std::span<const std::size_t> budg
                       cirm::replacement replacement = replacement::median,
                       cirm::positions positions = positions::last_token, const Selector& selector = {}) {
     const auto chosen = selector.select(loc.table, budgets);
-    return make_spec(loc.layout, loc.table, chosen, budgets, {replacement, positions, loc.data_hash, loc.model_neurons});
+    return make_spec(loc.layout, loc.table, chosen, budgets,
+                     {replacement, positions, loc.data_hash, loc.model_neurons});
 }
 
 namespace detail {
@@ -146,7 +147,8 @@ public:
             }
             if (edit_groups_.empty())
                 throw error("search: the robust objective needs an attribute with a style edit that applies to some "
-                            "validation pair (edits exist for " + style_edit_names() + ")");
+                            "validation pair (edits exist for " +
+                            style_edit_names() + ")");
         }
         if constexpr (PrefixCachingSource<S>) {
             if (options.use_prefix_cache && options.positions == positions::last_token) {
@@ -177,7 +179,7 @@ private:
     trial_value value_of(const std::vector<double>& rewards) const {
         const auto n = static_cast<std::ptrdiff_t>(validation_.size());
         const double plain = accuracy(std::vector<double>(rewards.begin(), rewards.begin() + n),
-                                            std::vector<double>(rewards.begin() + n, rewards.begin() + 2 * n));
+                                      std::vector<double>(rewards.begin() + n, rewards.begin() + 2 * n));
         if (edit_groups_.empty()) return {plain, plain};
         double counterfactual = 0.0;
         for (const auto& g : edit_groups_) {

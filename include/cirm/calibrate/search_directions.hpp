@@ -30,15 +30,16 @@ namespace cirm {
 /// attribute of `loc`, in its order); all zero gives an empty spec. The budgets are recorded in
 /// the spec (k = 1: the bias's direction is pinned at every site of the localization).
 inline spec direction_spec_for_budgets(const direction_localization& loc, std::span<const std::size_t> budgets,
-                                       replacement value = replacement::median, positions where = positions::last_token) {
+                                       replacement value = replacement::median,
+                                       positions where = positions::last_token) {
     if (budgets.size() != loc.biases())
-        throw error("direction spec: " + std::to_string(budgets.size()) + " budgets for " + std::to_string(loc.biases()) +
-                    " attributes");
+        throw error("direction spec: " + std::to_string(budgets.size()) + " budgets for " +
+                    std::to_string(loc.biases()) + " attributes");
     std::vector<std::string> chosen;
     for (std::size_t b = 0; b < budgets.size(); ++b) {
         if (budgets[b] > 1)
-            throw error("direction spec: the budget of '" + loc.attributes.names[b] + "' is " + std::to_string(budgets[b]) +
-                        "; a direction is pinned (1) or not (0)");
+            throw error("direction spec: the budget of '" + loc.attributes.names[b] + "' is " +
+                        std::to_string(budgets[b]) + "; a direction is pinned (1) or not (0)");
         if (budgets[b] == 1) chosen.push_back(loc.attributes.names[b]);
     }
     spec out;
@@ -65,15 +66,16 @@ budget_search_result search_directions(S& source, const direction_localization& 
     std::vector<std::size_t> candidates = options.k_grid.empty() ? std::vector<std::size_t>{0, 1} : options.k_grid;
     for (std::size_t k : candidates)
         if (k > 1)
-            throw error("search: a direction search's candidates are 0 (not pinned) and 1 (pinned), not " + std::to_string(k));
+            throw error("search: a direction search's candidates are 0 (not pinned) and 1 (pinned), not " +
+                        std::to_string(k));
     std::sort(candidates.begin(), candidates.end());
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
     std::vector<bias_candidates> biases;
     for (std::size_t b = 0; b < loc.biases(); ++b)
-        biases.push_back({loc.attributes.names[b], loc.attribute_constant[b] ? std::vector<std::size_t>{0} : candidates});
-    return detail::run_budget_search(source, space(std::move(biases)), validation, options,
-                                     loc.attributes.names, loc.attribute_constant,
-                                     [&](std::span<const std::size_t> budgets) {
+        biases.push_back(
+            {loc.attributes.names[b], loc.attribute_constant[b] ? std::vector<std::size_t>{0} : candidates});
+    return detail::run_budget_search(source, space(std::move(biases)), validation, options, loc.attributes.names,
+                                     loc.attribute_constant, [&](std::span<const std::size_t> budgets) {
                                          return direction_spec_for_budgets(loc, budgets, options.replacement,
                                                                            options.positions);
                                      });

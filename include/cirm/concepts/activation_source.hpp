@@ -62,7 +62,8 @@ concept ActivationCollector = requires(C& c, const C& cc, std::span<const sample
 /// An ActivationCollector that also scores samples with any Intervention applied.
 template <class S>
 concept ActivationSource = ActivationCollector<S> &&
-                           requires(S& s, std::span<const sample> batch, const archetypes::intervention& iv,
-                                    std::span<float> rewards) { s.score(batch, iv, rewards); };
+    requires(S& s, std::span<const sample> batch, const archetypes::intervention& iv, std::span<float> rewards) {
+    s.score(batch, iv, rewards);
+};
 
 }  // namespace cirm

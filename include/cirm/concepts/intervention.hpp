@@ -21,13 +21,18 @@
 namespace cirm {
 
 template <class I>
-concept Intervention = requires(const I& i, std::size_t site, activation_view<float> f32,
-                                activation_view<float16> f16, activation_view<bfloat16> bf16) {
-    { i.apply(site, f32) } noexcept;
-    { i.apply(site, f16) } noexcept;
-    { i.apply(site, bf16) } noexcept;
-    { i.touches(site) } noexcept -> std::convertible_to<bool>;
-    { i.mode() } noexcept -> std::same_as<positions>;
+concept Intervention = requires(const I& i, std::size_t site, activation_view<float> f32, activation_view<float16> f16,
+                                activation_view<bfloat16> bf16) {
+    { i.apply(site, f32) }
+    noexcept;
+    { i.apply(site, f16) }
+    noexcept;
+    { i.apply(site, bf16) }
+    noexcept;
+    { i.touches(site) }
+    noexcept->std::convertible_to<bool>;
+    { i.mode() }
+    noexcept->std::same_as<positions>;
 };
 
 /// The intervention that changes nothing: scoring with it is scoring the unedited model.

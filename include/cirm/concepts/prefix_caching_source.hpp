@@ -25,13 +25,12 @@ using prefix_cache_of =
 
 // clang-format off (clang-format 14 garbles requires-expressions in concepts)
 template <class S>
-concept PrefixCachingSource =
-    ActivationSource<S> &&
-    requires(const S& s, std::span<const sample> batch) {
-        { s.encode_prefixes(batch) } -> std::ranges::contiguous_range;
-// clang-format on
-    } &&
-    requires(const S& s, std::span<const prefix_cache_of<S>> caches, const archetypes::intervention& iv,
-             std::span<float> rewards) { s.score_cached(caches, iv, rewards); };
+concept PrefixCachingSource = ActivationSource<S> && requires(const S& s, std::span<const sample> batch) {
+    { s.encode_prefixes(batch) } -> std::ranges::contiguous_range;
+    // clang-format on
+} && requires(const S& s, std::span<const prefix_cache_of<S>> caches, const archetypes::intervention& iv,
+              std::span<float> rewards) {
+    s.score_cached(caches, iv, rewards);
+};
 
 }  // namespace cirm

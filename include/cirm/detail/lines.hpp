@@ -43,9 +43,7 @@ constexpr std::string_view without_indentation(std::string_view line) noexcept {
 
 /// A Markdown code fence: after optional indentation, the line starts with "```" (an info
 /// string such as "```python" may follow). Tilde fences are not recognised.
-constexpr bool is_code_fence(std::string_view line) noexcept {
-    return without_indentation(line).starts_with("```");
-}
+constexpr bool is_code_fence(std::string_view line) noexcept { return without_indentation(line).starts_with("```"); }
 
 /// Counts the lines of `text` outside ``` code blocks for which `matches(line)` holds (fence
 /// lines themselves never count; an unclosed fence runs to the end of the text).

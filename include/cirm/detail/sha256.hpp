@@ -55,15 +55,13 @@ public:
             buffered_ = 0;
         }
         while (buffered_ < block_size - 8) buffer_[buffered_++] = 0;
-        for (int i = 7; i >= 0; --i)
-            buffer_[buffered_++] = static_cast<std::uint8_t>(bit_length >> (8 * i));
+        for (int i = 7; i >= 0; --i) buffer_[buffered_++] = static_cast<std::uint8_t>(bit_length >> (8 * i));
         compress(buffer_.data());
         buffered_ = 0;
 
         digest out{};
         for (std::size_t i = 0; i < 8; ++i)
-            for (std::size_t b = 0; b < 4; ++b)
-                out[4 * i + b] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * b));
+            for (std::size_t b = 0; b < 4; ++b) out[4 * i + b] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * b));
         return out;
     }
 

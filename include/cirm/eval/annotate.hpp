@@ -60,7 +60,8 @@ struct downstream_proxy {
 
 inline downstream_proxy measure_downstream(std::span<const candidate_set> sets, const annotation& a,
                                            std::span<const any_attribute> attributes) {
-    if (sets.empty() || a.picked.size() != sets.size()) throw error("downstream proxy: the annotation does not match the sets");
+    if (sets.empty() || a.picked.size() != sets.size())
+        throw error("downstream proxy: the annotation does not match the sets");
     std::vector<double> picked(attributes.size()), correct(attributes.size()), all(attributes.size());
     std::size_t candidates = 0;
     downstream_proxy out;

@@ -155,8 +155,8 @@ inline std::vector<double> lowess(std::span<const double> x, std::span<const dou
                 ++left;
                 ++right;
             }
-            const double value =
-                detail::lowess_local_fit(xs.data(), ys.data(), robustness.data(), left, right, xval, ys[i], weights.data());
+            const double value = detail::lowess_local_fit(xs.data(), ys.data(), robustness.data(), left, right, xval,
+                                                          ys[i], weights.data());
             for (; i < n && xs[i] == xval; ++i) fit[i] = value;  // tied x share the fit
         }
         if (pass == iterations) break;
@@ -164,8 +164,8 @@ inline std::vector<double> lowess(std::span<const double> x, std::span<const dou
         for (std::size_t i = 0; i < n; ++i) residuals[i] = std::abs(ys[i] - fit[i]);
         std::vector<double> sorted_residuals = residuals;
         std::sort(sorted_residuals.begin(), sorted_residuals.end());
-        const double median = n % 2 == 1 ? sorted_residuals[n / 2]
-                                         : (sorted_residuals[n / 2 - 1] + sorted_residuals[n / 2]) / 2.0;
+        const double median =
+            n % 2 == 1 ? sorted_residuals[n / 2] : (sorted_residuals[n / 2 - 1] + sorted_residuals[n / 2]) / 2.0;
         for (std::size_t i = 0; i < n; ++i) {
             double u;
             if (median == 0.0) {

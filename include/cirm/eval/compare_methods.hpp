@@ -105,13 +105,15 @@ struct intervened_method {
 
 /// An Intervention as a method of a comparison: each response is scored on its own.
 template <ActivationSource S, Intervention I>
-intervened_method intervened_method_of(S& source, std::string name, const I& intervention, std::size_t batch_size = 16) {
+intervened_method intervened_method_of(S& source, std::string name, const I& intervention,
+                                       std::size_t batch_size = 16) {
     return {std::move(name),
             [&source, &intervention, batch_size](std::span<const preference_pair> pairs) {
                 return score_pairs(source, pairs, intervention, batch_size);
             },
-            [&source, &intervention, batch_size](std::span<const preference_pair> pairs, std::span<const std::string> edited,
-                                                 const std::vector<bool>&, std::span<const double>) {
+            [&source, &intervention, batch_size](std::span<const preference_pair> pairs,
+                                                 std::span<const std::string> edited, const std::vector<bool>&,
+                                                 std::span<const double>) {
                 std::vector<sample> samples;
                 for (std::size_t i = 0; i < pairs.size(); ++i) samples.push_back({pairs[i].prompt, edited[i]});
                 return score_samples(source, samples, intervention, batch_size);
@@ -183,7 +185,8 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
                        {length_penalty(base.chosen, chosen_len, options.lp_lambda),
                         length_penalty(base.rejected, rejected_len, options.lp_lambda)},
                        {}});
-    methods.push_back({"lwr", detail::lwr_pair(base, chosen_len, rejected_len, options.lwr_frac, options.lwr_alpha), {}});
+    methods.push_back(
+        {"lwr", detail::lwr_pair(base, chosen_len, rejected_len, options.lwr_frac, options.lwr_alpha), {}});
     for (const auto& m : intervened) methods.push_back({m.name, m.score(pairs), {}});
 
     if (options.flip_rates) {
@@ -224,9 +227,11 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
 
     method_comparison out;
     for (auto& m : methods) {
-        auto e = evaluate_rewards(m.plain.chosen, m.plain.rejected, chosen_cols, rejected_cols, neutral_names, m.injected);
+        auto e =
+            evaluate_rewards(m.plain.chosen, m.plain.rejected, chosen_cols, rejected_cols, neutral_names, m.injected);
         // report subsets for the requested attributes only (the five were measured for the neutral set)
-        std::erase_if(e.subsets, [&](const auto& s) { return std::find(names.begin(), names.end(), s.first) == names.end(); });
+        std::erase_if(e.subsets,
+                      [&](const auto& s) { return std::find(names.begin(), names.end(), s.first) == names.end(); });
         out.methods.emplace_back(m.name, std::move(e));
     }
     return out;
@@ -236,10 +241,10 @@ method_comparison compare_methods(S& source, std::span<const preference_pair> pa
 /// Intervention, or swapped_pairs for the swap replacement.
 // clang-format off (clang-format 14 garbles requires-clauses)
 template <ActivationSource S, class I = no_intervention>
-    requires Intervention<I> || std::same_as<I, swapped_pairs>
-method_comparison compare_methods(S& source, std::span<const preference_pair> pairs,
-                                  const I* intervention = nullptr, const compare_options& options = {}) {
-// clang-format on
+requires Intervention<I> || std::same_as<I, swapped_pairs> method_comparison
+compare_methods(S& source, std::span<const preference_pair> pairs, const I* intervention = nullptr,
+                const compare_options& options = {}) {
+    // clang-format on
     std::vector<intervened_method> intervened;
     if (intervention) {
         if constexpr (std::same_as<I, swapped_pairs>)

@@ -122,12 +122,13 @@ inline std::optional<std::string> inject_overlap(std::string_view prompt, std::s
 }  // namespace counterfactual_detail
 
 /// The method attributes that have a style edit: length, paragraphs, overlap, exclamation, bold.
-inline constexpr std::array<std::string_view, 5> injectable_attributes{"length", "paragraphs", "overlap",
-                                                                       "exclamation", "bold"};
+inline constexpr std::array<std::string_view, 5> injectable_attributes{"length", "paragraphs", "overlap", "exclamation",
+                                                                       "bold"};
 
 /// Whether inject_style has an edit for `attribute`.
 inline bool has_style_edit(std::string_view attribute) noexcept {
-    return std::find(injectable_attributes.begin(), injectable_attributes.end(), attribute) != injectable_attributes.end();
+    return std::find(injectable_attributes.begin(), injectable_attributes.end(), attribute) !=
+           injectable_attributes.end();
 }
 
 /// "length, paragraphs, overlap, exclamation, bold": the attributes with an edit, for messages.

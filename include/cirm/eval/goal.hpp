@@ -72,8 +72,9 @@ inline std::vector<goal_line> goal_check(const evaluation& base, const evaluatio
         } else {
             const double count = static_cast<double>(n);
             const double gain = 100.0 * (method_sum - base_sum) / count;
-            g.text = format_text("mean unbiased-subset accuracy over %zu attributes: base %.1f%%, %s %.1f%% (%+.1f points; goal: >= +10)",
-                                 n, 100.0 * base_sum / count, m.c_str(), 100.0 * method_sum / count, gain);
+            g.text = format_text(
+                "mean unbiased-subset accuracy over %zu attributes: base %.1f%%, %s %.1f%% (%+.1f points; goal: >= +10)",
+                n, 100.0 * base_sum / count, m.c_str(), 100.0 * method_sum / count, gain);
             g.met = gain >= 10.0 - 1e-9;
         }
         lines.push_back(std::move(g));
@@ -96,8 +97,9 @@ inline std::vector<goal_line> goal_check(const evaluation& base, const evaluatio
         if (!worst) {
             g.text = "worst biased-subset drop (goal: <= 1 point): no attribute has biased pairs";
         } else {
-            g.text = format_text("worst biased-subset accuracy change from base: %+.1f points (%s; goal: no drop over 1 point)",
-                                 -*worst, worst_name.c_str());
+            g.text = format_text(
+                "worst biased-subset accuracy change from base: %+.1f points (%s; goal: no drop over 1 point)", -*worst,
+                worst_name.c_str());
             g.met = *worst <= 1.0 + 1e-9;
         }
         lines.push_back(std::move(g));
@@ -142,14 +144,18 @@ inline std::vector<goal_line> goal_check(const evaluation& base, const evaluatio
 }
 
 /// "met", "not met" or "not measurable".
-inline std::string_view goal_verdict(std::optional<bool> met) { return !met ? "not measurable" : *met ? "met" : "not met"; }
+inline std::string_view goal_verdict(std::optional<bool> met) {
+    return !met ? "not measurable" : *met ? "met" : "not met";
+}
 
 /// Whether every line is met (nothing when some line is not measurable and none failed).
 inline std::optional<bool> goal_overall(const std::vector<goal_line>& lines) {
     bool unknown = false;
     for (const auto& l : lines) {
-        if (!l.met) unknown = true;
-        else if (!*l.met) return false;
+        if (!l.met)
+            unknown = true;
+        else if (!*l.met)
+            return false;
     }
     if (unknown) return std::nullopt;
     return true;

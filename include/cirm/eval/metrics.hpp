@@ -21,7 +21,6 @@
 #include <utility>
 #include <vector>
 
-
 #include "cirm/error.hpp"
 
 namespace cirm {
@@ -79,8 +78,8 @@ inline subset_accuracy biased_unbiased_accuracy(std::span<const double> chosen_r
     constexpr std::string_view what = "biased/unbiased subsets";
     detail::check_same_size(chosen_rewards.size(), rejected_rewards.size(), what);
     if (chosen_attribute.size() != chosen_rewards.size() || rejected_attribute.size() != chosen_rewards.size())
-        throw error(std::string(what) + ": " + std::to_string(chosen_rewards.size()) + " pairs but attribute values for " +
-                    std::to_string(chosen_attribute.size()) + " chosen and " +
+        throw error(std::string(what) + ": " + std::to_string(chosen_rewards.size()) +
+                    " pairs but attribute values for " + std::to_string(chosen_attribute.size()) + " chosen and " +
                     std::to_string(rejected_attribute.size()) + " rejected responses");
     std::size_t biased_correct = 0, unbiased_correct = 0;
     subset_accuracy out;
@@ -255,17 +254,18 @@ struct evaluation {
 /// (the rejected side is matched by name), the neutral set over `neutral_names`, and a flip
 /// rate for every entry of `injections`.
 inline evaluation evaluate_rewards(std::span<const double> chosen_rewards, std::span<const double> rejected_rewards,
-                           const attribute_columns& chosen_attributes, const attribute_columns& rejected_attributes,
-                           std::span<const std::string> neutral_names,
-                           std::span<const injected_rewards> injections = {}) {
+                                   const attribute_columns& chosen_attributes,
+                                   const attribute_columns& rejected_attributes,
+                                   std::span<const std::string> neutral_names,
+                                   std::span<const injected_rewards> injections = {}) {
     evaluation out;
     out.all = {accuracy(chosen_rewards, rejected_rewards), chosen_rewards.size()};
-    out.neutral = neutral_accuracy(chosen_rewards, rejected_rewards, chosen_attributes, rejected_attributes,
-                                   neutral_names);
+    out.neutral =
+        neutral_accuracy(chosen_rewards, rejected_rewards, chosen_attributes, rejected_attributes, neutral_names);
     for (const auto& name : chosen_attributes.names)
-        out.subsets.emplace_back(name, biased_unbiased_accuracy(chosen_rewards, rejected_rewards,
-                                                                chosen_attributes.column(name),
-                                                                rejected_attributes.column(name)));
+        out.subsets.emplace_back(
+            name, biased_unbiased_accuracy(chosen_rewards, rejected_rewards, chosen_attributes.column(name),
+                                           rejected_attributes.column(name)));
     for (const auto& injection : injections)
         out.flip_rate.emplace_back(injection.attribute,
                                    style_flip_rate(chosen_rewards, rejected_rewards, injection.rejected));

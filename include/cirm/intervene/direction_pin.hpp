@@ -100,7 +100,9 @@ public:
         }
     }
 
-    bool touches(std::size_t site) const noexcept { return site + 1 < begin_.size() && begin_[site] != begin_[site + 1]; }
+    bool touches(std::size_t site) const noexcept {
+        return site + 1 < begin_.size() && begin_[site] != begin_[site + 1];
+    }
     positions mode() const noexcept { return mode_; }
 
     /// Number of pinned directions, over all sites.

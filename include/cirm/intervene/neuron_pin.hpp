@@ -62,7 +62,9 @@ public:
             detail::pin_token(view, t, indices_.data() + b, values_.data() + b, e - b);
     }
 
-    bool touches(std::size_t site) const noexcept { return site + 1 < begin_.size() && begin_[site] != begin_[site + 1]; }
+    bool touches(std::size_t site) const noexcept {
+        return site + 1 < begin_.size() && begin_[site] != begin_[site + 1];
+    }
     positions mode() const noexcept { return mode_; }
 
     /// Number of edited neurons.
@@ -98,8 +100,8 @@ public:
     std::vector<float> gather(const site_layout& layout, std::span<const float> flat_activations) const {
         check_layout(layout, "neuron_pin::gather");
         if (flat_activations.size() != layout.neurons())
-            throw error("neuron_pin::gather: " + std::to_string(flat_activations.size()) + " activations for a layout of " +
-                        std::to_string(layout.neurons()) + " neurons");
+            throw error("neuron_pin::gather: " + std::to_string(flat_activations.size()) +
+                        " activations for a layout of " + std::to_string(layout.neurons()) + " neurons");
         std::vector<float> out(values_.size());
         for (std::size_t p = 0; p < layout.size(); ++p)
             for (std::size_t i = begin_[p]; i < begin_[p + 1]; ++i)
@@ -119,8 +121,8 @@ public:
 
 private:
     positions mode_;
-    std::vector<std::size_t> begin_;      // per layout site: [begin_[s], begin_[s+1]) into indices_/values_
-    std::vector<std::size_t> widths_;     // per layout site: its width
+    std::vector<std::size_t> begin_;   // per layout site: [begin_[s], begin_[s+1]) into indices_/values_
+    std::vector<std::size_t> widths_;  // per layout site: its width
     std::vector<std::int64_t> indices_;
     std::vector<float> values_;
 };

@@ -29,7 +29,8 @@ public:
     void put(std::size_t sample, std::size_t site, std::span<const float> values) {
         if (sample >= rows_.size() || site >= layout_->size() || values.size() != (*layout_)[site].width)
             throw error("flat_sink: activations of the wrong shape");
-        std::copy(values.begin(), values.end(), rows_[sample].begin() + static_cast<std::ptrdiff_t>(layout_->offset(site)));
+        std::copy(values.begin(), values.end(),
+                  rows_[sample].begin() + static_cast<std::ptrdiff_t>(layout_->offset(site)));
     }
     std::span<const float> row(std::size_t sample) const noexcept { return rows_[sample]; }
 

@@ -40,7 +40,8 @@ inline spec direction_part(spec s) {
 class spec_pin {
 public:
     /// Pins everything `s` holds. The spec must fit `layout` (each part is checked by its pin).
-    spec_pin(const spec& s, const site_layout& layout) : neurons_(neuron_part(s), layout), directions_(direction_part(s), layout) {}
+    spec_pin(const spec& s, const site_layout& layout)
+        : neurons_(neuron_part(s), layout), directions_(direction_part(s), layout) {}
 
     template <class T>
     void apply(std::size_t site, activation_view<T> view) const noexcept {

@@ -86,8 +86,8 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
     if (raw_fd < 0) {
         // Nothing was created, so there is nothing to unlink (and the name might be someone else's).
         const int code = errno;
-        throw error("cannot write '" + target.string() + "': creating a temporary file in its directory: " +
-                    detail::errno_text(code));
+        throw error("cannot write '" + target.string() +
+                    "': creating a temporary file in its directory: " + detail::errno_text(code));
     }
     detail::scoped_fd fd(raw_fd);
     auto fail = [&](const std::string& step, int code) {
@@ -180,7 +180,8 @@ public:
                 if (path.has_parent_path()) {
                     std::error_code ec;
                     std::filesystem::create_directories(path.parent_path(), ec);
-                    if (ec) throw error("cannot create directory '" + path.parent_path().string() + "': " + ec.message());
+                    if (ec)
+                        throw error("cannot create directory '" + path.parent_path().string() + "': " + ec.message());
                 }
                 write_file_atomically(path, bytes);
                 written.push_back(path);

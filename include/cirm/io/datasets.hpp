@@ -42,7 +42,9 @@ inline bool first_line_has(std::string_view text, const char* key, bool array) {
 }  // namespace detail
 
 /// True if the first line is a single response (it has "response").
-inline bool looks_like_single_responses(std::string_view text) { return detail::first_line_has(text, "response", false); }
+inline bool looks_like_single_responses(std::string_view text) {
+    return detail::first_line_has(text, "response", false);
+}
 
 /// True if the first line is an RM-Bench item (its "chosen" is an array).
 inline bool looks_like_rm_bench(std::string_view text) { return detail::first_line_has(text, "chosen", true); }
@@ -79,7 +81,8 @@ inline std::vector<candidate_set> parse_candidate_sets(std::string_view text, st
         if (r->size() < 2)
             throw error(line.where + ": 'responses' needs at least 2 candidates, has " + std::to_string(r->size()));
         for (std::size_t i = 0; i < r->size(); ++i) {
-            if (!(*r)[i].is_string()) throw error(line.where + ": 'responses[" + std::to_string(i) + "]' is not a string");
+            if (!(*r)[i].is_string())
+                throw error(line.where + ": 'responses[" + std::to_string(i) + "]' is not a string");
             c.responses.push_back((*r)[i].get<std::string>());
         }
         if (const auto k = j.find("correct"); k != j.end()) {
@@ -131,6 +134,8 @@ inline test_set parse_test_set(std::string_view text, std::string_view source) {
 }
 
 /// A test set from a JSONL file.
-inline test_set read_test_set(const std::filesystem::path& path) { return parse_test_set(read_file(path), path.string()); }
+inline test_set read_test_set(const std::filesystem::path& path) {
+    return parse_test_set(read_file(path), path.string());
+}
 
 }  // namespace cirm

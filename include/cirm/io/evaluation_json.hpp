@@ -154,7 +154,8 @@ inline void validate_evaluation_document(const nlohmann::ordered_json& j, const 
                 require_fraction(s[key], w + "." + key);
             }
             for (const char* key : {"n_biased", "n_unbiased"})
-                require_json(s.contains(key) && s[key].is_number_unsigned(), w, std::string("missing count '") + key + "'");
+                require_json(s.contains(key) && s[key].is_number_unsigned(), w,
+                             std::string("missing count '") + key + "'");
         }
         require_json(m.contains("flip_rate") && m["flip_rate"].is_object(), where, "missing object 'flip_rate'");
         for (const auto& [attr, f] : m["flip_rate"].items()) require_fraction(f, where + ".flip_rate." + attr);
@@ -175,12 +176,13 @@ inline evaluation evaluation_from_json(const nlohmann::ordered_json& m) {
     e.all.value = detail::fraction_of(m["all"]);
     e.neutral.value = detail::fraction_of(m["neutral"]);
     for (const auto& [attr, s] : m["subsets"].items())
-        e.subsets.emplace_back(attr, subset_accuracy{detail::fraction_of(s["biased"]), detail::fraction_of(s["unbiased"]),
-                                                     s["n_biased"].get<std::size_t>(), s["n_unbiased"].get<std::size_t>()});
-    for (const auto& [attr, f] : m["flip_rate"].items()) e.flip_rate.emplace_back(attr, pair_share{detail::fraction_of(f), 0});
+        e.subsets.emplace_back(attr,
+                               subset_accuracy{detail::fraction_of(s["biased"]), detail::fraction_of(s["unbiased"]),
+                                               s["n_biased"].get<std::size_t>(), s["n_unbiased"].get<std::size_t>()});
+    for (const auto& [attr, f] : m["flip_rate"].items())
+        e.flip_rate.emplace_back(attr, pair_share{detail::fraction_of(f), 0});
     return e;
 }
-
 
 /// The goal's lines for `method` against base in a validated document (empty when it lacks either).
 inline std::vector<goal_line> goal_check(const nlohmann::ordered_json& document, const std::string& method) {

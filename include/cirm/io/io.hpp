@@ -6,10 +6,10 @@
 /// their own I/O.
 
 #include "cirm/io/atomic_file.hpp"
+#include "cirm/io/evaluation_json.hpp"
 #include "cirm/io/jsonl.hpp"
 #include "cirm/io/llama_config.hpp"
 #include "cirm/io/safetensors.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/io/strict_json.hpp"
-#include "cirm/io/evaluation_json.hpp"

@@ -15,10 +15,10 @@
 #include <cstddef>
 #include <filesystem>
 #include <map>
-#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,7 +32,8 @@
 namespace cirm {
 
 /// Parses preference pairs from JSONL text; `source` names the text in errors (a file name).
-inline std::vector<preference_pair> parse_preference_jsonl(std::string_view text, std::string_view source = "<string>") {
+inline std::vector<preference_pair> parse_preference_jsonl(std::string_view text,
+                                                           std::string_view source = "<string>") {
     std::vector<preference_pair> pairs;
     jsonl_ids ids;
     for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
@@ -69,8 +70,11 @@ inline std::string format_preference_jsonl(std::span<const preference_pair> pair
         if (auto [it, fresh] = index_of_id.emplace(p.id, i); !fresh)
             throw error("cannot write " + who + ": pair " + std::to_string(it->second) + " has the same id");
         nlohmann::ordered_json object;
-        const std::pair<const char*, const std::string*> fields[] = {
-            {"id", &p.id}, {"prompt", &p.prompt}, {"chosen", &p.chosen}, {"rejected", &p.rejected}, {"subset", &p.subset}};
+        const std::pair<const char*, const std::string*> fields[] = {{"id", &p.id},
+                                                                     {"prompt", &p.prompt},
+                                                                     {"chosen", &p.chosen},
+                                                                     {"rejected", &p.rejected},
+                                                                     {"subset", &p.subset}};
         for (const auto& [name, value] : fields) {
             if (value->empty() && std::string_view(name) == "subset") continue;
             try {

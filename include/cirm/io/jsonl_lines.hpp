@@ -79,7 +79,8 @@ void for_each_jsonl_line(std::string_view text, std::string_view source, OnLine&
         start = unterminated ? text.size() : newline + 1;
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        if (!on_line(jsonl_line{line, number, std::string(source) + ":" + std::to_string(number), unterminated})) return;
+        if (!on_line(jsonl_line{line, number, std::string(source) + ":" + std::to_string(number), unterminated}))
+            return;
     }
 }
 

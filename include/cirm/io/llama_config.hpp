@@ -84,13 +84,15 @@ public:
     bool boolean_or(const char* field, bool fallback) const {
         const auto* value = find(field);
         if (!value) return fallback;
-        if (!value->is_boolean()) fail(std::string("field '") + field + "' must be true or false (found " + value->dump() + ")");
+        if (!value->is_boolean())
+            fail(std::string("field '") + field + "' must be true or false (found " + value->dump() + ")");
         return value->get<bool>();
     }
     std::string string_or(const char* field, std::string fallback) const {
         const auto* value = find(field);
         if (!value) return fallback;
-        if (!value->is_string()) fail(std::string("field '") + field + "' must be a string (found " + value->dump() + ")");
+        if (!value->is_string())
+            fail(std::string("field '") + field + "' must be a string (found " + value->dump() + ")");
         return value->get<std::string>();
     }
 

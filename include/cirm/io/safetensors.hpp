@@ -51,9 +51,9 @@ static_assert(std::endian::native == std::endian::little, "cirm's safetensors re
 /// Element types of the format, named as in the header ("F32", "BF16", "BOOL", …).
 enum class dtype { f64, f32, f16, bf16, i64, i32, i16, i8, u64, u32, u16, u8, boolean, f8_e4m3, f8_e5m2 };
 
-inline constexpr dtype all_dtypes[] = {dtype::f64, dtype::f32, dtype::f16, dtype::bf16, dtype::i64,
-                                      dtype::i32, dtype::i16, dtype::i8,  dtype::u64,  dtype::u32,
-                                      dtype::u16, dtype::u8,  dtype::boolean, dtype::f8_e4m3, dtype::f8_e5m2};
+inline constexpr dtype all_dtypes[] = {dtype::f64, dtype::f32, dtype::f16,     dtype::bf16,    dtype::i64,
+                                       dtype::i32, dtype::i16, dtype::i8,      dtype::u64,     dtype::u32,
+                                       dtype::u16, dtype::u8,  dtype::boolean, dtype::f8_e4m3, dtype::f8_e5m2};
 
 /// The dtype's name in a header.
 constexpr std::string_view to_string(dtype t) noexcept {
@@ -80,10 +80,21 @@ constexpr std::string_view to_string(dtype t) noexcept {
 /// Bytes per element.
 constexpr std::size_t size_of(dtype t) noexcept {
     switch (t) {
-        case dtype::f64: case dtype::i64: case dtype::u64: return 8;
-        case dtype::f32: case dtype::i32: case dtype::u32: return 4;
-        case dtype::f16: case dtype::bf16: case dtype::i16: case dtype::u16: return 2;
-        case dtype::i8: case dtype::u8: case dtype::boolean: case dtype::f8_e4m3: case dtype::f8_e5m2: return 1;
+        case dtype::f64:
+        case dtype::i64:
+        case dtype::u64: return 8;
+        case dtype::f32:
+        case dtype::i32:
+        case dtype::u32: return 4;
+        case dtype::f16:
+        case dtype::bf16:
+        case dtype::i16:
+        case dtype::u16: return 2;
+        case dtype::i8:
+        case dtype::u8:
+        case dtype::boolean:
+        case dtype::f8_e4m3:
+        case dtype::f8_e5m2: return 1;
     }
     return 0;
 }
@@ -267,7 +278,8 @@ private:
         if (file.size() < 8)
             fail("file is " + std::to_string(file.size()) + " bytes, shorter than the 8-byte header length field");
         std::uint64_t length = 0;
-        for (int i = 7; i >= 0; --i) length = (length << 8) | std::to_integer<std::uint64_t>(file[static_cast<std::size_t>(i)]);
+        for (int i = 7; i >= 0; --i)
+            length = (length << 8) | std::to_integer<std::uint64_t>(file[static_cast<std::size_t>(i)]);
         // Rule: the header length is bounded (checked before comparing it with the file size, so
         // no arithmetic on a huge value happens).
         if (length > max_header_length)
@@ -322,8 +334,9 @@ private:
         for (const auto& p : placement) {
             const tensor_view& t = tensors_[p.tensor];
             if (p.begin > covered)
-                fail("tensor '" + t.name + "' data_offsets begin at " + std::to_string(p.begin) + " but the data before it ends at " +
-                     std::to_string(covered) + ": a hole in the data buffer (tensors must cover it contiguously from 0)");
+                fail("tensor '" + t.name + "' data_offsets begin at " + std::to_string(p.begin) +
+                     " but the data before it ends at " + std::to_string(covered) +
+                     ": a hole in the data buffer (tensors must cover it contiguously from 0)");
             if (p.begin < covered)
                 fail("tensor '" + t.name + "' data_offsets begin at " + std::to_string(p.begin) + ", inside tensor '" +
                      previous->name + "' which ends at " + std::to_string(covered) +

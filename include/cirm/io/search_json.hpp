@@ -34,7 +34,8 @@
 namespace cirm {
 
 /// One trials.jsonl line.
-inline nlohmann::ordered_json to_json(const trial_record& t, const std::vector<std::string>& attributes, bool directions) {
+inline nlohmann::ordered_json to_json(const trial_record& t, const std::vector<std::string>& attributes,
+                                      bool directions) {
     nlohmann::ordered_json line;
     line["trial"] = t.number;
     line["k"] = nlohmann::ordered_json::object();
@@ -76,8 +77,11 @@ inline nlohmann::ordered_json search_summary(const search_outcome& o) {
     j["base"] = {{"trial", 0}, {"accuracy", o.result.accuracy.front()}, {"objective", r.base_trial().objective}};
     nlohmann::ordered_json k = nlohmann::ordered_json::object();
     for (const auto& b : r.best_budgets()) k[b.bias] = b.k;
-    j["best"] = {{"trial", r.best_trial().number}, {"k", k}, {"edited", o.best().edited()},
-                 {"accuracy", o.result.accuracy.at(r.best)}, {"objective", r.best_trial().objective}};
+    j["best"] = {{"trial", r.best_trial().number},
+                 {"k", k},
+                 {"edited", o.best().edited()},
+                 {"accuracy", o.result.accuracy.at(r.best)},
+                 {"objective", r.best_trial().objective}};
     if (o.directions) j["best"]["directions"] = o.best().pinned_directions();
     j["intervention"] = to_string(o.config.intervention);
     j["selector"] = o.directions ? to_string(o.config.directions) : to_string(o.config.selector);
@@ -99,12 +103,13 @@ inline std::string correlation_safetensors(const localization& loc, const std::s
     };
     nlohmann::json sites = nlohmann::json::array();
     for (const auto& s : loc.layout.sites())
-        sites.push_back({{"name", s.name}, {"layer", s.layer}, {"kind", std::string(to_string(s.kind))}, {"width", s.width}});
+        sites.push_back(
+            {{"name", s.name}, {"layer", s.layer}, {"kind", std::string(to_string(s.kind))}, {"width", s.width}});
     std::string attributes;
     for (const auto& a : t.attributes) attributes += (attributes.empty() ? "" : ",") + a;
-    const std::map<std::string, std::string> metadata{{"format", "cirm-correlation"}, {"attributes", attributes},
-                                                      {"sites", sites.dump()}, {"samples", std::to_string(t.samples)},
-                                                      {"data_hash", loc.data_hash}, {"model", model_name}};
+    const std::map<std::string, std::string> metadata{
+        {"format", "cirm-correlation"},         {"attributes", attributes},   {"sites", sites.dump()},
+        {"samples", std::to_string(t.samples)}, {"data_hash", loc.data_hash}, {"model", model_name}};
     return st::serialize(tensors, metadata);
 }
 
@@ -131,8 +136,11 @@ inline nlohmann::ordered_json localization_summary(const localization& loc, cons
     j["sites"] = nlohmann::ordered_json::array();
     for (std::size_t s = 0; s < loc.layout.size(); ++s) {
         const auto& site = loc.layout[s];
-        j["sites"].push_back({{"name", site.name}, {"layer", site.layer}, {"kind", std::string(to_string(site.kind))},
-                              {"width", site.width}, {"offset", loc.layout.offset(s)}});
+        j["sites"].push_back({{"name", site.name},
+                              {"layer", site.layer},
+                              {"kind", std::string(to_string(site.kind))},
+                              {"width", site.width},
+                              {"offset", loc.layout.offset(s)}});
     }
     const auto neuron_json = [&](std::size_t flat, std::size_t b) {
         const auto id = loc.layout.neuron(flat);
@@ -145,7 +153,8 @@ inline nlohmann::ordered_json localization_summary(const localization& loc, cons
         if (!attribute_is_constant(t, b)) {  // a constant attribute has no strongest neurons
             std::iota(order.begin(), order.end(), std::size_t{0});
             std::erase_if(order, [&](std::size_t n) { return t.constant[n] != 0; });
-            std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return t.at(x, b) > t.at(y, b); });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t x, std::size_t y) { return t.at(x, b) > t.at(y, b); });
             for (std::size_t i = 0; i < std::min<std::size_t>(5, order.size()); ++i) {
                 positive.push_back(neuron_json(order[i], b));
                 negative.push_back(neuron_json(order[order.size() - 1 - i], b));

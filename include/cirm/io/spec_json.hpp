@@ -265,7 +265,8 @@ inline std::vector<spec_direction> read_directions(const json& j, const std::str
         const json& vector = required_field(j[d], "vector", at);
         require_array(vector, vector_at);
         u.vector.reserve(vector.size());
-        for (std::size_t n = 0; n < vector.size(); ++n) u.vector.push_back(as_float32(vector[n], element(vector_at, n)));
+        for (std::size_t n = 0; n < vector.size(); ++n)
+            u.vector.push_back(as_float32(vector[n], element(vector_at, n)));
         directions.push_back(std::move(u));
     }
     return directions;
@@ -300,11 +301,11 @@ auto naming_source(const std::filesystem::path& source, Load&& load) {
 inline std::string spec_to_json(const spec& s) {
     namespace f = detail::spec_format;
     s.validate();
-    std::string out = "{\n  \"format\": \"" + std::string(f::format_name) + "\",\n  \"version\": " +
-                      std::to_string(f::version) + ",\n  \"positions\": \"" + std::string(to_string(s.positions)) +
-                      "\",\n  \"replacement\": \"" + std::string(to_string(s.replacement)) + "\",\n  \"budgets\": " +
-                      f::budgets_text(s.budgets) + ",\n  \"provenance\": " + f::provenance_text(s.provenance) +
-                      ",\n  \"sites\": [";
+    std::string out = "{\n  \"format\": \"" + std::string(f::format_name) +
+                      "\",\n  \"version\": " + std::to_string(f::version) + ",\n  \"positions\": \"" +
+                      std::string(to_string(s.positions)) + "\",\n  \"replacement\": \"" +
+                      std::string(to_string(s.replacement)) + "\",\n  \"budgets\": " + f::budgets_text(s.budgets) +
+                      ",\n  \"provenance\": " + f::provenance_text(s.provenance) + ",\n  \"sites\": [";
     for (std::size_t i = 0; i < s.sites.size(); ++i) {
         const spec_site& site = s.sites[i];
         out += i ? ",\n    {\"name\": " : "\n    {\"name\": ";
@@ -326,7 +327,8 @@ inline std::string spec_to_json(const spec& s) {
             for (std::size_t d = 0; d < site.directions.size(); ++d) {
                 const spec_direction& u = site.directions[d];
                 out += d ? ",\n      {\"bias\": " : "\n      {\"bias\": ";
-                f::append_string(out, u.bias, "bias name of direction " + std::to_string(d) + " of site '" + site.name + "'");
+                f::append_string(out, u.bias,
+                                 "bias name of direction " + std::to_string(d) + " of site '" + site.name + "'");
                 out += ", \"value\": ";
                 f::append_float(out, u.value);
                 out += ", \"vector\": [";
@@ -392,7 +394,8 @@ inline spec spec_from_json(std::string_view text) {
         f::reject_unknown_fields(site_json, {"name", "width", "neurons", "directions"}, at);
         spec_site site;
         site.name = f::as_string(f::required_field(site_json, "name", at), f::child(at, "name"));
-        if (const f::json* width = f::optional_field(site_json, "width")) site.width = f::as_width(*width, f::child(at, "width"));
+        if (const f::json* width = f::optional_field(site_json, "width"))
+            site.width = f::as_width(*width, f::child(at, "width"));
         const std::string neurons_at = f::child(at, "neurons");
         const f::json& neurons = f::required_field(site_json, "neurons", at);
         f::require_array(neurons, neurons_at);
@@ -402,8 +405,10 @@ inline spec spec_from_json(std::string_view text) {
             const f::json& neuron = neurons[n];
             f::require_object(neuron, neuron_at);
             f::reject_unknown_fields(neuron, {"index", "value", "chosen_by"}, neuron_at);
-            site.indices.push_back(f::as_index(f::required_field(neuron, "index", neuron_at), f::child(neuron_at, "index")));
-            site.values.push_back(f::as_float32(f::required_field(neuron, "value", neuron_at), f::child(neuron_at, "value")));
+            site.indices.push_back(
+                f::as_index(f::required_field(neuron, "index", neuron_at), f::child(neuron_at, "index")));
+            site.values.push_back(
+                f::as_float32(f::required_field(neuron, "value", neuron_at), f::child(neuron_at, "value")));
             if (const f::json* chosen_by = f::optional_field(neuron, "chosen_by")) {
                 if (with_chosen_by != n)
                     f::fail(f::child(neuron_at, "chosen_by"), "is given, but earlier neurons of this site have none");

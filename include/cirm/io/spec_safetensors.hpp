@@ -171,9 +171,10 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
         const auto flat = vectors->to_floats();
         const auto pinned = values.to_floats();
         for (std::size_t d = 0; d < pinned.size(); ++d)
-            site.directions.push_back({"", pinned[d],
-                                       std::vector<float>(flat.begin() + static_cast<std::ptrdiff_t>(d * width),
-                                                          flat.begin() + static_cast<std::ptrdiff_t>((d + 1) * width))});
+            site.directions.push_back(
+                {"", pinned[d],
+                 std::vector<float>(flat.begin() + static_cast<std::ptrdiff_t>(d * width),
+                                    flat.begin() + static_cast<std::ptrdiff_t>((d + 1) * width))});
         expected_tensors += 2;
     }
     // Every tensor must be one of a listed site's: anything else means the file is not what it
@@ -186,7 +187,8 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
                 if (name.size() > suffix.size() && name.ends_with(suffix))
                     belongs = belongs || site_position.count(name.substr(0, name.size() - suffix.size())) > 0;
             if (!belongs)
-                throw error("spec: tensor '" + name + "' is not '<site>.indices', '<site>.values', "
+                throw error("spec: tensor '" + name +
+                            "' is not '<site>.indices', '<site>.values', "
                             "'<site>.directions' or '<site>.direction_values' of a site listed in __metadata__ sites");
         }
     }
@@ -210,10 +212,11 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
             for (std::size_t i = 0; i < item.value().size(); ++i) read_entry(site, i, item.value()[i], element(at, i));
         }
     };
-    per_site("chosen_by", "neurons", [](const spec_site& site) { return site.indices.size(); },
-             [](spec_site& site, std::size_t, const json& entry, const std::string& at) {
-                 site.chosen_by.push_back(read_chosen_by(entry, at));
-             });
+    per_site(
+        "chosen_by", "neurons", [](const spec_site& site) { return site.indices.size(); },
+        [](spec_site& site, std::size_t, const json& entry, const std::string& at) {
+            site.chosen_by.push_back(read_chosen_by(entry, at));
+        });
     if (const std::string* text = metadata_entry(metadata, "widths")) {
         const json object = parse_document(*text, "__metadata__ widths");
         require_object(object, "__metadata__.widths");
@@ -224,10 +227,11 @@ inline spec spec_from_safetensors_reader(const safetensors::reader& file) {
             s.sites[position->second].width = as_width(item.value(), at);
         }
     }
-    per_site("direction_biases", "directions", [](const spec_site& site) { return site.directions.size(); },
-             [](spec_site& site, std::size_t j, const json& entry, const std::string& at) {
-                 site.directions[j].bias = as_string(entry, at);
-             });
+    per_site(
+        "direction_biases", "directions", [](const spec_site& site) { return site.directions.size(); },
+        [](spec_site& site, std::size_t j, const json& entry, const std::string& at) {
+            site.directions[j].bias = as_string(entry, at);
+        });
     s.validate();
     return s;
 }
@@ -265,9 +269,13 @@ inline std::string spec_to_safetensors(const spec& s) {
             f::append_string(widths, site.name, "site name '" + site.name + "'");
             widths += ": " + std::to_string(site.width);
         }
-        tensors.push_back({site.name + std::string(f::indices_suffix), safetensors::dtype::i64, {site.indices.size()},
+        tensors.push_back({site.name + std::string(f::indices_suffix),
+                           safetensors::dtype::i64,
+                           {site.indices.size()},
                            safetensors::bytes_of(site.indices)});
-        tensors.push_back({site.name + std::string(f::values_suffix), safetensors::dtype::f32, {site.values.size()},
+        tensors.push_back({site.name + std::string(f::values_suffix),
+                           safetensors::dtype::f32,
+                           {site.values.size()},
                            safetensors::bytes_of(site.values)});
         if (!site.directions.empty()) {
             const std::size_t width = site.directions.front().vector.size();
@@ -282,10 +290,14 @@ inline std::string spec_to_safetensors(const spec& s) {
                 f::append_string(direction_biases, u.bias, "bias name of a direction of site '" + site.name + "'");
             }
             direction_biases += "]";
-            tensors.push_back({site.name + std::string(f::directions_suffix), safetensors::dtype::f32,
-                               {site.directions.size(), width}, safetensors::bytes_of(direction_blocks[i])});
-            tensors.push_back({site.name + std::string(f::direction_values_suffix), safetensors::dtype::f32,
-                               {site.directions.size()}, safetensors::bytes_of(direction_values[i])});
+            tensors.push_back({site.name + std::string(f::directions_suffix),
+                               safetensors::dtype::f32,
+                               {site.directions.size(), width},
+                               safetensors::bytes_of(direction_blocks[i])});
+            tensors.push_back({site.name + std::string(f::direction_values_suffix),
+                               safetensors::dtype::f32,
+                               {site.directions.size()},
+                               safetensors::bytes_of(direction_values[i])});
         }
         if (site.chosen_by.empty()) continue;
         if (any_chosen_by) chosen_by += ", ";

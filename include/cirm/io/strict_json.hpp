@@ -25,7 +25,8 @@ struct strict_json_result {
     Json value;
     std::string syntax_message;  ///< for syntax_error: nlohmann's description, without its "[json.exception…]" tag
     std::string duplicate;       ///< for duplicate_key: the repeated key
-    std::string duplicate_path;  ///< for duplicate_key: where the object is, "" for the top level, else e.g. "sites[2].neurons[5]"
+    std::string
+        duplicate_path;  ///< for duplicate_key: where the object is, "" for the top level, else e.g. "sites[2].neurons[5]"
 };
 
 namespace strict_json_internal {

@@ -38,8 +38,10 @@ private:
     static std::string render(const std::string& text, std::string_view prefix) {
         std::string out;
         for (char c : text) {
-            if (c == '{') out += prefix;
-            else if (c != '}') out += c;
+            if (c == '{')
+                out += prefix;
+            else if (c != '}')
+                out += c;
         }
         return out;
     }
@@ -76,9 +78,9 @@ using progress_callback = std::function<void(std::string_view stage, std::size_t
 struct search_config {
     std::vector<std::string> attributes;  ///< bias attributes (make_attributes names); empty = the method's five
     intervention_kind intervention = intervention_kind::neurons;
-    selector_kind selector = selector_kind::spearman;      ///< neuron searches
+    selector_kind selector = selector_kind::spearman;        ///< neuron searches
     direction_kind directions = direction_kind::covariance;  ///< direction searches
-    site_selection sites;                                  ///< where the edit may go
+    site_selection sites;                                    ///< where the edit may go
     positions where = positions::last_token;
     replacement value = replacement::median;  ///< median, mean or zero (swap scores pairs jointly: not searched)
     sampler_kind sampler = sampler_kind::tpe;
@@ -118,7 +120,8 @@ struct search_config {
                 if (k > 1)
                     throw config_error("{k-grid} with {intervention} directions lists candidates among 0 (not pinned) "
                                        "and 1 (pinned): 0,1 searches which attributes to pin, 1 pins every attribute; "
-                                       "got " + std::to_string(k));
+                                       "got " +
+                                       std::to_string(k));
         }
         if (selector == selector_kind::shift ||
             (intervention == intervention_kind::directions && directions == direction_kind::shift))
@@ -141,7 +144,8 @@ enum class baseline_kind { lp, lwr };
 template <>
 struct mode_names<baseline_kind> {
     static constexpr std::string_view what = "baseline";
-    static constexpr std::array<mode_name<baseline_kind>, 2> names{{{baseline_kind::lp, "lp"}, {baseline_kind::lwr, "lwr"}}};
+    static constexpr std::array<mode_name<baseline_kind>, 2> names{
+        {{baseline_kind::lp, "lp"}, {baseline_kind::lwr, "lwr"}}};
 };
 
 /// Everything evaluate settles.

@@ -63,7 +63,7 @@ struct rm_bench_report {
 struct evaluation_report {
     std::size_t pairs = 0;
     std::size_t neutral_pairs = 0;
-    std::size_t flip_pairs = 0;  ///< the flip rates are over the first flip_pairs pairs (0: not measured)
+    std::size_t flip_pairs = 0;    ///< the flip rates are over the first flip_pairs pairs (0: not measured)
     method_comparison comparison;  ///< base, the baselines asked for, then the specs, in that order
     std::vector<std::pair<std::string, spec_summary>> specs;  ///< per spec method
     std::optional<rm_bench_report> rm_bench;                  ///< for RM-Bench test sets
@@ -157,14 +157,16 @@ evaluation_report evaluate(S& source, const test_set& test, std::span<const name
             rejected_len.push_back(attributes::length{}(p.prompt, p.rejected));
         }
         rm.methods.emplace_back("base", rm_bench_from_pair_rewards(base.chosen, base.rejected));
-        rm.methods.emplace_back("lp", rm_bench_from_pair_rewards(length_penalty(base.chosen, chosen_len, co.lp_lambda),
-                                                                 length_penalty(base.rejected, rejected_len, co.lp_lambda)));
+        rm.methods.emplace_back("lp",
+                                rm_bench_from_pair_rewards(length_penalty(base.chosen, chosen_len, co.lp_lambda),
+                                                           length_penalty(base.rejected, rejected_len, co.lp_lambda)));
         // LWR refits over all responses of the set, as for the main table
         std::vector<double> rewards(base.chosen), lengths(chosen_len);
         rewards.insert(rewards.end(), base.rejected.begin(), base.rejected.end());
         lengths.insert(lengths.end(), rejected_len.begin(), rejected_len.end());
         const auto adjusted = lwr_adjust(rewards, lengths, co.lwr_frac, co.lwr_alpha);
-        rm.methods.emplace_back("lwr", rm_bench_from_pair_rewards(std::span(adjusted).first(n), std::span(adjusted).subspan(n)));
+        rm.methods.emplace_back(
+            "lwr", rm_bench_from_pair_rewards(std::span(adjusted).first(n), std::span(adjusted).subspan(n)));
         for (const auto& m : intervened) {
             const auto r = m.score(test.pairs);
             rm.methods.emplace_back(m.name, rm_bench_from_pair_rewards(r.chosen, r.rejected));
@@ -174,11 +176,13 @@ evaluation_report evaluate(S& source, const test_set& test, std::span<const name
 
     // keep the baselines asked for
     const auto dropped = [&](const std::string& name) {
-        return (name == "lp" && !config.reports(baseline_kind::lp)) || (name == "lwr" && !config.reports(baseline_kind::lwr));
+        return (name == "lp" && !config.reports(baseline_kind::lp)) ||
+               (name == "lwr" && !config.reports(baseline_kind::lwr));
     };
     std::erase_if(report.comparison.methods, [&](const auto& m) { return dropped(m.first); });
     if (report.rm_bench) std::erase_if(report.rm_bench->methods, [&](const auto& m) { return dropped(m.first); });
-    for (const auto& ns : specs) report.specs.emplace_back(ns.method, spec_summary::of(*ns.s, source.layout().neurons()));
+    for (const auto& ns : specs)
+        report.specs.emplace_back(ns.method, spec_summary::of(*ns.s, source.layout().neurons()));
     return report;
 }
 

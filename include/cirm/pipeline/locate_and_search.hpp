@@ -50,15 +50,15 @@ struct trial_record {
 
 /// A finished search.
 struct search_outcome {
-    search_config config;              ///< as given (without its progress callback)
-    std::vector<std::string> attributes;  ///< the names of the attributes searched, in order
-    std::vector<std::size_t> grid;     ///< candidates per attribute, after clamping to the source
-    budget_search_result result;       ///< every trial, the best spec, each trial's accuracy
-    std::optional<localization> neurons;                ///< a neuron search's localization
-    std::optional<shift_top_bottom_k> shift_selector;   ///< the selector, when it is the counterfactual shift
-    std::optional<direction_localization> directions;   ///< a direction search's localization
-    std::size_t source_neurons = 0;  ///< the source's whole layout, which the specs' provenance names
-    double seconds = 0.0;            ///< the search's time (after localization)
+    search_config config;                              ///< as given (without its progress callback)
+    std::vector<std::string> attributes;               ///< the names of the attributes searched, in order
+    std::vector<std::size_t> grid;                     ///< candidates per attribute, after clamping to the source
+    budget_search_result result;                       ///< every trial, the best spec, each trial's accuracy
+    std::optional<localization> neurons;               ///< a neuron search's localization
+    std::optional<shift_top_bottom_k> shift_selector;  ///< the selector, when it is the counterfactual shift
+    std::optional<direction_localization> directions;  ///< a direction search's localization
+    std::size_t source_neurons = 0;                    ///< the source's whole layout, which the specs' provenance names
+    double seconds = 0.0;                              ///< the search's time (after localization)
 
     const spec& best() const noexcept { return result.best; }
     const search_result& trials() const noexcept { return result.search; }
@@ -68,8 +68,9 @@ struct search_outcome {
     /// The spec the search's selector gives for these budgets.
     spec spec_for(std::span<const std::size_t> budgets) const {
         return directions ? direction_spec_for_budgets(*directions, budgets, config.value, config.where)
-                 : shift_selector ? spec_for_budgets(neurons.value(), budgets, config.value, config.where, *shift_selector)
-                            : spec_for_budgets(neurons.value(), budgets, config.value, config.where);
+               : shift_selector
+                   ? spec_for_budgets(neurons.value(), budgets, config.value, config.where, *shift_selector)
+                   : spec_for_budgets(neurons.value(), budgets, config.value, config.where);
     }
 
     /// The log: one record per trial, in order.
@@ -138,7 +139,8 @@ search_outcome locate_and_search(S& source, std::span<const preference_pair> val
         lo.progress = stage("locate");
         o.neurons.emplace(localize(source, std::span<const sample>(samples), attributes, lo));
         // the grid: as given (0 always in) or the default for the located neurons, clamped to them
-        std::vector<std::size_t> grid = config.k_grid.empty() ? default_k_grid(o.neurons->table.neurons) : config.k_grid;
+        std::vector<std::size_t> grid =
+            config.k_grid.empty() ? default_k_grid(o.neurons->table.neurons) : config.k_grid;
         grid.push_back(0);
         std::size_t available = 0;
         for (auto c : o.neurons->table.constant) available += c == 0;
@@ -150,7 +152,8 @@ search_outcome locate_and_search(S& source, std::span<const preference_pair> val
             sh.sites = sites;
             sh.progress = stage("shifts");
             const auto edits = builtin_style_edits(o.attributes);
-            o.shift_selector.emplace(measure_counterfactual_shifts(source, std::span<const sample>(samples), edits, sh));
+            o.shift_selector.emplace(
+                measure_counterfactual_shifts(source, std::span<const sample>(samples), edits, sh));
             o.result = search_budgets(source, *o.neurons, validation, so, *o.shift_selector);
         } else {
             o.result = search_budgets(source, *o.neurons, validation, so);

@@ -99,7 +99,8 @@ private:
             }
         } else {
             source_.score(samples, no_intervention{}, std::span<float>(rewards[0]));
-            for (std::size_t p = 0; p < pins_.size(); ++p) source_.score(samples, *pins_[p], std::span<float>(rewards[p + 1]));
+            for (std::size_t p = 0; p < pins_.size(); ++p)
+                source_.score(samples, *pins_[p], std::span<float>(rewards[p + 1]));
         }
         for (std::size_t i = 0; i < todo.size(); ++i) {
             std::vector<float> row(pins_.size() + 1);

@@ -20,16 +20,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
-#include "cirm/site.hpp"
-#include "cirm/spec.hpp"
 #include "cirm/io/evaluation_json.hpp"
 #include "cirm/report/svg.hpp"
+#include "cirm/site.hpp"
+#include "cirm/spec.hpp"
 
 namespace cirm {
 
 /// The module kinds charted, in column order.
-inline constexpr module_kind charted_kinds[] = {module_kind::q_proj,    module_kind::k_proj,  module_kind::v_proj,
-                                                module_kind::o_proj,    module_kind::gate_proj, module_kind::up_proj,
+inline constexpr module_kind charted_kinds[] = {module_kind::q_proj,   module_kind::k_proj,    module_kind::v_proj,
+                                                module_kind::o_proj,   module_kind::gate_proj, module_kind::up_proj,
                                                 module_kind::down_proj};
 
 /// Charts drawn from site names alone (no --model) cover layers below this; a spec naming a
@@ -76,7 +76,8 @@ inline std::vector<std::vector<std::size_t>> edited_per_layer_kind(const spec& s
     }
     if (layout)
         for (const auto& info : layout->sites()) layers = std::max(layers, info.layer + 1);
-    std::vector<std::vector<std::size_t>> counts(static_cast<std::size_t>(layers), std::vector<std::size_t>(std::size(charted_kinds), 0));
+    std::vector<std::vector<std::size_t>> counts(static_cast<std::size_t>(layers),
+                                                 std::vector<std::size_t>(std::size(charted_kinds), 0));
     for (const auto& [where, n] : cells)
         for (std::size_t c = 0; c < std::size(charted_kinds); ++c)
             if (charted_kinds[c] == where.second) counts[static_cast<std::size_t>(where.first)][c] += n;
@@ -95,9 +96,12 @@ inline std::string method_color(const std::string& name) {
     if (name == "cirm") return "#1f4ea0";
     return "#a03c8c";
 }
-inline double fraction_or_nan(const nlohmann::ordered_json& v) { return v.is_number() ? v.get<double>() : std::nan(""); }
+inline double fraction_or_nan(const nlohmann::ordered_json& v) {
+    return v.is_number() ? v.get<double>() : std::nan("");
+}
 
-constexpr std::string_view style = R"(body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}
+constexpr std::string_view style =
+    R"(body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1000px;color:#222;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}.meta{color:#555}
@@ -108,11 +112,12 @@ svg .label{font-size:12px}svg .value{font-size:12px}svg .tick{font-size:10px;fil
 }  // namespace report_detail
 
 struct report_inputs {
-    nlohmann::ordered_json document;                   ///< the evaluation document (io/evaluation_json.hpp)
-    std::optional<spec> edited;      ///< the evaluated spec, for the heat map
+    nlohmann::ordered_json document;  ///< the evaluation document (io/evaluation_json.hpp)
+    std::optional<spec> edited;       ///< the evaluated spec, for the heat map
     const site_layout* layout = nullptr;
-    std::vector<nlohmann::ordered_json> trials;        ///< lines of trials.jsonl (may be empty)
-    std::optional<nlohmann::ordered_json> ablations;   ///< ablations.json of tools/experiments/ablate.py (validated by load_ablations)
+    std::vector<nlohmann::ordered_json> trials;  ///< lines of trials.jsonl (may be empty)
+    std::optional<nlohmann::ordered_json>
+        ablations;  ///< ablations.json of tools/experiments/ablate.py (validated by load_ablations)
     std::string title = "cirm report";
 };
 
@@ -126,7 +131,8 @@ inline std::string html_report(const report_inputs& in) {
     const auto& first = methods[names.front()];
 
     std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-                    html_escape(in.title) + "</title>\n<style>\n" + std::string(report_detail::style) + "</style>\n</head>\n<body>\n";
+                    html_escape(in.title) + "</title>\n<style>\n" + std::string(report_detail::style) +
+                    "</style>\n</head>\n<body>\n";
     h += "<h1>" + html_escape(in.title) + "</h1>\n";
     h += fmt::format("<p class=\"meta\">model <code>{}</code> &middot; test set <code>{}</code> ({} pairs)</p>\n",
                      html_escape(d.at("model").get<std::string>()), html_escape(d.at("data").get<std::string>()),
@@ -141,7 +147,8 @@ inline std::string html_report(const report_inputs& in) {
         for (const auto& n : names) h += "<td>" + percent_cell(get(methods[n])) + "</td>";
         h += "</tr>\n";
     };
-    row(fmt::format("accuracy ({})", d["pairs"].get<std::size_t>()), [](const nlohmann::ordered_json& m) { return m["all"]; });
+    row(fmt::format("accuracy ({})", d["pairs"].get<std::size_t>()),
+        [](const nlohmann::ordered_json& m) { return m["all"]; });
     row(d.contains("neutral_pairs") ? fmt::format("neutral ({})", d["neutral_pairs"].get<std::size_t>()) : "neutral",
         [](const nlohmann::ordered_json& m) { return m["neutral"]; });
     for (const auto& [attr, s] : first["subsets"].items()) {
@@ -158,7 +165,8 @@ inline std::string html_report(const report_inputs& in) {
     h += "</table>\n";
     if (d.contains("rm_bench")) {
         const auto& r = d["rm_bench"];
-        h += fmt::format("<h2>RM-Bench ({} items, % correct)</h2>\n<table>\n<tr><th>level</th>", r["items"].get<std::size_t>());
+        h += fmt::format("<h2>RM-Bench ({} items, % correct)</h2>\n<table>\n<tr><th>level</th>",
+                         r["items"].get<std::size_t>());
         for (const auto& [n, m] : r["methods"].items()) h += "<th>" + html_escape(n) + "</th>";
         h += "</tr>\n";
         for (const char* level : {"easy", "normal", "hard"}) {
@@ -176,11 +184,15 @@ inline std::string html_report(const report_inputs& in) {
         h += fmt::format("<h2>Goal check ({} vs base)</h2>\n<ul>\n", method);
         for (const auto& g : goals) {
             const char* css = !g.met ? "unknown" : *g.met ? "met" : "notmet";
-            h += fmt::format("<li><span class=\"{}\">{}</span>: {}</li>\n", css, goal_verdict(g.met), html_escape(g.text));
+            h += fmt::format("<li><span class=\"{}\">{}</span>: {}</li>\n", css, goal_verdict(g.met),
+                             html_escape(g.text));
         }
         const auto overall = goal_overall(goals);
         h += fmt::format("<li><b>overall</b>: <span class=\"{}\">{}</span></li>\n</ul>\n",
-                         !overall ? "unknown" : *overall ? "met" : "notmet", goal_verdict(overall));
+                         !overall   ? "unknown"
+                         : *overall ? "met"
+                                    : "notmet",
+                         goal_verdict(overall));
     }
 
     // charts
@@ -206,14 +218,16 @@ inline std::string html_report(const report_inputs& in) {
 
     if (!first["flip_rate"].empty()) {
         const bool subset = d.contains("flip_pairs") && d["flip_pairs"] != d["pairs"];
-        h += subset ? fmt::format("<h2>Style flip rate (first {} pairs; lower is better)</h2>\n", d["flip_pairs"].get<std::size_t>())
+        h += subset ? fmt::format("<h2>Style flip rate (first {} pairs; lower is better)</h2>\n",
+                                  d["flip_pairs"].get<std::size_t>())
                     : std::string("<h2>Style flip rate (lower is better)</h2>\n");
         std::vector<std::string> flip_categories;
         for (const auto& [attr, f] : first["flip_rate"].items()) flip_categories.push_back(attr);
         std::vector<bar_series> flips;
         for (const auto& n : names) {
             bar_series s{n, report_detail::method_color(n), {}};
-            for (const auto& a : flip_categories) s.values.push_back(report_detail::fraction_or_nan(methods[n]["flip_rate"][a]));
+            for (const auto& a : flip_categories)
+                s.values.push_back(report_detail::fraction_or_nan(methods[n]["flip_rate"][a]));
             flips.push_back(std::move(s));
         }
         h += svg_grouped_bars(flip_categories, flips, "share of correctly ranked pairs that flip (%)");
@@ -234,16 +248,19 @@ inline std::string html_report(const report_inputs& in) {
         }
         std::string ks;
         for (const auto& b : in.edited->budgets) ks += fmt::format("{}{}={}", ks.empty() ? "" : ", ", b.bias, b.k);
-        h += fmt::format("<p>{} neurons edited{}; k per attribute: {}.</p>\n", in.edited->edited(),
-                         d["spec"].is_object() ? fmt::format(" of {}", d["spec"]["total_neurons"].get<std::size_t>()) : "",
-                         ks.empty() ? "(not recorded)" : html_escape(ks));
+        h += fmt::format(
+            "<p>{} neurons edited{}; k per attribute: {}.</p>\n", in.edited->edited(),
+            d["spec"].is_object() ? fmt::format(" of {}", d["spec"]["total_neurons"].get<std::size_t>()) : "",
+            ks.empty() ? "(not recorded)" : html_escape(ks));
         h += svg_heatmap(rows, columns, counts, "edited neurons per layer x module kind");
         if (in.edited->pinned_directions() != 0) {
-            h += fmt::format("<p>{} directions pinned (beyond the method):</p>\n<ul>\n", in.edited->pinned_directions());
+            h +=
+                fmt::format("<p>{} directions pinned (beyond the method):</p>\n<ul>\n", in.edited->pinned_directions());
             for (const auto& site : in.edited->sites) {
                 if (site.directions.empty()) continue;
                 std::string biases;
-                for (const auto& u : site.directions) biases += (biases.empty() ? "" : ", ") + (u.bias.empty() ? "?" : u.bias);
+                for (const auto& u : site.directions)
+                    biases += (biases.empty() ? "" : ", ") + (u.bias.empty() ? "?" : u.bias);
                 h += fmt::format("<li><code>{}</code>: {}</li>\n", html_escape(site.name), html_escape(biases));
             }
             h += "</ul>\n";
@@ -261,9 +278,13 @@ inline std::string html_report(const report_inputs& in) {
         for (const auto& t : in.trials) {
             const bool base = t.value("base", false), best = t.value("best", false);
             if (!base && !best) continue;
-            h += fmt::format("<tr><td>{} ({})</td>", t["trial"].get<std::size_t>(), base && best ? "base, best" : base ? "base" : "best");
+            h += fmt::format("<tr><td>{} ({})</td>", t["trial"].get<std::size_t>(),
+                             base && best ? "base, best"
+                             : base       ? "base"
+                                          : "best");
             for (const auto& [attr, k] : t["k"].items()) h += fmt::format("<td>{}</td>", k.get<std::size_t>());
-            h += fmt::format("<td>{}</td><td>{:.2f}</td></tr>\n", t["edited"].get<std::size_t>(), 100.0 * t["accuracy"].get<double>());
+            h += fmt::format("<td>{}</td><td>{:.2f}</td></tr>\n", t["edited"].get<std::size_t>(),
+                             100.0 * t["accuracy"].get<double>());
         }
         h += "</table>\n";
     }
@@ -272,7 +293,9 @@ inline std::string html_report(const report_inputs& in) {
         h += fmt::format("<h2>Ablations on the validation set ({} configurations)</h2>\n<table>\n", rows.size() - 1);
         h += "<tr><th>configuration</th><th>trials</th><th>edited</th><th>accuracy %</th><th>neutral %</th>"
              "<th>mean B&#772; %</th><th>worst &Delta;B</th><th>mean flip %</th><th>flip ratio</th></tr>\n";
-        const auto pct = [](const nlohmann::ordered_json& v) { return v.is_null() ? std::string("&ndash;") : fmt::format("{:.1f}", 100.0 * v.get<double>()); };
+        const auto pct = [](const nlohmann::ordered_json& v) {
+            return v.is_null() ? std::string("&ndash;") : fmt::format("{:.1f}", 100.0 * v.get<double>());
+        };
         for (const auto& r : rows) {
             const std::size_t directions = r["directions"].get<std::size_t>();
             const std::string edited = directions ? fmt::format("{} directions", directions)
@@ -280,15 +303,16 @@ inline std::string html_report(const report_inputs& in) {
             const std::string worst = r["worst_biased_change"].is_null()
                                           ? std::string("&ndash;")
                                           : fmt::format("{:+.1f}", 100.0 * r["worst_biased_change"].get<double>());
-            h += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                             "<td>{:.2f}</td></tr>\n",
-                             html_escape(r["row"].get<std::string>()), r["trials"].get<std::size_t>(), edited,
-                             pct(r["accuracy"]), pct(r["neutral"]), pct(r["mean_unbiased"]), worst, pct(r["mean_flip"]),
-                             r["flip_ratio"].get<double>());
+            h += fmt::format(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                "<td>{:.2f}</td></tr>\n",
+                html_escape(r["row"].get<std::string>()), r["trials"].get<std::size_t>(), edited, pct(r["accuracy"]),
+                pct(r["neutral"]), pct(r["mean_unbiased"]), worst, pct(r["mean_flip"]), r["flip_ratio"].get<double>());
         }
         h += "</table>\n";
     }
-    h += "<p class=\"meta\">Written by <code>cirm report</code>. Shares over no pair are shown as &ndash;.</p>\n</body>\n</html>\n";
+    h +=
+        "<p class=\"meta\">Written by <code>cirm report</code>. Shares over no pair are shown as &ndash;.</p>\n</body>\n</html>\n";
     return h;
 }
 

@@ -63,8 +63,9 @@ inline std::string svg_heatmap(const std::vector<std::string>& rows, const std::
             const int green = static_cast<int>(std::lround(255 - share * (255 - 78)));
             const int blue = static_cast<int>(std::lround(255 - share * (255 - 160)));
             const int x = left + cell_w * static_cast<int>(c);
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" stroke=\"#ccc\"/>",
-                               x, y, cell_w, cell_h, red, green, blue);
+            svg += fmt::format(
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" stroke=\"#ccc\"/>", x, y,
+                cell_w, cell_h, red, green, blue);
             svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"value\" fill=\"{}\">{}</text>\n",
                                x + cell_w / 2, y + cell_h / 2 + 4, share > 0.55 ? "#fff" : "#222", v);
         }
@@ -103,7 +104,8 @@ inline std::string svg_grouped_bars(const std::vector<std::string>& categories, 
     const int plot_bottom = top + group_h * static_cast<int>(categories.size());
     for (int p = 0; p <= 100; p += 25) {
         const int x = left + plot_w * p / 100;
-        svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#ddd\"/>", x, top - 4, plot_bottom);
+        svg +=
+            fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#ddd\"/>", x, top - 4, plot_bottom);
         svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"tick\">{}%</text>\n", x,
                            plot_bottom + 16, p);
     }
@@ -120,10 +122,11 @@ inline std::string svg_grouped_bars(const std::vector<std::string>& categories, 
             }
             const double clamped = std::clamp(v, 0.0, 1.0);
             const double w = std::max(1.0, clamped * plot_w);
-            svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {:.1f}%</title></rect>",
-                               left, y, w, bar_h - 1, series[s].color, html_escape(series[s].name), 100.0 * v);
-            svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\">{:.1f}</text>\n", left + w + 4, y + bar_h - 2,
-                               100.0 * v);
+            svg += fmt::format(
+                "<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"><title>{}: {:.1f}%</title></rect>",
+                left, y, w, bar_h - 1, series[s].color, html_escape(series[s].name), 100.0 * v);
+            svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" class=\"tick\">{:.1f}</text>\n", left + w + 4,
+                               y + bar_h - 2, 100.0 * v);
         }
     }
     svg += "</svg>\n";

@@ -19,8 +19,7 @@ public:
     /// that is shorter than the last one, or whose last read trial differs, is taken to be a new
     /// search and the set is rebuilt from it.
     void update(std::span<const trial> history) {
-        const bool same_search = history.size() >= read_ &&
-                                 (read_ == 0 || history[read_ - 1].indices == last_read_);
+        const bool same_search = history.size() >= read_ && (read_ == 0 || history[read_ - 1].indices == last_read_);
         if (!same_search) {
             seen_.clear();
             read_ = 0;

@@ -75,19 +75,19 @@ struct ignore_trial {
 /// to try, the base included when it belongs to the space.
 // clang-format off (clang-format 14 garbles requires-clauses)
 template <KSampler Sampler, class Objective, class OnTrial = ignore_trial>
-    requires std::invocable<Objective&, std::span<const std::size_t>> &&
-             std::convertible_to<std::invoke_result_t<Objective&, std::span<const std::size_t>>, double> &&
-             std::invocable<OnTrial&, const trial&>
-search_result joint_search(const space& s, Sampler& sampler, Objective&& objective, std::size_t trials,
-                           OnTrial&& on_trial = {}) {
-// clang-format on
+requires std::invocable<Objective&, std::span<const std::size_t>> &&
+    std::convertible_to < std::invoke_result_t<Objective&, std::span<const std::size_t>>,
+double > &&std::invocable<OnTrial&, const trial&> search_result joint_search(const space& s, Sampler& sampler,
+                                                                             Objective&& objective, std::size_t trials,
+                                                                             OnTrial&& on_trial = {}) {
+    // clang-format on
     if (s.biases() == 0) throw error("joint search: the search space has no biases");
     if (trials == 0) throw error("joint search: trials must be at least 1");
 
     search_result result;
     result.biases = s.bias_names();
     std::map<configuration, std::size_t> first_evaluation;  // configuration → its trial number
-    const auto space_size = s.checked_size();                // nothing: too many to ever exhaust
+    const auto space_size = s.checked_size();               // nothing: too many to ever exhaust
 
     auto evaluate = [&](configuration indices, std::vector<std::size_t> budgets) {
         trial t;

@@ -24,8 +24,8 @@ inline configuration uniform_configuration(const space& s, random_engine& engine
 
 /// A uniform configuration that is not in `evaluated`, trying at most `tries` draws; if all of
 /// them were evaluated already, the last draw (the search then reuses its cached value).
-inline configuration fresh_uniform_configuration(const space& s, random_engine& engine,
-                                                 const evaluated_set& evaluated, std::size_t tries) {
+inline configuration fresh_uniform_configuration(const space& s, random_engine& engine, const evaluated_set& evaluated,
+                                                 std::size_t tries) {
     configuration c = uniform_configuration(s, engine);
     for (std::size_t t = 1; t < tries && evaluated.contains(c); ++t) c = uniform_configuration(s, engine);
     return c;

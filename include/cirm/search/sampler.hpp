@@ -23,13 +23,13 @@ namespace cirm {
 
 /// One evaluated configuration of a search.
 struct trial {
-    std::size_t number = 0;             ///< position in the search's log; 0 is the base (nothing edited)
-    configuration indices;              ///< one candidate index per bias; empty for a base outside the space
-    std::vector<std::size_t> budgets;   ///< k per bias, in the space's bias order
+    std::size_t number = 0;            ///< position in the search's log; 0 is the base (nothing edited)
+    configuration indices;             ///< one candidate index per bias; empty for a base outside the space
+    std::vector<std::size_t> budgets;  ///< k per bias, in the space's bias order
     double objective = std::numeric_limits<double>::quiet_NaN();  ///< accuracy under the intervention (maximised)
-    std::size_t total_k = 0;            ///< Σ_b k_b
-    double seconds = 0.0;               ///< wall time of the objective call; 0 when cached
-    bool cached = false;                ///< the configuration was evaluated before: its value was reused
+    std::size_t total_k = 0;                                      ///< Σ_b k_b
+    double seconds = 0.0;                                         ///< wall time of the objective call; 0 when cached
+    bool cached = false;  ///< the configuration was evaluated before: its value was reused
 };
 
 template <class S>

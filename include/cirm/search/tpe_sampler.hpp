@@ -97,9 +97,9 @@ inline tpe_model tpe_fit(const space& s, std::span<const trial> history, double 
         for (std::size_t r = 0; r < order.size(); ++r) {
             const std::size_t candidate = history[order[r]].indices[b];
             if (candidate >= categories)
-                throw error("tpe sampler: trial " + std::to_string(history[order[r]].number) +
-                            " has candidate index " + std::to_string(candidate) + " for bias '" + s[b].bias +
-                            "', which has " + std::to_string(categories));
+                throw error("tpe sampler: trial " + std::to_string(history[order[r]].number) + " has candidate index " +
+                            std::to_string(candidate) + " for bias '" + s[b].bias + "', which has " +
+                            std::to_string(categories));
             (r < model.good_trials ? good_count : bad_count)[candidate] += 1.0;
         }
         const double prior = w / static_cast<double>(categories);

@@ -31,10 +31,9 @@ namespace cirm {
 
 class shift_top_bottom_k {
 public:
-    explicit shift_top_bottom_k(shift_table shifts)
-        : shifts_(std::make_shared<const shift_table>(std::move(shifts))) {
-        if (shifts_->shift.size() != shifts_->neurons * shifts_->biases() || shifts_->constant.size() != shifts_->neurons ||
-            shifts_->edited.size() != shifts_->biases())
+    explicit shift_top_bottom_k(shift_table shifts) : shifts_(std::make_shared<const shift_table>(std::move(shifts))) {
+        if (shifts_->shift.size() != shifts_->neurons * shifts_->biases() ||
+            shifts_->constant.size() != shifts_->neurons || shifts_->edited.size() != shifts_->biases())
             throw error("shift selector: the shift table is inconsistent (rows do not match its neuron count)");
     }
 
@@ -53,8 +52,8 @@ public:
                 if (s.attributes[c] == table.attributes[b]) column[b] = c;
             if (budgets[b] == 0) continue;
             if (column[b] == s.biases())
-                throw error("shift selector: no counterfactual shift was measured for attribute '" + table.attributes[b] +
-                            "'; give it a style edit or set its k to 0");
+                throw error("shift selector: no counterfactual shift was measured for attribute '" +
+                            table.attributes[b] + "'; give it a style edit or set its k to 0");
             if (s.edited[column[b]] == 0)
                 throw error("shift selector: the style edit of '" + table.attributes[b] +
                             "' applied to none of the responses; set its k to 0");

@@ -138,7 +138,7 @@ inline std::size_t bucket_positions(const std::uint32_t* count, std::uint32_t* p
 #else
     std::uint32_t running = 0;
     for (std::size_t b = 0; b < buckets; ++b) {  // branch-free: whether a bucket is crowded is as
-        const std::uint32_t c = count[b];       // unpredictable as the data
+        const std::uint32_t c = count[b];        // unpredictable as the data
         position[b] = running;
         crowded[crowded_count] = static_cast<std::uint32_t>(b);
         crowded_count += c > 1 ? 1 : 0;
@@ -168,8 +168,10 @@ void small_bucket_ranks(const std::uint32_t* keys, std::uint32_t members, Emit&&
     const __m512i all = _mm512_maskz_loadu_epi32(valid, keys);
     for (std::uint32_t j = 0; j < members; ++j) {
         const __m512i key = _mm512_set1_epi32(static_cast<int>(keys[j]));
-        const auto below = static_cast<std::uint32_t>(std::popcount(static_cast<unsigned>(_mm512_mask_cmplt_epu32_mask(valid, all, key))));
-        const auto equal = static_cast<std::uint32_t>(std::popcount(static_cast<unsigned>(_mm512_mask_cmpeq_epu32_mask(valid, all, key))));
+        const auto below = static_cast<std::uint32_t>(
+            std::popcount(static_cast<unsigned>(_mm512_mask_cmplt_epu32_mask(valid, all, key))));
+        const auto equal = static_cast<std::uint32_t>(
+            std::popcount(static_cast<unsigned>(_mm512_mask_cmpeq_epu32_mask(valid, all, key))));
         emit(j, below, equal);
     }
 #else
@@ -190,7 +192,8 @@ void small_bucket_ranks(const std::uint32_t* keys, std::uint32_t members, Emit&&
 /// median. A constant column writes no ranks; its median is the value at the middle sample(s),
 /// as a stable sort would place it. Otherwise the median is read back from the ordered key of the
 /// value at each middle position (so a tie of -0.0 and +0.0 gives +0.0).
-inline bucket_rank_result bucket_rank_column(const float* column, std::size_t n, bucket_rank_scratch& scratch) noexcept {
+inline bucket_rank_result bucket_rank_column(const float* column, std::size_t n,
+                                             bucket_rank_scratch& scratch) noexcept {
     bucket_rank_result result;
     std::uint32_t* keys = scratch.keys.data();
     std::uint32_t low_key = 0xffffffffu, high_key = 0;
@@ -278,8 +281,8 @@ inline bucket_rank_result bucket_rank_column(const float* column, std::size_t n,
         const std::uint16_t* member_samples = bucket_samples + first;
         if (members <= bucket_rank_small) {
             small_bucket_ranks(member_keys, members, [&](std::uint32_t j, std::uint32_t below, std::uint32_t equal) {
-                centered[member_samples[j]] =
-                    static_cast<std::int16_t>(2 * static_cast<std::int32_t>(first + below) + static_cast<std::int32_t>(equal) - n32);
+                centered[member_samples[j]] = static_cast<std::int16_t>(2 * static_cast<std::int32_t>(first + below) +
+                                                                        static_cast<std::int32_t>(equal) - n32);
                 tie_sum += static_cast<std::int64_t>(equal) * equal - 1;
             });
             continue;
@@ -288,7 +291,8 @@ inline bucket_rank_result bucket_rank_column(const float* column, std::size_t n,
         bool uniform = true;
         for (std::uint32_t k = 1; k < members; ++k) uniform &= member_keys[k] == key0;
         if (uniform) {
-            const auto value = static_cast<std::int16_t>(2 * static_cast<std::int32_t>(first) + static_cast<std::int32_t>(members) - n32);
+            const auto value = static_cast<std::int16_t>(2 * static_cast<std::int32_t>(first) +
+                                                         static_cast<std::int32_t>(members) - n32);
             for (std::uint32_t k = 0; k < members; ++k) centered[member_samples[k]] = value;
             const auto t = static_cast<std::int64_t>(members);
             tie_sum += t * (t * t - 1);
@@ -296,7 +300,7 @@ inline bucket_rank_result bucket_rank_column(const float* column, std::size_t n,
         }
         std::uint64_t* sorted = scratch.sort_entries.data();
         for (std::uint32_t k = 0; k < members; ++k) sorted[k] = pack_entry(member_keys[k], member_samples[k]);
-        std::sort(sorted, sorted + members);  // by key, then sample
+        std::sort(sorted, sorted + members);           // by key, then sample
         for (std::uint32_t k = 0; k < members; ++k) {  // the bucket in sorted order, for the median
             bucket_keys[first + k] = entry_key(sorted[k]);
             bucket_samples[first + k] = static_cast<std::uint16_t>(entry_index(sorted[k]));

@@ -91,8 +91,8 @@ inline constexpr std::size_t spearman_block_width = 32;
 /// The attributes, ranked once for all neurons.
 struct ranked_attributes {
     std::size_t count = 0;
-    std::vector<double> centered;  ///< count × samples, attribute-major: doubled centered ranks
-    std::vector<double> squares;   ///< per attribute: Σ centered²; 0 for a constant attribute
+    std::vector<double> centered;          ///< count × samples, attribute-major: doubled centered ranks
+    std::vector<double> squares;           ///< per attribute: Σ centered²; 0 for a constant attribute
     std::vector<std::int16_t> centered16;  ///< the same as int16, when samples ≤ bucket_rank_max_samples
 };
 
@@ -112,7 +112,8 @@ inline ranked_attributes rank_attributes(const double* attributes, std::size_t s
                             (std::isnan(v) ? "NaN" : "infinite"));
             column[s] = v;
         }
-        ranked.squares[b] = doubled_centered_ranks(std::span<const double>(column), &ranked.centered[b * samples], scratch);
+        ranked.squares[b] =
+            doubled_centered_ranks(std::span<const double>(column), &ranked.centered[b * samples], scratch);
     }
     if (samples <= bucket_rank_max_samples) {  // |doubled centered rank| ≤ samples − 1 fits int16
         ranked.centered16.resize(count * samples);
@@ -155,7 +156,7 @@ struct spearman_block_scratch {
     std::vector<double> centered;        ///< one column's doubled centered ranks, in sample order
     double sums[spearman_block_width] = {};
     radix_histogram histogram{};
-    bucket_rank_scratch buckets;         ///< the bucket kernel's memory (samples ≤ bucket_rank_max_samples)
+    bucket_rank_scratch buckets;  ///< the bucket kernel's memory (samples ≤ bucket_rank_max_samples)
 };
 
 /// Copies neurons [first, first + width) into scratch.columns (column-major) and sums each
@@ -214,12 +215,11 @@ inline void rank_block(std::size_t samples, std::size_t first, std::size_t width
             }
             for (std::size_t b = 0; b < attribute_count; ++b) {
                 const double attribute_squares = attributes.squares[b];
-                rho[b] = attribute_squares == 0.0
-                             ? 0.0
-                             : rho_from(static_cast<double>(exact_dot_i16(scratch.buckets.centered.data(),
-                                                                          attributes.centered16.data() + b * samples,
-                                                                          samples)),
-                                        column.squares, attribute_squares);
+                rho[b] = attribute_squares == 0.0 ? 0.0
+                                                  : rho_from(static_cast<double>(exact_dot_i16(
+                                                                 scratch.buckets.centered.data(),
+                                                                 attributes.centered16.data() + b * samples, samples)),
+                                                             column.squares, attribute_squares);
             }
         }
         return;
@@ -238,9 +238,9 @@ inline void rank_block(std::size_t samples, std::size_t first, std::size_t width
         // the median from the same sort: the middle value, or the mean of the two middle values
         const float lower = column[entry_index(sorted[(samples - 1) / 2])];
         const float upper = column[entry_index(sorted[samples / 2])];
-        table.median[neuron] = samples % 2 == 1
-                                   ? upper
-                                   : static_cast<float>(0.5 * (static_cast<double>(lower) + static_cast<double>(upper)));
+        table.median[neuron] =
+            samples % 2 == 1 ? upper
+                             : static_cast<float>(0.5 * (static_cast<double>(lower) + static_cast<double>(upper)));
         table.mean[neuron] = static_cast<float>(scratch.sums[c] * inverse_samples);
 
         double* rho = table.rho.data() + neuron * attribute_count;
@@ -293,7 +293,8 @@ inline correlation_table spearman_table(const float* activations, std::size_t sa
     if (neurons > 0 && activations == nullptr) throw error("spearman_table: activations is null");
     if (attribute_count > 0 && attributes == nullptr) throw error("spearman_table: attributes is null");
 
-    const detail::ranked_attributes ranked = detail::rank_attributes(attributes, samples, attribute_count, attribute_names);
+    const detail::ranked_attributes ranked =
+        detail::rank_attributes(attributes, samples, attribute_count, attribute_names);
 
     correlation_table table;
     table.attributes = std::move(attribute_names);
@@ -310,8 +311,8 @@ inline correlation_table spearman_table(const float* activations, std::size_t sa
     // Blocks start on 64-byte boundaries of the first row (its first block takes the columns up to the
     // first boundary): a block's row segments then span two cache lines, not three, wherever the
     // row stride keeps rows aligned alike. Which columns share a block never changes a result.
-    const std::size_t lead = std::min(
-        neurons, (64 - reinterpret_cast<std::uintptr_t>(activations) % 64) % 64 / sizeof(float));
+    const std::size_t lead =
+        std::min(neurons, (64 - reinterpret_cast<std::uintptr_t>(activations) % 64) % 64 / sizeof(float));
     const std::size_t block_count =
         (lead > 0 ? 1 : 0) + (neurons - lead + detail::spearman_block_width - 1) / detail::spearman_block_width;
     std::size_t thread_count = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());

@@ -36,7 +36,8 @@ double median_of(std::span<const T> values) {
     const double upper_value = static_cast<double>(copy[upper]);
     if (copy.size() % 2 == 1) return upper_value;
     // after nth_element everything before `upper` is <= it: the lower middle is their maximum
-    const double lower_value = static_cast<double>(*std::max_element(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(upper)));
+    const double lower_value =
+        static_cast<double>(*std::max_element(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(upper)));
     return 0.5 * (lower_value + upper_value);
 }
 

@@ -75,7 +75,8 @@ public:
 
     explicit planted_source(options o) : options_(std::move(o)), layout_(options_.sites) {
         const std::size_t m = layout_.neurons();
-        const std::size_t needed = options_.attributes.size() * 2 * options_.planted_per_side + options_.content_neurons;
+        const std::size_t needed =
+            options_.attributes.size() * 2 * options_.planted_per_side + options_.content_neurons;
         if (needed > m) throw error("planted_source: not enough neurons for the planted ones");
         // Spread the planted neurons over the whole layout in a seeded random order.
         std::vector<std::size_t> order(m);
@@ -120,8 +121,10 @@ public:
         std::vector<float> a(layout_.neurons());
         for (std::size_t n = 0; n < a.size(); ++n) {
             double v = options_.noise * rng.normal();
-            if (role_[n] >= 0) v += sign_[n] * style[static_cast<std::size_t>(role_[n])];
-            else if (role_[n] == content_role) v += content;
+            if (role_[n] >= 0)
+                v += sign_[n] * style[static_cast<std::size_t>(role_[n])];
+            else if (role_[n] == content_role)
+                v += content;
             a[n] = static_cast<float>(v);
         }
         return a;
@@ -156,8 +159,8 @@ private:
     options options_;
     site_layout layout_;
     std::vector<planted_neuron> planted_;
-    std::vector<int> role_;      // ≥ 0: attribute index of a planted neuron; −2: content; −1: noise
-    std::vector<double> sign_;   // per neuron: the planted sign, 0 for others
+    std::vector<int> role_;     // ≥ 0: attribute index of a planted neuron; −2: content; −1: noise
+    std::vector<double> sign_;  // per neuron: the planted sign, 0 for others
     std::vector<double> weight_;
     std::vector<std::size_t> content_;
 };

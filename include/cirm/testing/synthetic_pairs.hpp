@@ -29,9 +29,9 @@ struct style_levels {
 
 /// The response "The answer is <answer>" to "What is a plus b?", dressed in the given style.
 inline std::string styled_answer(long a, long b, long answer, const style_levels& st) {
-    static const char* const fillers[] = {"I worked it out carefully", "Adding the two numbers gives this",
+    static const char* const fillers[] = {"I worked it out carefully",     "Adding the two numbers gives this",
                                           "That is the whole calculation", "Nothing else is needed here",
-                                          "Each step was checked twice", "The method is simple addition"};
+                                          "Each step was checked twice",   "The method is simple addition"};
     std::vector<std::string> sentences;
     if (st.restate) sentences.push_back("You asked what is " + std::to_string(a) + " plus " + std::to_string(b));
     sentences.push_back("The answer is " + std::to_string(answer));

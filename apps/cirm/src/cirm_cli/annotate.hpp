@@ -46,7 +46,7 @@ namespace cirm::cli {
 
 struct annotate_options {
     common_options common;
-    std::string data;  ///< {"prompt", "responses", "id"?} JSONL
+    std::string data;      ///< {"prompt", "responses", "id"?} JSONL
     std::string spec;      ///< optional spec to apply
     std::string baseline;  ///< "", "lp" or "lwr": length correction of the rewards before picking
     std::string report;    ///< JSON file for the downstream proxy (needs "correct" on every line)
@@ -62,7 +62,8 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     if (!o.report.empty())
         for (const auto& c : sets)
             if (!c.correct)
-                throw error(o.data + ": prompt '" + c.id + "' has no 'correct' index, which --report needs on every line");
+                throw error(o.data + ": prompt '" + c.id +
+                            "' has no 'correct' index, which --report needs on every line");
     const auto model = load_model(o.common.model, o.common.threads);
     for (const auto& c : sets)
         for (std::size_t i = 0; i < c.responses.size(); ++i)
@@ -94,16 +95,22 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     std::optional<downstream_proxy> proxy;
     if (!o.report.empty()) {
         const auto names = method_attribute_names();
-        proxy = measure_downstream(sets, annotated, make_attributes(std::vector<std::string>(names.begin(), names.end())));
+        proxy =
+            measure_downstream(sets, annotated, make_attributes(std::vector<std::string>(names.begin(), names.end())));
         const auto means = [](const std::vector<std::pair<std::string, double>>& values) {
             json m = json::object();
             for (const auto& [name, v] : values) m[name] = v;
             return m;
         };
-        report = {{"prompts", sets.size()}, {"pairs", pairs.size()}, {"method", o.baseline.empty() ? "base" : o.baseline},
-                  {"spec", applied.s.has_value()}, {"correct_picked", proxy->correct_picked},
-                  {"correct_share", proxy->correct_share}, {"picked", means(proxy->picked)},
-                  {"correct", means(proxy->correct)}, {"candidates", means(proxy->candidates)}};
+        report = {{"prompts", sets.size()},
+                  {"pairs", pairs.size()},
+                  {"method", o.baseline.empty() ? "base" : o.baseline},
+                  {"spec", applied.s.has_value()},
+                  {"correct_picked", proxy->correct_picked},
+                  {"correct_share", proxy->correct_share},
+                  {"picked", means(proxy->picked)},
+                  {"correct", means(proxy->correct)},
+                  {"candidates", means(proxy->candidates)}};
     }
     staged_files files;
     if (!o.out.empty()) files.add(o.out, lines);
@@ -111,7 +118,8 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
     files.commit();
     if (o.out.empty()) out << lines;
     if (!o.common.quiet) {
-        err << "annotated " << pairs.size() << " of " << sets.size() << " prompts" << (applied.s ? " with the spec" : "");
+        err << "annotated " << pairs.size() << " of " << sets.size() << " prompts"
+            << (applied.s ? " with the spec" : "");
         if (annotated.all_tied) err << " (" << annotated.all_tied << " skipped: all candidates scored the same)";
         if (!o.out.empty()) err << "; wrote " << o.out;
         err << "\n";

@@ -37,8 +37,8 @@
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/pipeline/evaluate.hpp"
-#include "cirm_cli/eval.hpp"
 #include "cirm/report/html_report.hpp"
+#include "cirm_cli/eval.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/search.hpp"
@@ -57,15 +57,17 @@ struct demo_variant {
     double robust_weight;
 };
 inline constexpr demo_variant default_variant{"directions", "covariance", "spearman", "zero", "first-half",
-                                              "accuracy", "grid", "", 0.5};
+                                              "accuracy",   "grid",       "",         0.5};
 
 /// The bundled model and data, inside the repository.
-inline std::string bundled_path(const char* relative) { return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string(); }
+inline std::string bundled_path(const char* relative) {
+    return (std::filesystem::path(CIRM_SOURCE_DIR) / relative).string();
+}
 
 struct demo_options {
-    common_options common;        ///< common.model empty = the bundled model
-    std::string validation;       ///< empty = the bundled validation set
-    std::string test;             ///< empty = the bundled test set
+    common_options common;   ///< common.model empty = the bundled model
+    std::string validation;  ///< empty = the bundled validation set
+    std::string test;        ///< empty = the bundled test set
     std::string out = "cirm-demo-out";
     std::size_t trials = 60;
     std::string sampler = "tpe";
@@ -126,7 +128,9 @@ inline search_flags variant_flags(const demo_options& o) {
 /// Runs `cirm demo`; returns the exit code.
 inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err) {
     const auto start = std::chrono::steady_clock::now();
-    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     const std::string model_dir = o.common.model.empty() ? bundled_path("models/cirm-tiny-rm") : o.common.model;
     const std::string validation_path = o.validation.empty() ? bundled_path("data/validation.jsonl") : o.validation;
     const std::string test_path = o.test.empty() ? bundled_path("data/test.jsonl") : o.test;
@@ -134,8 +138,9 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     std::error_code ec;
     const auto require = [&](const std::string& path, bool bundled, const char* what, const char* option) {
         if (!fs::exists(path, ec))
-            throw error(fmt::format("{} {} '{}' is missing{}", bundled ? "the bundled" : "the", what, path,
-                                    bundled ? fmt::format(" (scripts/train-bundled-model makes it; or pass {})", option) : ""));
+            throw error(
+                fmt::format("{} {} '{}' is missing{}", bundled ? "the bundled" : "the", what, path,
+                            bundled ? fmt::format(" (scripts/train-bundled-model makes it; or pass {})", option) : ""));
     };
     require(model_dir, o.common.model.empty(), "model", "--model DIR");
     require(validation_path, o.validation.empty(), "validation set", "--validation FILE");
@@ -157,18 +162,20 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
 
     const auto found = run_locate_and_search(model, validation, settings, o.common, err);
     if (talk)
-        err << fmt::format("demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
-                           elapsed(), 100.0 * found.trials().base_trial().objective,
-                           100.0 * found.trials().best_trial().objective, found.best().edited());
+        err << fmt::format(
+            "demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
+            elapsed(), 100.0 * found.trials().base_trial().objective, 100.0 * found.trials().best_trial().objective,
+            found.best().edited());
     std::optional<search_outcome> variant;
     if (o.variant) {
         variant.emplace(run_locate_and_search(model, validation, variant_settings, o.common, err));
         if (talk)
-            err << fmt::format("demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
-                               "edited, {} directions pinned)\n",
-                               variant_label(o), 100.0 * variant->result.accuracy.front(),
-                               100.0 * variant->result.accuracy.at(variant->trials().best), variant->best().edited(),
-                               variant->best().pinned_directions());
+            err << fmt::format(
+                "demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
+                "edited, {} directions pinned)\n",
+                variant_label(o), 100.0 * variant->result.accuracy.front(),
+                100.0 * variant->result.accuracy.at(variant->trials().best), variant->best().edited(),
+                variant->best().pinned_directions());
     }
 
     // one evaluation of base, the baselines, the method and the variant
@@ -178,10 +185,14 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
     json document = evaluation_document(report, model_dir, test_path);
     if (variant)
-        document["variant"] = {{"intervention", o.variant_intervention}, {"direction_kind", o.variant_direction_kind},
-                               {"sampler", o.variant_sampler}, {"k_grid", o.variant_k_grid},
-                               {"selector", o.variant_selector}, {"replacement", o.variant_replacement},
-                               {"sites", o.variant_sites}, {"objective", o.variant_objective},
+        document["variant"] = {{"intervention", o.variant_intervention},
+                               {"direction_kind", o.variant_direction_kind},
+                               {"sampler", o.variant_sampler},
+                               {"k_grid", o.variant_k_grid},
+                               {"selector", o.variant_selector},
+                               {"replacement", o.variant_replacement},
+                               {"sites", o.variant_sites},
+                               {"objective", o.variant_objective},
                                {"robust_weight", o.variant_robust_weight},
                                {"spec", to_json(*report.spec_of("variant"))}};
 
@@ -208,9 +219,11 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
 
     if (o.common.json) {
         document["search"] = search_summary(found);
-        document["files"] = {{"report", (dir / "report.html").string()}, {"spec", (dir / "spec.json").string()},
+        document["files"] = {{"report", (dir / "report.html").string()},
+                             {"spec", (dir / "spec.json").string()},
                              {"spec_safetensors", (dir / "spec.safetensors").string()},
-                             {"trials", (dir / "trials.jsonl").string()}, {"eval", (dir / "eval.json").string()}};
+                             {"trials", (dir / "trials.jsonl").string()},
+                             {"eval", (dir / "eval.json").string()}};
         if (variant) {
             document["variant"]["search"] = search_summary(*variant);
             document["files"]["variant_spec"] = (dir / "variant" / "spec.json").string();

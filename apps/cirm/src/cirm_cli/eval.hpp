@@ -23,14 +23,14 @@ namespace cirm::cli {
 
 struct eval_options {
     common_options common;
-    std::string data;                  ///< test set: preference JSONL or RM-Bench JSONL
-    std::string spec;                  ///< optional: evaluate CIRM with this spec
-    std::string baselines = "lp,lwr";  ///< which baselines to report ("none" for neither)
-    std::string attributes;            ///< subsets reported for these; empty = the method's five
+    std::string data;                            ///< test set: preference JSONL or RM-Bench JSONL
+    std::string spec;                            ///< optional: evaluate CIRM with this spec
+    std::string baselines = "lp,lwr";            ///< which baselines to report ("none" for neither)
+    std::string attributes;                      ///< subsets reported for these; empty = the method's five
     std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
-    bool flip_rates = true;            ///< inject styles and score again (5 more passes)
-    std::size_t flip_pairs = 0;        ///< flip rates over the first N pairs only; 0 = all
-    std::string out;                   ///< optional: also write the JSON document here
+    bool flip_rates = true;                      ///< inject styles and score again (5 more passes)
+    std::size_t flip_pairs = 0;                  ///< flip rates over the first N pairs only; 0 = all
+    std::string out;                             ///< optional: also write the JSON document here
 };
 
 /// The evaluation configuration of the options; `baselines` is a subset of "lp,lwr", or "none".
@@ -41,7 +41,8 @@ inline evaluation_config evaluation_config_of(const std::string& attributes, con
     if (!attributes.empty() || !custom.empty()) c.attributes = attribute_list(attributes, custom);
     c.baselines.clear();
     if (baselines != "none" && !baselines.empty())
-        for (const auto& name : split_list(baselines, "--baselines")) c.baselines.push_back(parse_mode<baseline_kind>(name));
+        for (const auto& name : split_list(baselines, "--baselines"))
+            c.baselines.push_back(parse_mode<baseline_kind>(name));
     c.flip_rates = flip_rates;
     c.flip_pairs = flip_pairs;
     c.progress = stage_bars(err, progress);
@@ -50,7 +51,8 @@ inline evaluation_config evaluation_config_of(const std::string& attributes, con
 
 /// Runs `cirm eval`; returns the exit code.
 inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err) {
-    const auto config = evaluation_config_of(o.attributes, o.custom_attributes, o.baselines, o.flip_rates, o.flip_pairs, err, o.common.progress);
+    const auto config = evaluation_config_of(o.attributes, o.custom_attributes, o.baselines, o.flip_rates, o.flip_pairs,
+                                             err, o.common.progress);
     const auto data = load_test_set(o.data);
     const auto model = load_model(o.common.model, o.common.threads);
     check_pairs_fit(model, data.pairs, o.data);

@@ -58,7 +58,8 @@ inline void check_sample_fits(const model_type& model, const sample& s, const st
 }
 
 /// check_sample_fits for both responses of every pair; `source` names the file.
-inline void check_pairs_fit(const model_type& model, const std::vector<preference_pair>& pairs, const std::string& source) {
+inline void check_pairs_fit(const model_type& model, const std::vector<preference_pair>& pairs,
+                            const std::string& source) {
     for (const auto& p : pairs) {
         check_sample_fits(model, {p.prompt, p.chosen}, source + ": pair '" + p.id + "' (chosen)");
         check_sample_fits(model, {p.prompt, p.rejected}, source + ": pair '" + p.id + "' (rejected)");
@@ -86,8 +87,9 @@ inline void check_spec_fits(const spec& s, const site_layout& layout, const std:
 /// pair jointly, which `score` and `annotate` do not (`eval` does).
 inline void require_single_response_spec(const spec& s, const std::string& path, const char* command) {
     if (s.replacement == replacement::swap)
-        throw error("spec '" + path + "' has the swap replacement, which scores the two responses of a pair jointly; cirm " +
-                    command + " scores responses one by one (cirm eval evaluates swap specs)");
+        throw error("spec '" + path +
+                    "' has the swap replacement, which scores the two responses of a pair jointly; cirm " + command +
+                    " scores responses one by one (cirm eval evaluates swap specs)");
 }
 
 /// What applying `s` edits, for an informational line: "1627 neurons at 42 sites" or "11
@@ -96,7 +98,8 @@ inline std::string spec_applied(const spec& s) {
     std::string what = s.pinned_directions() ? std::to_string(s.pinned_directions()) + " directions" +
                                                    (s.edited() ? " and " + std::to_string(s.edited()) + " neurons" : "")
                                              : std::to_string(s.edited()) + " neurons";
-    return what + " at " + std::to_string(s.sites.size()) + " sites, pinned to the " + std::string(to_string(s.replacement)) +
+    return what + " at " + std::to_string(s.sites.size()) + " sites, pinned to the " +
+           std::string(to_string(s.replacement)) +
            (s.positions == positions::last_token ? " at the last token" : " at every position");
 }
 

@@ -27,13 +27,13 @@ namespace cirm::cli {
 
 struct locate_options {
     common_options common;
-    std::string data;                   ///< validation set, preference JSONL
-    std::string attributes;             ///< comma-separated; empty = the method's five
+    std::string data;                            ///< validation set, preference JSONL
+    std::string attributes;                      ///< comma-separated; empty = the method's five
     std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
-    std::string positions = "last";     ///< where a written spec pins: last or all
-    std::string replacement = "median"; ///< pin value of a written spec: median, mean or zero
-    std::string budgets;                ///< optional: write a spec for these budgets
-    std::string out;                    ///< output directory
+    std::string positions = "last";              ///< where a written spec pins: last or all
+    std::string replacement = "median";          ///< pin value of a written spec: median, mean or zero
+    std::string budgets;                         ///< optional: write a spec for these budgets
+    std::string out;                             ///< output directory
 };
 
 /// Runs `cirm locate`; returns the exit code.
@@ -43,7 +43,8 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     const auto names = attribute_names_of(items);
     const auto where = parse_mode<positions>(o.positions);
     const auto value = parse_mode<replacement>(o.replacement);
-    if (value == replacement::swap) throw error("--replacement swap scores pairs jointly; the CLI writes median, mean or zero specs");
+    if (value == replacement::swap)
+        throw error("--replacement swap scores pairs jointly; the CLI writes median, mean or zero specs");
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto budgets = o.budgets.empty() ? std::vector<std::size_t>{} : budget_list(o.budgets, names);
     const auto pairs = load_pairs(o.data);
@@ -52,7 +53,9 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     localize_options lo;
     lo.threads = o.common.threads;
     const auto bars = stage_bars(err, o.common.progress);
-    lo.progress = [&](std::size_t done, std::size_t total) { if (bars) bars("locate", done, total); };
+    lo.progress = [&](std::size_t done, std::size_t total) {
+        if (bars) bars("locate", done, total);
+    };
     const auto loc = localize(model, response_samples(pairs), make_attributes(items), lo);
 
     const std::filesystem::path dir(o.out);
@@ -95,8 +98,9 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
             continue;
         }
         out << fmt::format("  {:<12} strongest: {}[{}] rho {:+.3f}, {}[{}] rho {:+.3f}\n", a,
-                           top["positive"][0]["site"].get<std::string>(), top["positive"][0]["index"].get<std::size_t>(),
-                           top["positive"][0]["rho"].get<double>(), top["negative"][0]["site"].get<std::string>(),
+                           top["positive"][0]["site"].get<std::string>(),
+                           top["positive"][0]["index"].get<std::size_t>(), top["positive"][0]["rho"].get<double>(),
+                           top["negative"][0]["site"].get<std::string>(),
                            top["negative"][0]["index"].get<std::size_t>(), top["negative"][0]["rho"].get<double>());
     }
     if (s) out << fmt::format("spec: {} neurons edited\n", s->edited());

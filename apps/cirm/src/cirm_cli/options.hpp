@@ -25,11 +25,11 @@ using json = nlohmann::ordered_json;
 
 /// What every command that runs a model takes.
 struct common_options {
-    std::string model;     ///< HF-layout model directory
-    unsigned threads = 0;  ///< engine and statistics threads; 0 = the machine's cores
-    bool quiet = false;    ///< no progress or informational lines on stderr
-    bool json = false;     ///< machine-readable output on stdout instead of text
-    bool progress = false; ///< draw progress bars on stderr (main sets it: stderr is a terminal and not quiet)
+    std::string model;      ///< HF-layout model directory
+    unsigned threads = 0;   ///< engine and statistics threads; 0 = the machine's cores
+    bool quiet = false;     ///< no progress or informational lines on stderr
+    bool json = false;      ///< machine-readable output on stdout instead of text
+    bool progress = false;  ///< draw progress bars on stderr (main sets it: stderr is a terminal and not quiet)
 };
 
 /// The items of a comma-separated list, each trimmed of spaces; empty items are an error.
@@ -38,7 +38,8 @@ inline std::vector<std::string> split_list(std::string_view text, std::string_vi
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = text.find(',', start);
-        std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        std::string_view item =
+            text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
         while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
         if (item.empty()) throw error(std::string(what) + ": empty item in '" + std::string(text) + "'");
@@ -94,7 +95,8 @@ inline std::vector<std::size_t> budget_list(std::string_view text, const std::ve
         const std::string name = item.substr(0, eq);
         const auto it = std::find(attributes.begin(), attributes.end(), name);
         if (it == attributes.end()) throw error("--budgets: '" + name + "' is not one of the located attributes");
-        budgets[static_cast<std::size_t>(it - attributes.begin())] = parse_count(item.substr(eq + 1), "--budgets " + name);
+        budgets[static_cast<std::size_t>(it - attributes.begin())] =
+            parse_count(item.substr(eq + 1), "--budgets " + name);
     }
     return budgets;
 }
@@ -102,10 +104,10 @@ inline std::vector<std::size_t> budget_list(std::string_view text, const std::ve
 /// The options of a search, as text (`cirm search` takes them; `cirm demo` takes them for the
 /// method and, prefixed --variant-, for its variant).
 struct search_flags {
-    std::string attributes;             ///< comma-separated; empty = the method's five
+    std::string attributes;                      ///< comma-separated; empty = the method's five
     std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
-    std::string k_grid;                 ///< comma-separated; empty = the default grid for the model
-    std::size_t trials = 100;           ///< configurations to try, the base included
+    std::string k_grid;                          ///< comma-separated; empty = the default grid for the model
+    std::size_t trials = 100;                    ///< configurations to try, the base included
     std::string sampler = "tpe";
     std::uint64_t seed = 0;
     std::string positions = "last";

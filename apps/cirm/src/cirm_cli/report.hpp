@@ -16,24 +16,24 @@
 
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
+#include "cirm/io/evaluation_json.hpp"
+#include "cirm/io/jsonl_lines.hpp"
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/report/html_report.hpp"
 #include "cirm_cli/inputs.hpp"
-#include "cirm/io/evaluation_json.hpp"
-#include "cirm/io/jsonl_lines.hpp"
 #include "cirm_cli/table.hpp"
 
 namespace cirm::cli {
 
 struct report_options {
-    std::string eval;    ///< evaluation JSON (cirm eval --out)
-    std::string spec;    ///< optional: the evaluated spec
-    std::string trials;  ///< optional: trials.jsonl of cirm search
+    std::string eval;       ///< evaluation JSON (cirm eval --out)
+    std::string spec;       ///< optional: the evaluated spec
+    std::string trials;     ///< optional: trials.jsonl of cirm search
     std::string ablations;  ///< optional: ablations.json of tools/experiments/ablate.py
-    std::string model;   ///< optional: model directory (its config.json), for the layer list
+    std::string model;      ///< optional: model directory (its config.json), for the layer list
     std::string title = "cirm report";
-    std::string out;     ///< output HTML file
+    std::string out;  ///< output HTML file
     bool quiet = false;
     bool json = false;
 };
@@ -55,8 +55,10 @@ inline std::vector<json> load_trials(const std::string& path) {
         json j = json::parse(line.text, nullptr, false);
         if (j.is_discarded() || !j.is_object()) throw error(where + ": not a JSON object");
         for (const char* key : {"trial", "k", "edited", "accuracy"})
-            if (!j.contains(key)) throw error(where + ": missing field '" + key + "' (expected the trials.jsonl of `cirm search`)");
-        if (!j["k"].is_object() || !j["trial"].is_number_unsigned() || !j["edited"].is_number_unsigned() || !j["accuracy"].is_number())
+            if (!j.contains(key))
+                throw error(where + ": missing field '" + key + "' (expected the trials.jsonl of `cirm search`)");
+        if (!j["k"].is_object() || !j["trial"].is_number_unsigned() || !j["edited"].is_number_unsigned() ||
+            !j["accuracy"].is_number())
             throw error(where + ": fields 'trial', 'k', 'edited', 'accuracy' have the wrong types");
         lines.push_back(std::move(j));
         return true;
@@ -71,10 +73,13 @@ inline std::vector<json> load_trials(const std::string& path) {
 /// "flip_ratio": f}, ...]} (the first row is the base); errors name the file and the row.
 inline json load_ablations(const std::string& path) {
     json j = json::parse(read_file(path), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) throw error(path + ": not a JSON object (expected the ablations.json of tools/experiments/ablate.py)");
+    if (j.is_discarded() || !j.is_object())
+        throw error(path + ": not a JSON object (expected the ablations.json of tools/experiments/ablate.py)");
     if (j.value("format", "") != "cirm-ablations") throw error(path + ": format is not \"cirm-ablations\"");
     if (!j.contains("rows") || !j["rows"].is_array() || j["rows"].empty()) throw error(path + ": no rows");
-    const auto fraction = [](const json& v) { return v.is_null() || (v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0); };
+    const auto fraction = [](const json& v) {
+        return v.is_null() || (v.is_number() && v.get<double>() >= 0.0 && v.get<double>() <= 1.0);
+    };
     for (std::size_t i = 0; i < j["rows"].size(); ++i) {
         const json& r = j["rows"][i];
         const std::string where = path + ": rows[" + std::to_string(i) + "]";
@@ -83,9 +88,11 @@ inline json load_ablations(const std::string& path) {
             if (!r.contains(key) || !r[key].is_number_unsigned()) throw error(where + ": '" + key + "' is not a count");
         for (const char* key : {"accuracy", "neutral", "mean_unbiased", "mean_flip"})
             if (!r.contains(key) || !fraction(r[key])) throw error(where + ": '" + key + "' is not a fraction or null");
-        if (!r.contains("worst_biased_change") || !(r["worst_biased_change"].is_null() || r["worst_biased_change"].is_number()))
+        if (!r.contains("worst_biased_change") ||
+            !(r["worst_biased_change"].is_null() || r["worst_biased_change"].is_number()))
             throw error(where + ": 'worst_biased_change' is not a number or null");
-        if (!r.contains("flip_ratio") || !r["flip_ratio"].is_number()) throw error(where + ": 'flip_ratio' is not a number");
+        if (!r.contains("flip_ratio") || !r["flip_ratio"].is_number())
+            throw error(where + ": 'flip_ratio' is not a number");
     }
     return j;
 }
@@ -99,7 +106,8 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
     std::optional<site_layout> layout;
     if (!o.model.empty()) {
         if (!std::filesystem::is_directory(o.model)) throw error("model directory '" + o.model + "' does not exist");
-        layout = reference::llama_site_layout(reference::load_llama_config(std::filesystem::path(o.model) / "config.json"));
+        layout =
+            reference::llama_site_layout(reference::load_llama_config(std::filesystem::path(o.model) / "config.json"));
         in.layout = &*layout;
     }
     if (!o.spec.empty()) {
@@ -107,9 +115,11 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
         if (layout) check_spec_fits(*in.edited, *layout, o.spec, o.model);
         const auto& s = in.document["spec"];
         if (s.is_object() && s["edited"].get<std::size_t>() != in.edited->edited())
-            throw error("spec '" + o.spec + "' edits " + std::to_string(in.edited->edited()) + " neurons but the evaluation '" +
-                        o.eval + "' was made with a spec of " + std::to_string(s["edited"].get<std::size_t>()));
-        if (s.is_object() && s.contains("directions") && s["directions"].get<std::size_t>() != in.edited->pinned_directions())
+            throw error("spec '" + o.spec + "' edits " + std::to_string(in.edited->edited()) +
+                        " neurons but the evaluation '" + o.eval + "' was made with a spec of " +
+                        std::to_string(s["edited"].get<std::size_t>()));
+        if (s.is_object() && s.contains("directions") &&
+            s["directions"].get<std::size_t>() != in.edited->pinned_directions())
             throw error("spec '" + o.spec + "' pins " + std::to_string(in.edited->pinned_directions()) +
                         " directions but the evaluation '" + o.eval + "' was made with a spec of " +
                         std::to_string(s["directions"].get<std::size_t>()));
@@ -120,8 +130,10 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
     staged_files files;
     files.add(o.out, html_report(in));
     files.commit();
-    if (o.json) out << json{{"report", o.out}}.dump(2) << "\n";
-    else out << "wrote " << o.out << "\n";
+    if (o.json)
+        out << json{{"report", o.out}}.dump(2) << "\n";
+    else
+        out << "wrote " << o.out << "\n";
     (void)err;
     return 0;
 }

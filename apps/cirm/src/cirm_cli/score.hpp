@@ -37,7 +37,9 @@ struct score_options {
 struct applied_spec {
     std::optional<spec> s;
     std::optional<spec_pin> pin;
-    std::vector<const spec_pin*> pins() const { return pin ? std::vector<const spec_pin*>{&*pin} : std::vector<const spec_pin*>{}; }
+    std::vector<const spec_pin*> pins() const {
+        return pin ? std::vector<const spec_pin*>{&*pin} : std::vector<const spec_pin*>{};
+    }
 };
 inline applied_spec apply_spec(const std::string& path, const model_type& model, const common_options& common,
                                const char* command, std::ostream& err) {
@@ -57,12 +59,15 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     const bool single = looks_like_single_responses(text);
     std::vector<scored_response> responses;
     std::vector<preference_pair> pairs;
-    if (single) responses = parse_single_responses(text, o.data);
-    else pairs = parse_preference_jsonl(text, o.data);
+    if (single)
+        responses = parse_single_responses(text, o.data);
+    else
+        pairs = parse_preference_jsonl(text, o.data);
 
     const auto model = load_model(o.common.model, o.common.threads);
     if (single) {
-        for (const auto& r : responses) check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");
+        for (const auto& r : responses)
+            check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");
     } else {
         check_pairs_fit(model, pairs, o.data);
     }
@@ -76,15 +81,20 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     if (single) {
         std::vector<sample> samples;
         for (const auto& r : responses) samples.push_back({r.prompt, r.response});
-        const auto rewards = applied.pin ? score_samples(scorer, samples, *applied.pin) : score_samples(scorer, samples, no_intervention{});
+        const auto rewards = applied.pin ? score_samples(scorer, samples, *applied.pin)
+                                         : score_samples(scorer, samples, no_intervention{});
         for (std::size_t i = 0; i < responses.size(); ++i)
             lines += json{{"id", responses[i].id}, {"reward", rewards[i]}}.dump() + "\n";
     } else {
         // the same call, batches and order as `cirm eval` uses, so the rewards agree exactly
-        const auto rewards = applied.pin ? score_pairs(scorer, pairs, *applied.pin) : score_pairs(scorer, pairs, no_intervention{});
+        const auto rewards =
+            applied.pin ? score_pairs(scorer, pairs, *applied.pin) : score_pairs(scorer, pairs, no_intervention{});
         for (std::size_t i = 0; i < pairs.size(); ++i)
-            lines += json{{"id", pairs[i].id}, {"chosen_reward", rewards.chosen[i]}, {"rejected_reward", rewards.rejected[i]}}
-                         .dump() + "\n";
+            lines +=
+                json{
+                    {"id", pairs[i].id}, {"chosen_reward", rewards.chosen[i]}, {"rejected_reward", rewards.rejected[i]}}
+                    .dump() +
+                "\n";
     }
     bar.finish();
     if (o.out.empty()) {
@@ -94,7 +104,8 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
         files.add(o.out, lines);
         files.commit();
         if (!o.common.quiet)
-            err << "scored " << expected << " responses" << (applied.s ? " with the spec" : "") << "; wrote " << o.out << "\n";
+            err << "scored " << expected << " responses" << (applied.s ? " with the spec" : "") << "; wrote " << o.out
+                << "\n";
     }
     return 0;
 }

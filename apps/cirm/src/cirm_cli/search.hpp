@@ -41,7 +41,7 @@ inline void print_search_summary(const search_outcome& o, std::ostream& out) {
     std::string grid;
     for (auto k : o.grid) grid += (grid.empty() ? "" : ",") + std::to_string(k);
     const bool robust = o.config.objective == search_objective::robust_accuracy;
-    const std::string selector = o.directions ? fmt::format("directions ({})", to_string(o.config.directions))
+    const std::string selector = o.directions       ? fmt::format("directions ({})", to_string(o.config.directions))
                                  : o.shift_selector ? "shift (counterfactual)"
                                                     : std::string(to_string(o.config.selector));
     out << fmt::format("search: {} trials over k in {{{}}} per attribute, selector {}, objective {}, {:.1f} s\n",
@@ -60,8 +60,8 @@ inline void print_search_summary(const search_outcome& o, std::ostream& out) {
     row(fmt::format("best (trial {})", r.best_trial().number), r.best, o.best().edited());
     const std::size_t total = o.source_neurons;
     if (o.directions)
-        out << fmt::format("best spec pins {} directions at {} sites ({} neurons edited)\n", o.best().pinned_directions(),
-                           o.best().sites.size(), o.best().edited());
+        out << fmt::format("best spec pins {} directions at {} sites ({} neurons edited)\n",
+                           o.best().pinned_directions(), o.best().sites.size(), o.best().edited());
     else
         out << fmt::format("best spec edits {} of {} neurons ({:.2f}%)\n", o.best().edited(), total,
                            total ? 100.0 * static_cast<double>(o.best().edited()) / static_cast<double>(total) : 0.0);

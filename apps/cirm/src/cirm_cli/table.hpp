@@ -19,7 +19,9 @@
 namespace cirm::cli {
 
 namespace table_detail {
-inline std::string cell(const json& v) { return v.is_number() ? fmt::format("{:7.1f}", 100.0 * v.get<double>()) : "      -"; }
+inline std::string cell(const json& v) {
+    return v.is_number() ? fmt::format("{:7.1f}", 100.0 * v.get<double>()) : "      -";
+}
 }  // namespace table_detail
 
 /// Writes the table of `document` (an eval_json document) to `out`.

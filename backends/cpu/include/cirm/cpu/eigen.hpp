@@ -19,9 +19,9 @@ namespace cirm::cpu {
 /// Accepts lvalues and temporaries such as `Eigen::Map<...>(ptr, rows, cols, stride)`.
 // clang-format off (clang-format 14 garbles requires-clauses)
 template <class E>
-    requires std::is_base_of_v<Eigen::DenseBase<std::remove_cvref_t<E>>, std::remove_cvref_t<E>>
+requires std::is_base_of_v<Eigen::DenseBase<std::remove_cvref_t<E>>, std::remove_cvref_t<E>>
 auto view(E&& m) {
-// clang-format on
+    // clang-format on
     using D = std::remove_cvref_t<E>;
     static_assert(std::is_same_v<typename D::Scalar, float>,
                   "cirm::cpu::view(Eigen): activations must be a float matrix (tokens × width)");

@@ -20,14 +20,14 @@ namespace cirm::cpu {
 /// interface (containers, adaptors, strided views), not be a lazy expression.
 // clang-format off (clang-format 14 garbles requires-clauses)
 template <class E>
-    requires requires(E& e) {
-        e.data();
-        e.strides();
-        e.shape();
-        e.data_offset();
-    }
+requires requires(E& e) {
+    e.data();
+    e.strides();
+    e.shape();
+    e.data_offset();
+}
 auto view(E& e) {
-// clang-format on
+    // clang-format on
     using value_type = std::remove_reference_t<decltype(*e.data())>;
     static_assert(std::is_same_v<std::remove_const_t<value_type>, float> ||
                       std::is_same_v<std::remove_const_t<value_type>, float16> ||

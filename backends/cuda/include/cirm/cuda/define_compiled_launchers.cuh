@@ -4,8 +4,8 @@
 /// of a program (nvcc compiles the kernels there); every other file, host-compiled or not,
 /// includes compiled_launchers.cuh and calls them.
 
-#include "cirm/cuda/kernels.cuh"
 #include "cirm/cuda/compiled_launchers.cuh"
+#include "cirm/cuda/kernels.cuh"
 
 namespace cirm::cuda::compiled {
 

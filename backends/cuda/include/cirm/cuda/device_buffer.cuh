@@ -24,7 +24,9 @@ public:
     device_buffer() = default;
     /// Room for `count` elements (uninitialised); `what` names the buffer in error messages.
     device_buffer(std::size_t count, std::string_view what) : size_(count) {
-        if (count != 0) check(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(T)), "cudaMalloc of " + std::string(what));
+        if (count != 0)
+            check(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(T)),
+                  "cudaMalloc of " + std::string(what));
     }
     /// A copy of `host` in device memory (synchronous: this is set-up, not the hot path).
     device_buffer(std::span<const T> host, std::string_view what) : device_buffer(host.size(), what) {

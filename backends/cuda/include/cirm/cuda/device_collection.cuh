@@ -25,8 +25,11 @@ class device_collection {
 public:
     /// Room for `samples` rows over every neuron of `layout` (allocated once, here).
     device_collection(const site_layout& layout, std::size_t samples)
-        : layout_(layout), samples_(samples), buffer_(checked_size(layout, samples), "the activation collection buffer") {
-        check(cudaMemset(buffer_.data(), 0, buffer_.size() * sizeof(float)), "cudaMemset of the activation collection buffer");
+        : layout_(layout),
+          samples_(samples),
+          buffer_(checked_size(layout, samples), "the activation collection buffer") {
+        check(cudaMemset(buffer_.data(), 0, buffer_.size() * sizeof(float)),
+              "cudaMemset of the activation collection buffer");
     }
 
     const site_layout& layout() const noexcept { return layout_; }
@@ -51,8 +54,9 @@ public:
         buffer_.copy_to(host, "the activation collection buffer");
         for (std::size_t b = 0; b < samples_; ++b)
             for (std::size_t s = 0; s < layout_.size(); ++s)
-                store.put(first + b, s,
-                          std::span<const float>(host.data() + b * layout_.neurons() + layout_.offset(s), layout_[s].width));
+                store.put(
+                    first + b, s,
+                    std::span<const float>(host.data() + b * layout_.neurons() + layout_.offset(s), layout_[s].width));
     }
 
 private:

@@ -25,12 +25,12 @@ namespace cirm::cuda {
 struct device_view {
     void* data = nullptr;
     cirm::dtype type = dtype::f32;
-    std::size_t rows = 0;               ///< token positions per sample
-    std::size_t width = 0;              ///< the site's neurons
-    std::ptrdiff_t row_stride = 0;      ///< elements between consecutive rows
-    std::size_t samples = 1;            ///< samples of a batch
-    std::ptrdiff_t sample_stride = 0;   ///< elements between consecutive samples
-    std::ptrdiff_t neuron_stride = 1;   ///< elements between consecutive neurons
+    std::size_t rows = 0;              ///< token positions per sample
+    std::size_t width = 0;             ///< the site's neurons
+    std::ptrdiff_t row_stride = 0;     ///< elements between consecutive rows
+    std::size_t samples = 1;           ///< samples of a batch
+    std::ptrdiff_t sample_stride = 0;  ///< elements between consecutive samples
+    std::ptrdiff_t neuron_stride = 1;  ///< elements between consecutive neurons
 
     bool empty() const noexcept { return samples == 0 || rows == 0 || width == 0; }
 };
@@ -56,8 +56,8 @@ inline void check_device_view(const device_view& v, const char* where) {
         std::ptrdiff_t stride;
         const char* name;
     };
-    std::array<axis, 3> axes{{{v.width, v.neuron_stride, "neuron"}, {v.rows, v.row_stride, "row"},
-                              {v.samples, v.sample_stride, "sample"}}};
+    std::array<axis, 3> axes{
+        {{v.width, v.neuron_stride, "neuron"}, {v.rows, v.row_stride, "row"}, {v.samples, v.sample_stride, "sample"}}};
     for (const auto& a : axes)
         if (a.extent > 1 && a.stride <= 0)
             throw error(std::string(where) + ": " + a.name + " stride is " + std::to_string(a.stride) + " for " +
@@ -69,8 +69,8 @@ inline void check_device_view(const device_view& v, const char* where) {
         if (a.stride < span)
             throw error(std::string(where) + ": strides (sample " + std::to_string(v.sample_stride) + ", row " +
                         std::to_string(v.row_stride) + ", neuron " + std::to_string(v.neuron_stride) +
-                        ") make elements of a " + std::to_string(v.samples) + " × " + std::to_string(v.rows) +
-                        " × " + std::to_string(v.width) + " view overlap");
+                        ") make elements of a " + std::to_string(v.samples) + " × " + std::to_string(v.rows) + " × " +
+                        std::to_string(v.width) + " view overlap");
         span = a.stride * static_cast<std::ptrdiff_t>(a.extent);
     }
 }

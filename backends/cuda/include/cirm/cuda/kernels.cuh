@@ -129,8 +129,8 @@ inline void gather_last_tokens(const device_view& v, float* out, std::ptrdiff_t 
     const unsigned blocks = kernels::blocks_for(v.samples * v.width);
     kernels::with_element_type(v.type, [&](auto element) {
         using T = decltype(element);
-        kernels::gather_last_tokens<T><<<blocks, kernels::threads_per_block, 0, stream>>>(v, last_positions, out,
-                                                                                         out_sample_stride);
+        kernels::gather_last_tokens<T>
+            <<<blocks, kernels::threads_per_block, 0, stream>>>(v, last_positions, out, out_sample_stride);
     });
     check(cudaGetLastError(), "launch of the gather kernel");
 }
@@ -140,7 +140,8 @@ inline void gather_last_tokens(const device_view& v, float* out, std::ptrdiff_t 
 inline void gather_last_tokens(const device_view& v, device_collection& into, std::size_t first_sample,
                                std::size_t site, cudaStream_t stream, const std::int64_t* last_positions = nullptr) {
     if (site >= into.layout().size())
-        throw error("cirm::cuda::gather_last_tokens: site " + std::to_string(site) + " is outside the collection's layout");
+        throw error("cirm::cuda::gather_last_tokens: site " + std::to_string(site) +
+                    " is outside the collection's layout");
     const site_info& info = into.layout()[site];
     if (v.width != info.width)
         throw error("cirm::cuda::gather_last_tokens: the view of site '" + info.name + "' has width " +

@@ -152,7 +152,8 @@ void rotary_tables(const llama_config& c, std::size_t rows, Position position, w
 
 /// Rotates every head of `m` (rows × heads·head_dim) by the tables' row: for i < d/2,
 /// (x_i, x_{i+d/2}) → (x_i·cos − x_{i+d/2}·sin, x_{i+d/2}·cos + x_i·sin).
-inline void apply_rotary(row_matrix& m, std::size_t rows, std::size_t heads, std::size_t head_dim, const workspace& ws) {
+inline void apply_rotary(row_matrix& m, std::size_t rows, std::size_t heads, std::size_t head_dim,
+                         const workspace& ws) {
     const std::size_t half = head_dim / 2;
     for (std::size_t r = 0; r < rows; ++r) {
         float* row = m.data() + r * static_cast<std::size_t>(m.cols());
@@ -260,7 +261,8 @@ void run_blocks(const llama_config& c, const llama_weights& w, workspace& ws, st
         // the layer's sites, at the positions of cirm/llama_layout.hpp's order
         static_assert(llama_site_in_layer(module_kind::q_proj) == 0 && llama_site_in_layer(module_kind::k_proj) == 1 &&
                       llama_site_in_layer(module_kind::v_proj) == 2 && llama_site_in_layer(module_kind::o_proj) == 3 &&
-                      llama_site_in_layer(module_kind::gate_proj) == 4 && llama_site_in_layer(module_kind::up_proj) == 5 &&
+                      llama_site_in_layer(module_kind::gate_proj) == 4 &&
+                      llama_site_in_layer(module_kind::up_proj) == 5 &&
                       llama_site_in_layer(module_kind::down_proj) == 6);
         const std::size_t site = l * llama_sites_per_layer;
 
@@ -299,13 +301,15 @@ void run_blocks(const llama_config& c, const llama_weights& w, workspace& ws, st
 inline float reward_of_row(const llama_config& c, const llama_weights& w, const workspace& ws, std::size_t row) {
     const auto h = static_cast<Eigen::Index>(c.hidden_size);
     const auto x = ws.x.row(static_cast<Eigen::Index>(row));
-    const float inverse_rms = 1.0f / std::sqrt(x.squaredNorm() / static_cast<float>(h) + static_cast<float>(c.rms_norm_eps));
+    const float inverse_rms =
+        1.0f / std::sqrt(x.squaredNorm() / static_cast<float>(h) + static_cast<float>(c.rms_norm_eps));
     const const_row_vector_map final_norm(w.final_norm, h), score(w.score, h);
     return (x * inverse_rms).cwiseProduct(final_norm).dot(score);
 }
 
 inline void embed(const llama_config& c, const llama_weights& w, workspace& ws, std::size_t row, std::int32_t token) {
-    const const_row_map embedding(w.embedding, static_cast<Eigen::Index>(c.vocab_size), static_cast<Eigen::Index>(c.hidden_size));
+    const const_row_map embedding(w.embedding, static_cast<Eigen::Index>(c.vocab_size),
+                                  static_cast<Eigen::Index>(c.hidden_size));
     ws.x.row(static_cast<Eigen::Index>(row)) = embedding.row(token);
 }
 
@@ -313,13 +317,15 @@ inline void embed(const llama_config& c, const llama_weights& w, workspace& ws, 
 /// stores keys and values if `store` is given; returns the reward at the last token when
 /// `want_reward`, else 0.
 template <class I, class Capture>
-float forward_sequence(const llama_config& c, const llama_weights& w, workspace& ws, std::span<const std::int32_t> tokens,
-                       const kv_store* store, const I& intervention, Capture& capture, bool want_reward) {
+float forward_sequence(const llama_config& c, const llama_weights& w, workspace& ws,
+                       std::span<const std::int32_t> tokens, const kv_store* store, const I& intervention,
+                       Capture& capture, bool want_reward) {
     assert(!tokens.empty());
     const std::size_t T = tokens.size();
     ws.reserve_rows(c, T);
     ws.reserve_scores(T, T);
-    rotary_tables(c, T, [](std::size_t r) { return r; }, ws);
+    rotary_tables(
+        c, T, [](std::size_t r) { return r; }, ws);
     for (std::size_t t = 0; t < T; ++t) embed(c, w, ws, t, tokens[t]);
     const std::size_t kv_floats = T * c.kv_width();
     run_blocks(
@@ -335,15 +341,16 @@ float forward_sequence(const llama_config& c, const llama_weights& w, workspace&
 /// Runs the last token of each cached sample (one row per sample) under `intervention` and writes
 /// each sample's reward.
 template <class I>
-void forward_last_tokens(const llama_config& c, const llama_weights& w, workspace& ws, std::span<const cached_token> inputs,
-                         const I& intervention, std::span<float> rewards) {
+void forward_last_tokens(const llama_config& c, const llama_weights& w, workspace& ws,
+                         std::span<const cached_token> inputs, const I& intervention, std::span<float> rewards) {
     assert(!inputs.empty() && rewards.size() == inputs.size());
     const std::size_t B = inputs.size();
     std::size_t longest = 0;
     for (const auto& in : inputs) longest = std::max(longest, in.context.positions);
     ws.reserve_rows(c, B);
     ws.reserve_scores(1, longest + 1);
-    rotary_tables(c, B, [&](std::size_t r) { return inputs[r].context.positions; }, ws);
+    rotary_tables(
+        c, B, [&](std::size_t r) { return inputs[r].context.positions; }, ws);
     for (std::size_t r = 0; r < B; ++r) embed(c, w, ws, r, inputs[r].token);
     no_capture none;
     run_blocks(

@@ -44,8 +44,6 @@
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/error.hpp"
-#include "cirm/sample.hpp"
-#include "cirm/site.hpp"
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/forward.hpp"
 #include "cirm/reference/prefix_cache.hpp"
@@ -53,6 +51,8 @@
 #include "cirm/reference/tokenizer.hpp"
 #include "cirm/reference/tokenizer_file.hpp"
 #include "cirm/reference/weights.hpp"
+#include "cirm/sample.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::reference {
 
@@ -157,9 +157,8 @@ public:
     void score(std::span<const sample> batch, const I& intervention, std::span<float> rewards) const {
         check_reward_count(batch.size(), rewards.size());
         const auto ids = encode_all(batch);
-        for_each_task(batch.size(), [&](std::size_t b, detail::workspace& ws) {
-            rewards[b] = run_full(ids[b], ws, intervention);
-        });
+        for_each_task(batch.size(),
+                      [&](std::size_t b, detail::workspace& ws) { rewards[b] = run_full(ids[b], ws, intervention); });
     }
 
     /// The plain reward of one sample.
@@ -188,9 +187,8 @@ public:
     std::vector<prefix_cache> encode_prefixes(std::span<const sample> batch) const {
         auto ids = encode_all(batch);
         std::vector<prefix_cache> caches(batch.size());
-        for_each_task(batch.size(), [&](std::size_t b, detail::workspace& ws) {
-            caches[b] = make_cache(std::move(ids[b]), ws);
-        });
+        for_each_task(batch.size(),
+                      [&](std::size_t b, detail::workspace& ws) { caches[b] = make_cache(std::move(ids[b]), ws); });
         return caches;
     }
 
@@ -335,8 +333,9 @@ private:
             inputs[r] = {cache.tokens_.back(),
                          {cache.keys_.data(), cache.values_.data(), cache.prefix_tokens(), cache.layer_stride()}};
         }
-        detail::forward_last_tokens(config_, weights_, ws, std::span<const detail::cached_token>(inputs.data(), caches.size()),
-                                    intervention, rewards);
+        detail::forward_last_tokens(config_, weights_, ws,
+                                    std::span<const detail::cached_token>(inputs.data(), caches.size()), intervention,
+                                    rewards);
     }
 
     prefix_cache make_cache(std::vector<std::int32_t> ids, detail::workspace& ws) const {

@@ -41,7 +41,8 @@ public:
     static constexpr std::int32_t first_special_id = 256;
 
     /// `specials`: name → id. Names are non-empty, ids are ≥ 256 and distinct.
-    explicit byte_tokenizer(std::map<std::string, std::int32_t, std::less<>> specials) : specials_(std::move(specials)) {
+    explicit byte_tokenizer(std::map<std::string, std::int32_t, std::less<>> specials)
+        : specials_(std::move(specials)) {
         std::map<std::int32_t, std::string_view> by_id;
         for (const auto& [name, id] : specials_) {
             if (name.empty()) throw error("byte tokenizer: a special token has an empty name");

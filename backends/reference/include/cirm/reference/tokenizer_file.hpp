@@ -93,9 +93,12 @@ inline tokenizer_setup parse_tokenizer_file(std::string_view text, const std::st
         } else if (key == "text") {
             pieces.push_back({template_piece::kind::text, v});
         } else if (key == "slot") {
-            if (v == "prompt") pieces.push_back({template_piece::kind::prompt, {}});
-            else if (v == "response") pieces.push_back({template_piece::kind::response, {}});
-            else fail(where + " names slot '" + v + "' (prompt or response exist)");
+            if (v == "prompt")
+                pieces.push_back({template_piece::kind::prompt, {}});
+            else if (v == "response")
+                pieces.push_back({template_piece::kind::response, {}});
+            else
+                fail(where + " names slot '" + v + "' (prompt or response exist)");
         } else {
             fail(where + " has unknown key '" + key + "' (special, text or slot)");
         }

@@ -88,7 +88,7 @@ public:
         return w;
     }
 
-    const float* embedding = nullptr;   ///< vocab × hidden
+    const float* embedding = nullptr;  ///< vocab × hidden
     std::vector<layer_weights> layers;
     const float* final_norm = nullptr;  ///< hidden floats
     const float* score = nullptr;       ///< hidden floats (the one row of score.weight)
@@ -135,7 +135,8 @@ private:
         auto want = [&](std::string name, std::vector<std::size_t> shape, const float** slot) {
             list.emplace_back(std::move(name), expected_tensor{std::move(shape), slot, false});
         };
-        auto want_linear = [&](const std::string& name, linear_weights& lin, std::size_t out, std::size_t in, bool bias) {
+        auto want_linear = [&](const std::string& name, linear_weights& lin, std::size_t out, std::size_t in,
+                               bool bias) {
             lin.out = out;
             lin.in = in;
             want(name + ".weight", {out, in}, &lin.weight);
@@ -149,9 +150,11 @@ private:
             layer_weights& L = layers[l];
             want(p + "input_layernorm.weight", {h}, &L.input_norm);
             for (const auto kind : llama_layer_sites) {
-                if (kind == module_kind::gate_proj) want(p + "post_attention_layernorm.weight", {h}, &L.post_attention_norm);
+                if (kind == module_kind::gate_proj)
+                    want(p + "post_attention_layernorm.weight", {h}, &L.post_attention_norm);
                 const auto projection = llama_projection_of(c, kind);
-                want_linear(p + std::string(projection.path), L.projection(kind), projection.out, projection.in, projection.bias);
+                want_linear(p + std::string(projection.path), L.projection(kind), projection.out, projection.in,
+                            projection.bias);
             }
         }
         want("model.norm.weight", {h}, &final_norm);
@@ -240,8 +243,8 @@ private:
         }
         for (const auto& [name, tensor] : expected_list)
             if (!tensor.found)
-                throw error("missing tensor '" + name + "' (shape " + shape_text(tensor.shape) + ") in the checkpoint in '" +
-                            directory.string() + "'");
+                throw error("missing tensor '" + name + "' (shape " + shape_text(tensor.shape) +
+                            ") in the checkpoint in '" + directory.string() + "'");
     }
 
     /// Refuses a weight with a NaN or infinite element: it would make every reward NaN (written
@@ -255,7 +258,8 @@ private:
 
     /// Takes every tensor of one file and returns their names (the index's list for this shard
     /// is checked for a sharded checkpoint).
-    std::set<std::string> take_tensors_from(checkpoint_file& f, std::map<std::string, expected_tensor*, std::less<>>& expected) {
+    std::set<std::string> take_tensors_from(checkpoint_file& f,
+                                            std::map<std::string, expected_tensor*, std::less<>>& expected) {
         const safetensors::mapped_file& file = *f.file;
         const std::string source = f.path.string();
         bool used_in_place = false;
@@ -291,8 +295,8 @@ private:
                     ++converted_;
                     break;
                 default:
-                    throw error(source + ": tensor '" + t.name + "' has dtype " + std::string(safetensors::to_string(t.type)) +
-                                "; weights must be F32, F16 or BF16");
+                    throw error(source + ": tensor '" + t.name + "' has dtype " +
+                                std::string(safetensors::to_string(t.type)) + "; weights must be F32, F16 or BF16");
             }
             check_finite(source, t.name, *e.slot, t.elements());
             e.found = true;

@@ -15,9 +15,9 @@
 #include "cirm/calibrate/activation_store.hpp"
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/intervene/pin_kernel.hpp"
-#include "cirm/site.hpp"
 #include "cirm/libtorch/intervene.hpp"
 #include "cirm/libtorch/tensor_view.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::libtorch {
 
@@ -36,15 +36,16 @@ void collect_last_tokens(K& sink, const site_layout& layout, std::size_t site, c
             rows = activations.select(0, activations.size(0) - 1).unsqueeze(0);
         } else {
             const auto batch = activations.size(0), tokens = activations.size(1);
-            const torch::Tensor positions = last.defined() ? last.to(torch::kCPU) : torch::full({batch}, tokens - 1, torch::kInt64);
-            (void)last_positions(positions, static_cast<std::size_t>(batch), static_cast<std::size_t>(tokens), info.name);
-            rows = activations.index({torch::arange(batch, torch::kInt64).to(activations.device()),
-                                      positions.to(activations.device())});
+            const torch::Tensor positions =
+                last.defined() ? last.to(torch::kCPU) : torch::full({batch}, tokens - 1, torch::kInt64);
+            (void)last_positions(positions, static_cast<std::size_t>(batch), static_cast<std::size_t>(tokens),
+                                 info.name);
+            rows = activations.index(
+                {torch::arange(batch, torch::kInt64).to(activations.device()), positions.to(activations.device())});
         }
         const auto host = rows.to(torch::kCPU, torch::kFloat32).contiguous();
         for (std::int64_t b = 0; b < host.size(0); ++b)
-            sink.put(static_cast<std::size_t>(b), site,
-                     std::span<const float>(host[b].data_ptr<float>(), info.width));
+            sink.put(static_cast<std::size_t>(b), site, std::span<const float>(host[b].data_ptr<float>(), info.width));
         return;
     }
     std::vector<float> values(info.width);

@@ -19,10 +19,10 @@
 #include "cirm/cuda/device_pin.cuh"
 #include "cirm/cuda/device_view.cuh"
 #include "cirm/error.hpp"
-#include "cirm/site.hpp"
 #include "cirm/libtorch/intervene.hpp"
 #include "cirm/libtorch/llama_module.hpp"
 #include "cirm/libtorch/tensor_view.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::libtorch {
 
@@ -52,7 +52,8 @@ inline const std::int64_t* device_last_positions(const torch::Tensor& last, cons
                                                  std::string_view what) {
     if (!last.defined()) return nullptr;
     if (activations.dim() != 3)
-        throw error("tensor '" + std::string(what) + "' is [tokens × width]: per-sample last positions need a "
+        throw error("tensor '" + std::string(what) +
+                    "' is [tokens × width]: per-sample last positions need a "
                     "[batch × tokens × width] tensor");
     if (last.device() != activations.device() || last.scalar_type() != torch::kInt64 || last.dim() != 1 ||
         last.size(0) != activations.size(0) || !last.is_contiguous())

@@ -13,20 +13,22 @@
 
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/error.hpp"
-#include "cirm/site.hpp"
 #include "cirm/libtorch/tensor_view.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::libtorch {
 
 namespace detail {
 inline const site_info& checked_site(const site_layout& layout, std::size_t site) {
     if (site >= layout.size())
-        throw error("site " + std::to_string(site) + " is outside the layout (" + std::to_string(layout.size()) + " sites)");
+        throw error("site " + std::to_string(site) + " is outside the layout (" + std::to_string(layout.size()) +
+                    " sites)");
     return layout[site];
 }
 inline void check_writable(const torch::Tensor& t, const std::string& what) {
     if (t.requires_grad() && torch::GradMode::is_enabled())
-        throw error("tensor '" + what + "' requires grad: an in-place intervention would be invisible to autograd; "
+        throw error("tensor '" + what +
+                    "' requires grad: an in-place intervention would be invisible to autograd; "
                     "score under torch::NoGradGuard");
 }
 }  // namespace detail

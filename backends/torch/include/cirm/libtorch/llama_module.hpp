@@ -33,10 +33,10 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
-#include "cirm/llama_layout.hpp"
-#include "cirm/site.hpp"
 #include "cirm/libtorch/collect.hpp"
 #include "cirm/libtorch/intervene.hpp"
+#include "cirm/llama_layout.hpp"
+#include "cirm/site.hpp"
 
 namespace cirm::libtorch {
 
@@ -67,7 +67,9 @@ struct layer_hook {
 };
 
 struct rms_norm_impl : torch::nn::Module {
-    rms_norm_impl(std::int64_t width, double epsilon) : eps(epsilon) { weight = register_parameter("weight", torch::ones({width})); }
+    rms_norm_impl(std::int64_t width, double epsilon) : eps(epsilon) {
+        weight = register_parameter("weight", torch::ones({width}));
+    }
     torch::Tensor forward(const torch::Tensor& x) {
         return x * torch::rsqrt(x.pow(2).mean(-1, /*keepdim=*/true) + eps) * weight;
     }
@@ -148,8 +150,8 @@ struct decoder_layer_impl : torch::nn::Module {
             register_module("post_attention_layernorm", rms_norm(torch_size(s.hidden_size), s.rms_norm_eps));
         mlp_block = register_module("mlp", mlp(s));
     }
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor& cos, const torch::Tensor& sin, const torch::Tensor& mask,
-                          const layer_hook& hook = {}) {
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor& cos, const torch::Tensor& sin,
+                          const torch::Tensor& mask, const layer_hook& hook = {}) {
         x = x + self_attn->forward(input_layernorm->forward(x), cos, sin, mask, hook);
         return x + mlp_block->forward(post_attention_layernorm->forward(x), hook);
     }
@@ -170,7 +172,8 @@ struct llama_body_impl : torch::nn::Module {
     }
     /// ids: [B, T] → final-normed hidden states [B, T, d]; `hook` (may be null) sees every site,
     /// with `last` (may be null) the last positions it is given.
-    torch::Tensor forward(const torch::Tensor& ids, const site_hook* hook = nullptr, const torch::Tensor* last = nullptr) {
+    torch::Tensor forward(const torch::Tensor& ids, const site_hook* hook = nullptr,
+                          const torch::Tensor* last = nullptr) {
         const auto T = ids.size(1);
         // rotary tables as the engine computes them: angle = position · θ^(−2i/d), in double
         const auto half = torch_size(shape.head_dim / 2);
@@ -210,7 +213,9 @@ struct llama_model_impl : torch::nn::Module {
     /// Next-token logits [B, T, vocab].
     torch::Tensor logits(const torch::Tensor& ids) { return lm_head->forward(model->forward(ids)); }
     /// One reward per sequence, read at `last` (index of each sequence's last real token).
-    torch::Tensor rewards(const torch::Tensor& ids, const torch::Tensor& last) { return rewards(ids, last, site_hook()); }
+    torch::Tensor rewards(const torch::Tensor& ids, const torch::Tensor& last) {
+        return rewards(ids, last, site_hook());
+    }
     /// rewards() with `hook` run at every site (see site_hook; `last` is what it is given).
     torch::Tensor rewards(const torch::Tensor& ids, const torch::Tensor& last, const site_hook& hook) {
         auto h = model->forward(ids, &hook, &last);

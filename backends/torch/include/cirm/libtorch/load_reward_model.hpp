@@ -34,8 +34,9 @@ inline llama_model load_reward_model(const std::filesystem::path& directory) {
         }
         const std::vector<std::int64_t> shape(tensor->shape.begin(), tensor->shape.end());
         if (torch::IntArrayRef(shape) != item.value().sizes())
-            throw error(directory.string() + ": tensor '" + item.key() + "' has shape " + c10::str(torch::IntArrayRef(shape)) +
-                        " but the module's parameter has " + c10::str(item.value().sizes()));
+            throw error(directory.string() + ": tensor '" + item.key() + "' has shape " +
+                        c10::str(torch::IntArrayRef(shape)) + " but the module's parameter has " +
+                        c10::str(item.value().sizes()));
         auto values = tensor->to_floats();
         item.value().copy_(torch::from_blob(values.data(), shape, torch::kFloat32));
     }

@@ -48,8 +48,8 @@ inline void check_activations(const torch::Tensor& t, std::size_t width, std::st
     element_type(t, what);
     const auto last_dim = static_cast<std::size_t>(t.size(-1));
     if (width != 0 && last_dim != width)
-        throw error("tensor '" + std::string(what) + "' has width " + std::to_string(last_dim) + " but the site has width " +
-                    std::to_string(width));
+        throw error("tensor '" + std::string(what) + "' has width " + std::to_string(last_dim) +
+                    " but the site has width " + std::to_string(width));
     // Sorted by stride, each axis must step over the whole extent of the axes inside it.
     std::array<std::pair<std::int64_t, std::int64_t>, 3> axes{};  // (stride, extent)
     const auto rank = static_cast<std::size_t>(t.dim());
@@ -57,8 +57,9 @@ inline void check_activations(const torch::Tensor& t, std::size_t width, std::st
         const auto dim = static_cast<std::int64_t>(a);
         axes[a] = {t.stride(dim), t.size(dim)};
         if (t.size(dim) > 1 && t.stride(dim) <= 0)
-            throw error("tensor '" + std::string(what) + "' has stride " + std::to_string(t.stride(dim)) + " along dimension " +
-                        std::to_string(a) + " (expanded or broadcast tensors cannot be written in place)");
+            throw error("tensor '" + std::string(what) + "' has stride " + std::to_string(t.stride(dim)) +
+                        " along dimension " + std::to_string(a) +
+                        " (expanded or broadcast tensors cannot be written in place)");
     }
     std::sort(axes.begin(), axes.begin() + static_cast<std::ptrdiff_t>(rank));
     std::int64_t span = 1;
@@ -119,7 +120,8 @@ activation_view<T> view_at(const torch::Tensor& t, std::int64_t sample, std::siz
 /// view is an activation_view<float | float16 | bfloat16> of the sample's rows 0 … last[b].
 /// `width` (0: any) and `what` (the site's name) are for the checks and their messages.
 template <class F>
-void for_each_sample(const torch::Tensor& t, const torch::Tensor& last, std::size_t width, std::string_view what, F&& f) {
+void for_each_sample(const torch::Tensor& t, const torch::Tensor& last, std::size_t width, std::string_view what,
+                     F&& f) {
     check_activations(t, width, what);
     if (!t.device().is_cpu())
         throw error("tensor '" + std::string(what) + "' is on " + t.device().str() +
@@ -130,7 +132,8 @@ void for_each_sample(const torch::Tensor& t, const torch::Tensor& last, std::siz
     const auto tokens = static_cast<std::size_t>(t.size(batched ? 1 : 0));
     if (tokens == 0) return;
     if (!batched && last.defined())
-        throw error("tensor '" + std::string(what) + "' is [tokens × width]: per-sample last positions need a "
+        throw error("tensor '" + std::string(what) +
+                    "' is [tokens × width]: per-sample last positions need a "
                     "[batch × tokens × width] tensor");
     const last_positions lasts(last, batch, tokens, what);
     const auto each = [&](auto element) {
@@ -153,7 +156,8 @@ activation_view<T> view(const torch::Tensor& t, std::string_view what = "activat
     if (t.dim() != 2)
         throw error("tensor '" + std::string(what) + "' has " + std::to_string(t.dim()) +
                     " dimensions; view() takes one sample [tokens × width] (use for_each_sample for a batch)");
-    if (!t.device().is_cpu()) throw error("tensor '" + std::string(what) + "' is on " + t.device().str() + "; view() needs a CPU tensor");
+    if (!t.device().is_cpu())
+        throw error("tensor '" + std::string(what) + "' is on " + t.device().str() + "; view() needs a CPU tensor");
     if (element_type(t, what) != dtype_of<T>::value)
         throw error("tensor '" + std::string(what) + "' holds " + std::string(to_string(element_type(t, what))) +
                     " but a view of " + std::string(to_string(dtype_of<T>::value)) + " was asked for");

@@ -148,9 +148,7 @@ inline style_choices draw_style_choices(const style_levels& levels, std::size_t 
 
     switch (style_detail::level_of(levels, style_attribute::bold)) {
         case 0: break;
-        case 1:
-            (uniform_index(engine, 2) == 0 ? choices.bold_value : choices.bold_label) = true;
-            break;
+        case 1: (uniform_index(engine, 2) == 0 ? choices.bold_value : choices.bold_label) = true; break;
         default: choices.bold_value = choices.bold_label = true;
     }
     return choices;
@@ -169,10 +167,12 @@ inline std::string render_response(const task& drawn, std::string_view answer_va
     // The answer comes last, as a conclusion: the reward is read at the last token, so the
     // content it must judge sits next to where it is read (the style blocks come before it).
     std::vector<block> blocks;
-    if (style_detail::level_of(choices.levels, style_attribute::headers) > 0) blocks.push_back({block_kind::header, "## Answer", ""});
+    if (style_detail::level_of(choices.levels, style_attribute::headers) > 0)
+        blocks.push_back({block_kind::header, "## Answer", ""});
     const std::size_t restatement_block = blocks.size();
     if (restatement > 0)
-        blocks.push_back({block_kind::prose, restatement == 1 ? drawn.partial_restatement : drawn.full_restatement, "."});
+        blocks.push_back(
+            {block_kind::prose, restatement == 1 ? drawn.partial_restatement : drawn.full_restatement, "."});
     const std::size_t first_filler_block = blocks.size();
     for (std::size_t filler : choices.sentence_fillers)
         blocks.push_back({block_kind::prose, std::string(filler_sentences[filler]), "."});

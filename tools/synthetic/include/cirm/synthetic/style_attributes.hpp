@@ -29,8 +29,8 @@ inline constexpr std::size_t method_style_attribute_count = 5;
 
 /// The library's names of the attributes, in style_attribute order.
 inline constexpr std::array<std::string_view, style_attribute_count> style_attribute_names{
-    attributes::length::name(),  attributes::paragraphs::name(), attributes::overlap::name(),
-    attributes::exclamation::name(), attributes::bold::name(),  attributes::list_items::name(),
+    attributes::length::name(),      attributes::paragraphs::name(), attributes::overlap::name(),
+    attributes::exclamation::name(), attributes::bold::name(),       attributes::list_items::name(),
     attributes::headers::name()};
 
 constexpr std::size_t index_of(style_attribute attribute) noexcept { return static_cast<std::size_t>(attribute); }
@@ -40,9 +40,9 @@ using attribute_values = std::array<double, style_attribute_count>;
 
 /// Measures all seven attributes of a response with the library's attribute functions.
 inline attribute_values measure_style(std::string_view prompt, std::string_view response) {
-    return {attributes::length{}(prompt, response),      attributes::paragraphs{}(prompt, response),
-            attributes::overlap{}(prompt, response),     attributes::exclamation{}(prompt, response),
-            attributes::bold{}(prompt, response),        attributes::list_items{}(prompt, response),
+    return {attributes::length{}(prompt, response),  attributes::paragraphs{}(prompt, response),
+            attributes::overlap{}(prompt, response), attributes::exclamation{}(prompt, response),
+            attributes::bold{}(prompt, response),    attributes::list_items{}(prompt, response),
             attributes::headers{}(prompt, response)};
 }
 

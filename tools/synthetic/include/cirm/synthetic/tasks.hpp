@@ -43,8 +43,8 @@ enum class task_family : std::size_t { even, below_fifty, animal, uppercase };
 inline constexpr std::size_t task_family_count = 4;
 
 /// The subset names, in task_family order.
-inline constexpr std::array<std::string_view, task_family_count> subset_names{
-    "even", "below_fifty", "animal", "uppercase"};
+inline constexpr std::array<std::string_view, task_family_count> subset_names{"even", "below_fifty", "animal",
+                                                                              "uppercase"};
 
 constexpr std::string_view subset_name(task_family family) noexcept {
     return subset_names[static_cast<std::size_t>(family)];
@@ -88,27 +88,27 @@ inline constexpr std::array<prompt_phrasing, 4> uppercase_prompts{{
 
 // Answer phrasings: {x} is the answer (the only placeholder left when a response is rendered).
 // They end without punctuation; the renderer adds '.' or '!'.
-inline constexpr std::array<std::string_view, 4> even_answers{
-    "The even number is {x}", "The even one is {x}", "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> even_answers{"The even number is {x}", "The even one is {x}",
+                                                              "It is {x}", "That would be {x}"};
 inline constexpr std::array<std::string_view, 4> below_fifty_answers{
     "The number below 50 is {x}", "The smaller one is {x}", "It is {x}", "That would be {x}"};
-inline constexpr std::array<std::string_view, 4> animal_answers{
-    "The animal is {x}", "The animal here is {x}", "It is {x}", "That would be {x}"};
-inline constexpr std::array<std::string_view, 4> uppercase_answers{
-    "The uppercase letter is {x}", "The capital is {x}", "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> animal_answers{"The animal is {x}", "The animal here is {x}",
+                                                                "It is {x}", "That would be {x}"};
+inline constexpr std::array<std::string_view, 4> uppercase_answers{"The uppercase letter is {x}", "The capital is {x}",
+                                                                   "It is {x}", "That would be {x}"};
 
 /// The fact table of the animal family: two disjoint word lists (the wrong option is a food) with
 /// words of every length from 3 to 7 letters in both, so that a pair can always offer one animal
 /// and one food of the same length (style-neutral pairs need both answers equally long).
 inline constexpr std::array<std::string_view, 40> animals{
-    "fox",    "owl",    "cat",    "dog",    "yak",    "lion",   "bear",   "wolf",   "deer",   "goat",
-    "duck",   "frog",   "seal",   "tiger",  "zebra",  "horse",  "mouse",  "eagle",  "whale",  "shark",
-    "camel",  "sheep",  "goose",  "snake",  "moose",  "koala",  "panda",  "rabbit", "turtle", "falcon",
+    "fox",    "owl",    "cat",    "dog",    "yak",    "lion",   "bear",    "wolf",    "deer",    "goat",
+    "duck",   "frog",   "seal",   "tiger",  "zebra",  "horse",  "mouse",   "eagle",   "whale",   "shark",
+    "camel",  "sheep",  "goose",  "snake",  "moose",  "koala",  "panda",   "rabbit",  "turtle",  "falcon",
     "parrot", "spider", "beetle", "monkey", "donkey", "lizard", "sparrow", "dolphin", "penguin", "giraffe"};
 inline constexpr std::array<std::string_view, 40> foods{
-    "egg",    "jam",    "pie",    "tea",    "bun",    "rice",   "plum",   "pear",   "corn",   "milk",
-    "soup",   "kiwi",   "cake",   "apple",  "bread",  "lemon",  "grape",  "melon",  "onion",  "honey",
-    "pizza",  "pasta",  "salad",  "olive",  "cheese", "butter", "banana", "cherry", "carrot", "potato",
+    "egg",    "jam",    "pie",    "tea",    "bun",    "rice",   "plum",    "pear",    "corn",    "milk",
+    "soup",   "kiwi",   "cake",   "apple",  "bread",  "lemon",  "grape",   "melon",   "onion",   "honey",
+    "pizza",  "pasta",  "salad",  "olive",  "cheese", "butter", "banana",  "cherry",  "carrot",  "potato",
     "tomato", "cookie", "muffin", "waffle", "noodle", "yogurt", "pancake", "pumpkin", "cabbage", "lettuce"};
 
 // The numbers of the number families: two-digit numbers, so that both options of a pair have
@@ -206,7 +206,8 @@ inline task two_option_task(task_family family, const std::string& with_property
     drawn.correct = with_property;
     drawn.wrong = without_property;
     phrase(drawn, phrasing,
-           {{"{a}", right_first ? with_property : without_property}, {"{b}", right_first ? without_property : with_property}});
+           {{"{a}", right_first ? with_property : without_property},
+            {"{b}", right_first ? without_property : with_property}});
     drawn.answer_phrasings = std::move(answer_phrasings);
     return drawn;
 }
@@ -230,7 +231,8 @@ inline task draw_below_fifty(random_engine& engine) {
     const std::string below = std::to_string(draw_between(engine, smallest_compared_number, 49));
     const std::string above = std::to_string(draw_between(engine, 51, largest_compared_number));
     const auto& phrasing = draw_phrasing(below_fifty_prompts, engine);
-    return two_option_task(task_family::below_fifty, below, above, engine, phrasing, answers_with(below_fifty_answers, {}));
+    return two_option_task(task_family::below_fifty, below, above, engine, phrasing,
+                           answers_with(below_fifty_answers, {}));
 }
 
 inline task draw_animal(random_engine& engine) {
@@ -243,7 +245,8 @@ inline task draw_animal(random_engine& engine) {
     if (same_length.empty()) throw error("datagen: no food of " + std::to_string(animal.size()) + " letters");
     const std::string food(same_length[uniform_index(engine, same_length.size())]);
     const auto& phrasing = draw_phrasing(animal_prompts, engine);
-    return two_option_task(task_family::animal, std::string(animal), food, engine, phrasing, answers_with(animal_answers, {}));
+    return two_option_task(task_family::animal, std::string(animal), food, engine, phrasing,
+                           answers_with(animal_answers, {}));
 }
 
 inline task draw_uppercase(random_engine& engine) {
