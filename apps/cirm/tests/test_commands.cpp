@@ -153,7 +153,7 @@ TEST_CASE("--attribute NAME=regex:PATTERN: a custom attribute from the command l
     l.data = validation();
     l.attributes = "length";
     l.custom_attributes = {"never=regex:QQQ[0-9]ZZZ"};
-    l.budgets = "2";
+    l.budgets = "length=2";
     l.out = (dir / "locate").string();
     std::ostringstream lout, lerr;
     REQUIRE(cirm::cli::run_locate(l, lout, lerr) == 0);
