@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "cirm/detail/utf8.hpp"
+#include "cirm/utf8.hpp"
 #include "cirm/error.hpp"
 
 namespace cirm::attributes {
@@ -41,7 +41,7 @@ public:
     const std::string& pattern() const noexcept { return pattern_; }
 
     double operator()(std::string_view /*prompt*/, std::string_view response) const {
-        detail::validate_utf8(response, "response");
+        validate_utf8(response, "response");
         std::size_t count = 0;
         using iterator = std::regex_iterator<std::string_view::const_iterator>;
         for (iterator it(response.begin(), response.end(), regex_), end; it != end; ++it)
