@@ -16,8 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include "cirm/utf8.hpp"
 #include "cirm/error.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::attributes {
 
