@@ -19,12 +19,17 @@ stored fixtures are what the script writes.)
 numpy picks its transcendental kernels (exp, log: used by the normal sampler) by CPU, and its
 AVX-512 ones round differently in the last place, so the script turns them off before numpy is
 imported: the same files come out on machines with and without AVX-512 (numpy warns, harmlessly,
-where a feature it is told to disable does not exist).
+where a feature it is told to disable does not exist). OpenBLAS, numpy's BLAS where Debian's
+libopenblas0-pthread is installed, likewise picks AVX-512 kernels on such machines (SkylakeX on an
+AVX-512 AMD EPYC), whose sums round differently in the last place: unless the environment already
+chooses its kernels, the script asks for the AVX2 (Haswell) ones, which every x86-64 machine these
+fixtures are checked on runs.
 """
 
 import os
 
 os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL")
+os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 import json
 import pathlib

@@ -125,7 +125,7 @@ TEST_CASE("score --spec says on stderr what the spec applies, counted from the s
     CHECK(quiet_out.str() == score_out.str());
 }
 
-TEST_CASE("--attribute NAME=regex:PATTERN: a custom attribute from the command line") {
+TEST_CASE("custom attributes from the command line (NAME=regex:PATTERN)") {
     const auto dir = scratch("custom_attribute");
     // "bangs" counts matches of "!", which is what the built-in exclamation attribute counts: the
     // two must give the same subsets
