@@ -51,80 +51,63 @@ inline bool looks_like_rm_bench(std::string_view text) { return detail::first_li
 
 /// Parses single responses; `source` names the text in errors.
 inline std::vector<scored_response> parse_single_responses(std::string_view text, std::string_view source) {
-    std::vector<scored_response> out;
-    jsonl_ids ids;
-    for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
-        const auto j = line.object();
-        scored_response r;
-        r.id = line.id(j);
-        r.prompt = line.text_field(j, "prompt");
-        r.response = line.text_field(j, "response");
-        ids.add(r.id, line);
-        out.push_back(std::move(r));
-        return true;
-    });
-    if (out.empty()) throw error(std::string(source) + ": no responses (the dataset is empty)");
-    return out;
+    return parse_jsonl_records<scored_response>(text, source, "responses",
+                                                [](const jsonl_line& line, const nlohmann::json& j) {
+                                                    scored_response r;
+                                                    r.id = line.id(j);
+                                                    r.prompt = line.text_field(j, "prompt");
+                                                    r.response = line.text_field(j, "response");
+                                                    return r;
+                                                });
 }
 
 /// Parses candidate sets; `source` names the text in errors.
 inline std::vector<candidate_set> parse_candidate_sets(std::string_view text, std::string_view source) {
-    std::vector<candidate_set> out;
-    jsonl_ids ids;
-    for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
-        const auto j = line.object();
-        candidate_set c;
-        c.id = line.id(j);
-        c.prompt = line.text_field(j, "prompt");
-        const auto r = j.find("responses");
-        if (r == j.end() || !r->is_array()) throw error(line.where + ": field 'responses' is missing or not an array");
-        if (r->size() < 2)
-            throw error(line.where + ": 'responses' needs at least 2 candidates, has " + std::to_string(r->size()));
-        for (std::size_t i = 0; i < r->size(); ++i) {
-            if (!(*r)[i].is_string())
-                throw error(line.where + ": 'responses[" + std::to_string(i) + "]' is not a string");
-            c.responses.push_back((*r)[i].get<std::string>());
-        }
-        if (const auto k = j.find("correct"); k != j.end()) {
-            if (!k->is_number_unsigned() || k->get<std::size_t>() >= c.responses.size())
-                throw error(line.where + ": 'correct' must be the index of one of the " +
-                            std::to_string(c.responses.size()) + " responses");
-            c.correct = k->get<std::size_t>();
-        }
-        ids.add(c.id, line);
-        out.push_back(std::move(c));
-        return true;
-    });
-    if (out.empty()) throw error(std::string(source) + ": no prompts (the dataset is empty)");
-    return out;
+    return parse_jsonl_records<candidate_set>(
+        text, source, "prompts", [](const jsonl_line& line, const nlohmann::json& j) {
+            candidate_set c;
+            c.id = line.id(j);
+            c.prompt = line.text_field(j, "prompt");
+            const auto r = j.find("responses");
+            if (r == j.end() || !r->is_array())
+                throw error(line.where + ": field 'responses' is missing or not an array");
+            if (r->size() < 2)
+                throw error(line.where + ": 'responses' needs at least 2 candidates, has " + std::to_string(r->size()));
+            for (std::size_t i = 0; i < r->size(); ++i) {
+                if (!(*r)[i].is_string())
+                    throw error(line.where + ": 'responses[" + std::to_string(i) + "]' is not a string");
+                c.responses.push_back((*r)[i].get<std::string>());
+            }
+            if (const auto k = j.find("correct"); k != j.end()) {
+                if (!k->is_number_unsigned() || k->get<std::size_t>() >= c.responses.size())
+                    throw error(line.where + ": 'correct' must be the index of one of the " +
+                                std::to_string(c.responses.size()) + " responses");
+                c.correct = k->get<std::size_t>();
+            }
+            return c;
+        });
 }
 
 /// Parses RM-Bench items; `source` names the text in errors.
 inline std::vector<rm_bench_item> parse_rm_bench_jsonl(std::string_view text, std::string_view source) {
-    std::vector<rm_bench_item> items;
-    jsonl_ids ids;
-    for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
-        const auto j = line.object();
-        rm_bench_item item;
-        item.prompt = line.text_field(j, "prompt");
-        for (const char* side : {"chosen", "rejected"}) {
-            const auto a = j.find(side);
-            if (a == j.end() || !a->is_array() || a->size() != 3)
-                throw error(line.where + ": field '" + side + "' must be an array of 3 strings (RM-Bench format)");
-            auto& target = std::string_view(side) == "chosen" ? item.chosen : item.rejected;
-            for (std::size_t i = 0; i < 3; ++i) {
-                if (!(*a)[i].is_string())
-                    throw error(line.where + ": '" + side + "[" + std::to_string(i) + "]' is not a string");
-                target[i] = (*a)[i].get<std::string>();
+    return parse_jsonl_records<rm_bench_item>(
+        text, source, "RM-Bench items", [](const jsonl_line& line, const nlohmann::json& j) {
+            rm_bench_item item;
+            item.prompt = line.text_field(j, "prompt");
+            for (const char* side : {"chosen", "rejected"}) {
+                const auto a = j.find(side);
+                if (a == j.end() || !a->is_array() || a->size() != 3)
+                    throw error(line.where + ": field '" + side + "' must be an array of 3 strings (RM-Bench format)");
+                auto& target = std::string_view(side) == "chosen" ? item.chosen : item.rejected;
+                for (std::size_t i = 0; i < 3; ++i) {
+                    if (!(*a)[i].is_string())
+                        throw error(line.where + ": '" + side + "[" + std::to_string(i) + "]' is not a string");
+                    target[i] = (*a)[i].get<std::string>();
+                }
             }
-        }
-        item.id = line.id(j);
-        ids.add(item.id, line);
-        items.push_back(std::move(item));
-        return true;
-    });
-    if (items.empty()) throw error(std::string(source) + ": no RM-Bench items (the dataset is empty)");
-    return items;
+            item.id = line.id(j);
+            return item;
+        });
 }
 
 /// A test set from JSONL text: RM-Bench items or preference pairs (see the file comment).

@@ -34,22 +34,16 @@ namespace cirm {
 /// Parses preference pairs from JSONL text; `source` names the text in errors (a file name).
 inline std::vector<preference_pair> parse_preference_jsonl(std::string_view text,
                                                            std::string_view source = "<string>") {
-    std::vector<preference_pair> pairs;
-    jsonl_ids ids;
-    for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
-        const nlohmann::json object = line.object();
-        preference_pair pair;
-        pair.prompt = line.text_field(object, "prompt");
-        pair.chosen = line.text_field(object, "chosen");
-        pair.rejected = line.text_field(object, "rejected");
-        pair.subset = line.text_field(object, "subset", false);
-        pair.id = line.id(object);
-        ids.add(pair.id, line);
-        pairs.push_back(std::move(pair));
-        return true;
-    });
-    if (pairs.empty()) throw error(std::string(source) + ": no preference pairs (the dataset is empty)");
-    return pairs;
+    return parse_jsonl_records<preference_pair>(text, source, "preference pairs",
+                                                [](const jsonl_line& line, const nlohmann::json& object) {
+                                                    preference_pair pair;
+                                                    pair.prompt = line.text_field(object, "prompt");
+                                                    pair.chosen = line.text_field(object, "chosen");
+                                                    pair.rejected = line.text_field(object, "rejected");
+                                                    pair.subset = line.text_field(object, "subset", false);
+                                                    pair.id = line.id(object);
+                                                    return pair;
+                                                });
 }
 
 /// Reads preference pairs from a JSONL file; errors name the file and line.

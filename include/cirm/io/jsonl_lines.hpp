@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -95,5 +96,23 @@ public:
 private:
     std::map<std::string, std::size_t, std::less<>> first_line_;
 };
+
+/// The records of a JSONL text: `record(line, object)` makes one from each line's object (its
+/// `id` member is checked for uniqueness); an empty text is the error "<source>: no <what> (the
+/// dataset is empty)".
+template <class Record, class MakeRecord>
+std::vector<Record> parse_jsonl_records(std::string_view text, std::string_view source, std::string_view what,
+                                        MakeRecord&& record) {
+    std::vector<Record> out;
+    jsonl_ids ids;
+    for_each_jsonl_line(text, source, [&](const jsonl_line& line) {
+        Record r = record(line, line.object());
+        ids.add(r.id, line);
+        out.push_back(std::move(r));
+        return true;
+    });
+    if (out.empty()) throw error(std::string(source) + ": no " + std::string(what) + " (the dataset is empty)");
+    return out;
+}
 
 }  // namespace cirm
