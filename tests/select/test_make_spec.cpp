@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/select/make_spec.hpp"
 
 namespace {
@@ -20,6 +21,11 @@ cirm::correlation_table table7() {
     t.median = {10, 11, 12, 13, 14, 15, 16};
     t.mean = {20, 21, 22, 23, 24, 25, 26};
     return t;
+}
+cirm::selection flat_1_and_6() {
+    cirm::selection sel;
+    sel.neurons = {{1, {{"length", 0.5}}}, {6, {{"length", 0.3}}}};
+    return sel;
 }
 }  // namespace
 
@@ -67,4 +73,29 @@ TEST_CASE("spec validation names the problem") {
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("1 indices but 2 values"));
     s.sites = {{"a", {1}, {1.0f}, {}}, {"a", {2}, {1.0f}, {}}};
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("site 'a' appears twice"));
+}
+
+// make_spec records each site's width and the model's neuron count, so that the pins can refuse
+// a spec made for another model.
+TEST_CASE("make_spec records the width of each site from the layout") {
+    const std::vector<std::size_t> k{1};
+    const auto s = cirm::make_spec(two_sites(), table7(), flat_1_and_6(), k);
+    REQUIRE(s.sites.size() == 2);
+    CHECK(s.sites[0].width == 3);
+    CHECK(s.sites[1].width == 4);
+    CHECK(s.provenance.total_neurons == 7);
+}
+
+TEST_CASE("make_spec records the whole model's neuron count when the layout is some of its sites") {
+    const std::vector<std::size_t> k{1};
+    cirm::spec_options options;
+    options.model_neurons = 19;  // the two sites are part of a model of 19 neurons
+    const auto s = cirm::make_spec(two_sites(), table7(), flat_1_and_6(), k, options);
+    CHECK(s.provenance.total_neurons == 19);
+    // a pin over the two sites alone refuses it: they are not the model the spec was made for
+    CHECK_THROWS_WITH(cirm::neuron_pin(s, two_sites()),
+                      Catch::Contains("made for a model with 19 neurons, this one has 7"));
+    options.model_neurons = 6;  // fewer than the layout's own neurons
+    CHECK_THROWS_WITH(cirm::make_spec(two_sites(), table7(), flat_1_and_6(), k, options),
+                      "make_spec: the model has 6 neurons, fewer than the layout's 7");
 }
