@@ -22,6 +22,13 @@
 
 namespace {
 
+/// --attribute NAME=regex:PATTERN, the custom attributes of locate, search and eval.
+void add_custom_attributes(CLI::App& cmd, std::vector<std::string>& items) {
+    cmd.add_option("--attribute", items,
+                   "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern in the "
+                   "response (repeatable; added to --attributes)");
+}
+
 /// The options every model-running command shares.
 void add_common(CLI::App& cmd, cirm::cli::common_options& o, bool model_required = true) {
     const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors, "
@@ -53,9 +60,7 @@ int main(int argc, char** argv) {
                   "--out, and with --budgets a spec (spec.json, spec.safetensors).");
     add_common(*locate_cmd, locate.common);
     locate_cmd->add_option("--data", locate.data, "validation set, preference JSONL")->required();
-    locate_cmd->add_option("--attribute", locate.custom_attributes,
-                           "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                           "in the response (repeatable; added to --attributes)");
+    add_custom_attributes(*locate_cmd, locate.custom_attributes);
     locate_cmd->add_option("--attributes", locate.attributes,
                            "comma-separated bias attributes (default: length,paragraphs,overlap,exclamation,bold)");
     locate_cmd->add_option("--positions", locate.positions, "where the spec pins: last (token) or all (positions)")
@@ -83,9 +88,7 @@ int main(int argc, char** argv) {
                            "candidate k per attribute, comma-separated (0 is always added). Default: "
                            "0,50,100,200,500,1000,2000,5000 for models with >= 500000 neurons, else the same 7 steps "
                            "scaled so that the largest is 5% of the neurons");
-    search_cmd->add_option("--attribute", search.custom_attributes,
-                           "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                           "in the response (repeatable; added to --attributes)");
+    add_custom_attributes(*search_cmd, search.custom_attributes);
     search_cmd->add_option("--attributes", search.attributes, "comma-separated bias attributes (default: the five)");
     search_cmd->add_option("--positions", search.positions, "where the spec pins: last or all")->capture_default_str();
     search_cmd->add_option("--replacement", search.replacement, "pin value: median, mean or zero")
@@ -134,9 +137,7 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--spec", eval.spec, "spec (.json or .safetensors) to evaluate as CIRM");
     eval_cmd->add_option("--baselines", eval.baselines, "baselines to report: lp,lwr, one of them, or none")
         ->capture_default_str();
-    eval_cmd->add_option("--attribute", eval.custom_attributes,
-                         "a custom attribute NAME=regex:PATTERN: the number of matches of the ECMAScript pattern "
-                         "in the response (repeatable; added to --attributes)");
+    add_custom_attributes(*eval_cmd, eval.custom_attributes);
     eval_cmd->add_option("--attributes", eval.attributes, "attributes of the subsets (default: the five)");
     eval_cmd->add_flag("!--no-flip-rates", eval.flip_rates, "skip the style flip rates (5 fewer scoring passes)");
     eval_cmd->add_option("--flip-pairs", eval.flip_pairs, "measure the flip rates on the first N pairs only (0 = all)")
