@@ -5,8 +5,8 @@
 # reported by ctest as skipped) where Debian's python3 has no torch (scripts/setup --torch-peer).
 set -euo pipefail
 root="$1"
-if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  echo "SKIPPED: /usr/bin/python3 has no torch (install with scripts/setup --torch-peer)"
+if ! /usr/bin/python3 -c "import torch, jinja2" 2>/dev/null; then
+  echo "SKIPPED: /usr/bin/python3 has no torch or jinja2 (install with scripts/setup --torch-peer)"
   exit 77
 fi
 # Tolerance 1e-5: the peer computes in float32, and its kernels differ by CPU (OpenBLAS takes its

@@ -15,6 +15,7 @@
 #include "cirm_cli/annotate.hpp"
 #include "cirm_cli/demo.hpp"
 #include "cirm_cli/eval.hpp"
+#include "cirm_cli/inspect.hpp"
 #include "cirm_cli/locate.hpp"
 #include "cirm_cli/report.hpp"
 #include "cirm_cli/score.hpp"
@@ -31,11 +32,18 @@ void add_custom_attributes(CLI::App& cmd, std::vector<std::string>& items) {
 
 /// The options every model-running command shares.
 void add_common(CLI::App& cmd, cirm::cli::common_options& o, bool model_required = true) {
-    const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors, "
-                             "cirm_tokenizer.json)";
+    const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors or a "
+                             "sharded index, tokenizer.json, tokenizer_config.json)";
     auto* model =
         cmd.add_option("--model", o.model, model_required ? what : what + "; default: models/cirm-tiny-rm of the repo");
     if (model_required) model->required();
+    cmd.add_option("--template", o.template_format,
+                   "the text the model scores, with {prompt} and {response} (and optionally {system}), instead of "
+                   "the model's chat template; write the model's BOS token in it if it has one");
+    cmd.add_option("--system", o.system, "a system message before every prompt (in the chat template's own form)");
+    cmd.add_option("--date", o.date,
+                   "the date templates print (strftime_now, date_string), e.g. '06 Dec 2026' (default: the fixed '" +
+                       std::string(cirm::default_template_date) + "', so that rewards do not change with the day)");
     cmd.add_option("--threads", o.threads, "threads for the engine and the statistics (0 = all cores)")
         ->capture_default_str();
     cmd.add_flag("--quiet,-q", o.quiet, "no progress bars or informational lines on stderr");
@@ -187,6 +195,16 @@ int main(int argc, char** argv) {
     report_cmd->add_flag("--quiet,-q", report.quiet, "no informational lines on stderr");
     report_cmd->add_flag("--json", report.json, "print {\"report\": path} on stdout");
 
+    // inspect
+    cli::inspect_options inspect;
+    auto* inspect_cmd = app.add_subcommand(
+        "inspect", "What a model directory is and what the reward model is fed: architecture, layers, sites and "
+                   "neurons, tokenizer, the rendered template of an example pair with its tokens and ids, and the "
+                   "memory the engine needs. Loads no weights.");
+    add_common(*inspect_cmd, inspect.common);
+    inspect_cmd->add_option("--prompt", inspect.prompt, "the example pair's prompt")->capture_default_str();
+    inspect_cmd->add_option("--response", inspect.response, "the example pair's response");
+
     // demo
     cli::demo_options demo;
     auto* demo_cmd = app.add_subcommand(
@@ -273,6 +291,9 @@ int main(int argc, char** argv) {
         name = "annotate";
         with_progress(annotate.common);
         run = [&] { return cli::run_annotate(annotate, std::cout, std::cerr); };
+    } else if (*inspect_cmd) {
+        name = "inspect";
+        run = [&] { return cli::run_inspect(inspect, std::cout, std::cerr); };
     } else if (*report_cmd) {
         name = "report";
         run = [&] { return cli::run_report(report, std::cout, std::cerr); };

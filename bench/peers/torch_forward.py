@@ -79,9 +79,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     cfg = json.load(open(os.path.join(args.model_dir, "config.json")))
-    tok = json.load(open(os.path.join(args.model_dir, "cirm_tokenizer.json")))
     W = peer.read_weights(args.model_dir)
-    seqs = [peer.encode(tok, p, r) for p, r in bench_texts(args.samples, args.tokens)]
+    seqs = [peer.encode(args.model_dir, p, r) for p, r in bench_texts(args.samples, args.tokens)]
     total_tokens = sum(len(s) for s in seqs)
     best = float("inf")
     with torch.inference_mode():

@@ -17,7 +17,7 @@
 
 namespace {
 
-/// Byte-level tokens of the bundled model's chat template (its cirm_tokenizer.json):
+/// Byte-level tokens of the bundled model's chat template (its tokenizer.json and tokenizer_config.json):
 /// <bos> <|user|> prompt "\n" <|assistant|> response <eos>. Real engines bring their own tokenizer.
 std::vector<std::int64_t> encode(const cirm::sample& s) {
     std::vector<std::int64_t> ids{256, 257};

@@ -21,13 +21,14 @@
 #include "bad_inputs/bad_input_support.hpp"
 #include "cirm/attributes/builtin.hpp"
 #include "cirm/calibrate/activation_store.hpp"
+#include "cirm/io/byte_level_tokenizer.hpp"
 #include "cirm/io/jsonl.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/io/safetensors.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/model.hpp"
-#include "cirm/reference/tokenizer_file.hpp"
 
 using namespace bad_inputs;
 
@@ -244,19 +245,19 @@ std::vector<library_case> library_cases() {
                      "vocab_size": 300, "rms_norm_eps": 1e-6, "rope_scaling": {"type": "linear", "factor": 2}})");
          },
          {"config.json: field 'rope_scaling' is set; rotary scaling is not supported"}},
-        {"tokenizer_template_without_response_slot",
+        {"tokenizer_config_template_list_without_default",
          [](const case_dir&) {
-             (void)cirm::reference::parse_tokenizer_file(
-                 R"({"type": "byte", "specials": {"<s>": 256}, "template": [{"special": "<s>"}, {"slot": "prompt"}]})");
+             (void)cirm::parse_tokenizer_config(R"({"chat_template": [{"name": "tool_use", "template": "x"}]})");
          },
-         {"cirm_tokenizer.json: prompt template: needs the prompt slot and the response slot exactly once each (has 1 "
-          "prompt and 0 response slots)"}},
-        {"tokenizer_specials_share_an_id",
+         {"tokenizer_config.json: 'chat_template' lists the templates tool_use but none named 'default'"}},
+        {"tokenizer_config_special_token_of_wrong_type",
+         [](const case_dir&) { (void)cirm::parse_tokenizer_config(R"({"bos_token": 1})"); },
+         {"tokenizer_config.json: 'bos_token' must be a string, null or an object with a string 'content'"}},
+        {"byte_level_specials_share_an_id",
          [](const case_dir&) {
-             (void)cirm::reference::parse_tokenizer_file(
-                 R"({"type": "byte", "specials": {"<a>": 256, "<b>": 256}, "template": [{"slot": "prompt"}, {"slot": "response"}]})");
+             (void)cirm::byte_level_tokenizer_json({{"<a>", 256}, {"<b>", 256}});
          },
-         {"byte tokenizer: special tokens '<a>' and '<b>' share id 256"}},
+         {"byte-level tokenizer: two special tokens share id 256"}},
         {"attribute_on_invalid_utf8",
          [](const case_dir&) { (void)cirm::make_attribute("overlap")("ab\xff", "x"); },
          {"invalid UTF-8 at byte 2 of the prompt: byte 0xF8-0xFF never occurs in UTF-8"}},
@@ -389,23 +390,29 @@ std::vector<cli_case> cli_cases() {
              edit_config(model, [](auto& c) { c["hidden_act"] = "gelu"; });
              return cli_run{score_with(model, d), {"hidden_act 'gelu' is not supported (the engine implements silu)"}};
          }},
-        {"tokenizer_unknown_special_token",
+        {"chat_template_with_unknown_role",
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
-             write_bytes(
-                 model / "cirm_tokenizer.json",
-                 R"({"type": "byte", "specials": {"<bos>": 256}, "template": [{"special": "<bos>"}, {"special": "<eot>"},)"
-                 R"( {"slot": "prompt"}, {"slot": "response"}]})");
-             return cli_run{score_with(model, d),
-                            {"cirm_tokenizer.json: byte tokenizer: no special token named '<eot>'"}};
+             auto args = score_with(model, d);
+             args.insert(args.end(), {"--system", "Be brief."});
+             return cli_run{args, {"roles user and assistant only, not system"}};
+         }},
+        {"template_format_without_response",
+         [=](const case_dir& d) {
+             auto args = score_with(llama, d);
+             args.insert(args.end(), {"--template", "Q: {prompt}"});
+             return cli_run{args, {"must contain {prompt} and {response} exactly once each"}};
+         }},
+        {"model_without_tokenizer_config",
+         [=](const case_dir& d) {
+             const auto model = copy_model(llama, d.in / "model");
+             std::filesystem::remove(model / "tokenizer_config.json");
+             return cli_run{score_with(model, d), {"no tokenizer_config.json"}};
          }},
         {"tokenizer_ids_beyond_the_vocabulary",
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
-             write_bytes(
-                 model / "cirm_tokenizer.json",
-                 R"({"type": "byte", "specials": {"<bos>": 300}, "template": [{"special": "<bos>"}, {"slot": "prompt"},)"
-                 R"( {"slot": "response"}]})");
+             write_bytes(model / "tokenizer.json", cirm::byte_level_tokenizer_json({{"<bos>", 300}}));
              return cli_run{score_with(model, d), {"produces ids up to 300 but the model's vocab_size is 264"}};
          }},
         {"spec_for_a_model_of_another_size",

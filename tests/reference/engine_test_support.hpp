@@ -47,6 +47,8 @@ namespace fs = std::filesystem;
 
 /// Directory of a model fixture made by tools/peers/llama_rm_peer.py.
 inline fs::path model_fixture(const std::string& name) { return fs::path(CIRM_TEST_FIXTURES) / "reference" / name; }
+/// The bundled model, models/cirm-tiny-rm.
+inline fs::path bundled_model() { return fs::path(CIRM_TEST_BUNDLED_MODEL); }
 
 /// The outputs the PyTorch peer recorded for a model fixture.
 inline nlohmann::json peer_outputs(const std::string& name) {

@@ -164,7 +164,7 @@ TEST_CASE("shared layout: a config neither engine can run is refused by both, na
         {fields("rms_norm_eps", R"("small")"), "field 'rms_norm_eps' must be a positive number"},
     };
     const auto dir = empty_test_dir("bad_config");
-    for (const auto& name : {"cirm_tokenizer.json", "model.safetensors"})
+    for (const auto& name : {"tokenizer.json", "tokenizer_config.json", "model.safetensors"})
         fs::copy_file(reference_fixture("tiny_llama_gqa_bf16") / name, dir / name);
     for (const auto& [text, why] : bad) {
         INFO(why);

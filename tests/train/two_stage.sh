@@ -17,7 +17,7 @@ for run in a b; do
     --exclude "$work/data/validation.jsonl" "$work/data/test.jsonl"
 done
 cmp "$work/rm_a/model.safetensors" "$work/rm_b/model.safetensors" || { echo "two runs with one seed differ"; exit 1; }
-for f in config.json model.safetensors cirm_tokenizer.json train_log.jsonl; do
+for f in config.json model.safetensors tokenizer.json tokenizer_config.json train_log.jsonl; do
   [ -s "$work/rm_a/$f" ] || { echo "missing $f in the reward model directory"; exit 1; }
 done
 "$train" check --model "$work/rm_a" --data "$work/data/test.jsonl" --tolerance 1e-4

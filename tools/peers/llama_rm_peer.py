@@ -2,7 +2,7 @@
 """Independent PyTorch peer of cirm's reference reward-model engine.
 
 It (1) generates small random-weight Llama-family reward models deterministically from a seed
-(config.json, safetensors written by this script, cirm_tokenizer.json), (2) runs its own forward
+(config.json, safetensors written by this script, tokenizer.json and tokenizer_config.json), (2) runs its own forward
 pass in float32 -- embedding, RMSNorm, rotary embeddings (Hugging Face rotate_half convention),
 grouped-query causal attention by repeating key/value heads, SiLU-gated MLP, score head at the
 last token -- with hooks at every q/k/v/o/gate/up/down projection output, and (3) records rewards,
@@ -29,6 +29,9 @@ import struct
 import sys
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import byte_level_files  # noqa: E402  (beside this script)
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "reference")
 
@@ -62,17 +65,12 @@ MODELS = [
             "pad_token_id": 257,
         },
         "tokenizer": {
-            "type": "byte",
             "specials": {"<bos>": 256, "<eos>": 257, "<|user|>": 258, "<|assistant|>": 259},
-            "template": [
-                {"special": "<bos>"},
-                {"special": "<|user|>"},
-                {"slot": "prompt"},
-                {"text": "\n"},
-                {"special": "<|assistant|>"},
-                {"slot": "response"},
-                {"special": "<eos>"},
-            ],
+            "bos": "<bos>", "eos": "<eos>", "pad": "<eos>",
+            "chat_template": "{{ bos_token }}{% for message in messages %}"
+                             "{% if message['role'] == 'user' %}{{ '<|user|>' + message['content'] + '\\n' }}"
+                             "{% else %}{{ '<|assistant|>' + message['content'] + eos_token }}{% endif %}"
+                             "{% endfor %}",
         },
     },
     {
@@ -99,19 +97,11 @@ MODELS = [
             "hidden_act": "silu",
         },
         "tokenizer": {
-            "type": "byte",
             "specials": {"<|im_start|>": 256, "<|im_end|>": 257, "<|endoftext|>": 258},
-            "template": [
-                {"special": "<|im_start|>"},
-                {"text": "user\n"},
-                {"slot": "prompt"},
-                {"special": "<|im_end|>"},
-                {"text": "\n"},
-                {"special": "<|im_start|>"},
-                {"text": "assistant\n"},
-                {"slot": "response"},
-                {"special": "<|im_end|>"},
-            ],
+            "bos": None, "eos": "<|im_end|>", "pad": "<|endoftext|>",
+            "chat_template": "{% for message in messages %}"
+                             "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' }}"
+                             "{% if not loop.last %}{{ '\\n' }}{% endif %}{% endfor %}",
         },
     },
     {
@@ -135,15 +125,11 @@ MODELS = [
             "mlp_bias": True,
         },
         "tokenizer": {
-            "type": "byte",
             "specials": {"<s>": 256, "</s>": 257},
-            "template": [
-                {"special": "<s>"},
-                {"text": "Q: "},
-                {"slot": "prompt"},
-                {"text": "\nA: "},
-                {"slot": "response"},
-            ],
+            "bos": "<s>", "eos": "</s>", "pad": None,
+            "chat_template": "{{ bos_token }}{% for message in messages %}"
+                             "{% if message['role'] == 'user' %}{{ 'Q: ' + message['content'] + '\\n' }}"
+                             "{% else %}{{ 'A: ' + message['content'] }}{% endif %}{% endfor %}",
         },
     },
 ]
@@ -308,9 +294,7 @@ def write_model(spec, model_dir):
     with open(os.path.join(model_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
         f.write("\n")
-    with open(os.path.join(model_dir, "cirm_tokenizer.json"), "w", encoding="utf-8") as f:
-        json.dump(spec["tokenizer"], f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    write_tokenizer_files(spec, model_dir)
     tensors = random_tensors(cfg, spec["seed"])
     if spec["shards"] == 1:
         write_safetensors(os.path.join(model_dir, "model.safetensors"), tensors, spec["dtype"])
@@ -333,20 +317,14 @@ def write_model(spec, model_dir):
 # Tokenization and the forward pass (independent of the C++ engine)
 # ---------------------------------------------------------------------------------------------
 
-def encode(tokenizer, prompt, response):
-    assert tokenizer["type"] == "byte"
-    ids = []
-    for piece in tokenizer["template"]:
-        (key, value), = piece.items()
-        if key == "special":
-            ids.append(tokenizer["specials"][value])
-        elif key == "text":
-            ids += list(value.encode("utf-8"))
-        elif value == "prompt":
-            ids += list(prompt.encode("utf-8"))
-        else:
-            ids += list(response.encode("utf-8"))
-    return ids
+def write_tokenizer_files(spec, model_dir):
+    t = spec["tokenizer"]
+    byte_level_files.write(model_dir, t["specials"], t["chat_template"], t["bos"], t["eos"], t["pad"])
+
+
+def encode(model_dir, prompt, response):
+    """The ids of (prompt, response): the chat template rendered by Jinja2, bytes and added tokens."""
+    return byte_level_files.encode(model_dir, prompt, response)
 
 
 def rms_norm(x, weight, eps):
@@ -452,12 +430,10 @@ def compute_outputs(spec, model_dir):
     provenance."""
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
-    with open(os.path.join(model_dir, "cirm_tokenizer.json"), encoding="utf-8") as f:
-        tokenizer = json.load(f)
     W = read_weights(model_dir)
     samples = []
     for s in SAMPLES:
-        ids = encode(tokenizer, s["prompt"], s["response"])
+        ids = encode(model_dir, s["prompt"], s["response"])
         samples.append({"prompt": s["prompt"], "response": s["response"], "tokens": ids,
                         "score_index": score_index(cfg, ids), "reward": forward(cfg, W, ids, no_hook)})
     interventions = []

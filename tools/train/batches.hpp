@@ -14,17 +14,15 @@
 
 #include <torch/torch.h>
 
-#include "cirm/reference/tokenizer_file.hpp"
 #include "cirm/sample.hpp"
+#include "cirm/text/sample_format.hpp"
 
 namespace cirm::train {
 
 using token_ids = std::vector<std::int32_t>;
 
-inline token_ids encode(const reference::tokenizer_setup& setup, std::string_view prompt, std::string_view response) {
-    token_ids ids;
-    setup.format.encode(*setup.tokens, sample{prompt, response}, ids);
-    return ids;
+inline token_ids encode(const sample_format& format, std::string_view prompt, std::string_view response) {
+    return format.encode(sample{prompt, response});
 }
 
 /// A padded batch: ids [B, T] (pad id after each sequence's end) and each row's last real index.

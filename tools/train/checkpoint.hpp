@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Writes the training model as an HF-layout directory (config.json, model.safetensors,
-/// cirm_tokenizer.json) and reads one back. The reward model is the layout the engine loads
+/// tokenizer.json, tokenizer_config.json) and reads one back. The reward model is the layout the engine loads
 /// (LlamaForSequenceClassification: the body and `score`); the language-model stage's checkpoint
 /// is LlamaForCausalLM (the body and `lm_head`), which only this trainer reads.
 
@@ -16,24 +16,32 @@
 
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
+#include "cirm/io/byte_level_tokenizer.hpp"
 #include "cirm/io/llama_config.hpp"
 #include "cirm/io/safetensors.hpp"
 #include "llama_module.hpp"
 
 namespace cirm::train {
 
-/// The byte tokenizer and chat template every model of this trainer uses.
+/// The byte-level tokenizer and chat template every model of this trainer uses: a sequence is
+/// <bos><|user|>PROMPT\n<|assistant|>RESPONSE<eos>, the text in UTF-8 bytes (ids 0-255).
 inline constexpr std::int32_t pad_token_id = 260;
-inline const char* tokenizer_file_text() {
-    return R"({
-  "type": "byte",
-  "specials": {"<bos>": 256, "<|user|>": 257, "<|assistant|>": 258, "<eos>": 259, "<pad>": 260},
-  "template": [
-    {"special": "<bos>"}, {"special": "<|user|>"}, {"slot": "prompt"}, {"text": "\n"},
-    {"special": "<|assistant|>"}, {"slot": "response"}, {"special": "<eos>"}
-  ]
+inline const std::map<std::string, std::int32_t>& special_tokens() {
+    static const std::map<std::string, std::int32_t> specials{
+        {"<bos>", 256}, {"<|user|>", 257}, {"<|assistant|>", 258}, {"<eos>", 259}, {"<pad>", pad_token_id}};
+    return specials;
 }
-)";
+inline const char* chat_template_text() {
+    return "{{ bos_token }}{% for message in messages %}"
+           "{% if message['role'] == 'user' %}{{ '<|user|>' + message['content'] + '\\n' }}"
+           "{% elif message['role'] == 'assistant' %}{{ '<|assistant|>' + message['content'] + eos_token }}"
+           "{% else %}{{ raise_exception('this model knows the roles user and assistant only, not ' + "
+           "message['role']) }}{% endif %}{% endfor %}"
+           "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% endif %}";
+}
+inline std::string tokenizer_json_text() { return byte_level_tokenizer_json(special_tokens()); }
+inline std::string tokenizer_config_text() {
+    return tokenizer_config_json(chat_template_text(), "<bos>", "<eos>", "<pad>");
 }
 
 enum class checkpoint_kind { language_model, reward_model };
@@ -82,7 +90,7 @@ inline bool exported(const std::string& name, checkpoint_kind kind) {
     return true;
 }
 
-/// Writes dir/{config.json, model.safetensors, cirm_tokenizer.json}; `metadata` goes into the
+/// Writes dir/{config.json, model.safetensors, tokenizer.json, tokenizer_config.json}; `metadata` goes into the
 /// safetensors header.
 inline void save_checkpoint(llama_model& model, const std::filesystem::path& dir, checkpoint_kind kind,
                             const std::map<std::string, std::string>& metadata) {
@@ -101,7 +109,8 @@ inline void save_checkpoint(llama_model& model, const std::filesystem::path& dir
     std::sort(tensors.begin(), tensors.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     safetensors::save(dir / "model.safetensors", tensors, metadata);
     write_file_atomically(dir / "config.json", config_json(model->shape, kind).dump(2) + "\n");
-    write_file_atomically(dir / "cirm_tokenizer.json", tokenizer_file_text());
+    write_file_atomically(dir / "tokenizer.json", tokenizer_json_text());
+    write_file_atomically(dir / "tokenizer_config.json", tokenizer_config_text());
 }
 
 /// Copies every tensor of dir/model.safetensors into the parameter of the same name (which must

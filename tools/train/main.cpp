@@ -87,9 +87,13 @@ void set_lr(torch::optim::AdamW& opt, double lr) {
     for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 }
 
-const cirm::reference::tokenizer_setup& tokenizer() {
-    static const auto setup = cirm::reference::parse_tokenizer_file(tokenizer_file_text(), "the trainer's tokenizer");
-    return setup;
+const cirm::sample_format& tokenizer() {
+    static const cirm::sample_format format(std::make_shared<const cirm::hf_tokenizer>(cirm::parse_tokenizer_json(
+                                                tokenizer_json_text(), "the trainer's tokenizer.json")),
+                                            cirm::chat_template(chat_template_text(), "the trainer's chat template"),
+                                            cirm::chat_render_options{.bos_token = "<bos>", .eos_token = "<eos>"}, {},
+                                            "the trainer's chat template");
+    return format;
 }
 
 std::string options_text(const common_options& o) {

@@ -84,7 +84,7 @@ w("## Architecture\n")
 w(f"- `LlamaForSequenceClassification` layout (HF names; `score` head, reward read at the last token),")
 w(f"  {layers} layers, hidden size {d}, {heads} attention heads with {kv} key/value heads (head size {head_dim}),")
 w(f"  SwiGLU MLP of width {inter}, RMSNorm, rotary positions (θ = {config['rope_theta']:g}), F32.")
-w(f"- Byte-level tokenizer with chat-template tokens (`cirm_tokenizer.json`), vocabulary {vocab}.")
+w(f"- Byte-level tokenizer (`tokenizer.json`: UTF-8 bytes are ids 0-255, five special tokens) and chat template (`tokenizer_config.json`), vocabulary {vocab}.")
 w(f"- {rm_params:,} parameters; {neurons_per_layer * layers:,} neurons at the method's sites "
   f"({neurons_per_layer} per layer: q {d}, k {kv * head_dim}, v {kv * head_dim}, o {d}, gate {inter}, up {inter}, down {d}).")
 w(f"- Files: {size / 1e6:.1f} MB in all, including `lm/`, the language-model stage's checkpoint.\n")

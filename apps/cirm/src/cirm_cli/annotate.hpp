@@ -64,7 +64,7 @@ inline int run_annotate(const annotate_options& o, std::ostream& out, std::ostre
             if (!c.correct)
                 throw error(o.data + ": prompt '" + c.id +
                             "' has no 'correct' index, which --report needs on every line");
-    const auto model = load_model(o.common.model, o.common.threads);
+    const auto model = load_model(o.common.model, o.common);
     for (const auto& c : sets)
         for (std::size_t i = 0; i < c.responses.size(); ++i)
             check_sample_fits(model, {c.prompt, c.responses[i]},

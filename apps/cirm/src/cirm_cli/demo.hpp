@@ -152,7 +152,7 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     const auto config = evaluation_config_of("", {}, "lp,lwr", o.flip_rates, o.flip_pairs, err, o.common.progress);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
-    auto model = load_model(model_dir, o.common.threads);
+    auto model = load_model(model_dir, o.common);
     check_pairs_fit(model, validation, validation_path);
     check_pairs_fit(model, test.pairs, test_path);
     const bool talk = !o.common.quiet;

@@ -54,7 +54,7 @@ inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err)
     const auto config = evaluation_config_of(o.attributes, o.custom_attributes, o.baselines, o.flip_rates, o.flip_pairs,
                                              err, o.common.progress);
     const auto data = load_test_set(o.data);
-    const auto model = load_model(o.common.model, o.common.threads);
+    const auto model = load_model(o.common.model, o.common);
     check_pairs_fit(model, data.pairs, o.data);
     std::optional<spec> s;
     if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);

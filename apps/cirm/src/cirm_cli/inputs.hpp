@@ -12,25 +12,42 @@
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/datasets.hpp"
 #include "cirm/io/jsonl.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/spec.hpp"
+#include "cirm_cli/options.hpp"
 
 namespace cirm::cli {
 
 using model_type = reference::llama_reward_model;
 
-/// Loads the HF-layout model in `directory` and sets its thread count (0 = the machine's cores).
-inline model_type load_model(const std::string& directory, unsigned threads) {
+/// How samples are formatted, from --template, --system and --date.
+inline sample_format_options format_options_of(const common_options& o) {
+    sample_format_options options;
+    if (!o.template_format.empty()) options.user_template = o.template_format;
+    if (!o.system.empty()) options.settings.system = o.system;
+    if (!o.date.empty()) options.settings.date_string = o.date;
+    return options;
+}
+
+/// Checks that `directory` names a directory (errors say which option gave it).
+inline void check_model_directory(const std::string& directory) {
     namespace fs = std::filesystem;
     if (directory.empty()) throw error("no model given (--model DIR)");
     std::error_code ec;
     if (!fs::exists(directory, ec)) throw error("model directory '" + directory + "' does not exist");
     if (!fs::is_directory(directory, ec)) throw error("model '" + directory + "' is not a directory");
-    model_type model{fs::path(directory)};
-    model.set_threads(threads);
+}
+
+/// Loads the HF-layout model in `directory` with the text settings of `o` and sets its thread
+/// count (0 = the machine's cores).
+inline model_type load_model(const std::string& directory, const common_options& o) {
+    check_model_directory(directory);
+    model_type model{std::filesystem::path(directory), format_options_of(o)};
+    model.set_threads(o.threads);
     return model;
 }
 

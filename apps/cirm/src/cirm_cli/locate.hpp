@@ -48,7 +48,7 @@ inline int run_locate(const locate_options& o, std::ostream& out, std::ostream& 
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto budgets = o.budgets.empty() ? std::vector<std::size_t>{} : budget_list(o.budgets, names);
     const auto pairs = load_pairs(o.data);
-    auto model = load_model(o.common.model, o.common.threads);
+    auto model = load_model(o.common.model, o.common);
     check_pairs_fit(model, pairs, o.data);
     localize_options lo;
     lo.threads = o.common.threads;

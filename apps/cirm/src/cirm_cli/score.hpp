@@ -64,7 +64,7 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     else
         pairs = parse_preference_jsonl(text, o.data);
 
-    const auto model = load_model(o.common.model, o.common.threads);
+    const auto model = load_model(o.common.model, o.common);
     if (single) {
         for (const auto& r : responses)
             check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");

@@ -72,7 +72,7 @@ inline int run_search(const search_options& o, std::ostream& out, std::ostream& 
     const auto config = search_config_of(o, o.common.threads);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
-    auto model = load_model(o.common.model, o.common.threads);
+    auto model = load_model(o.common.model, o.common);
     check_pairs_fit(model, pairs, o.data);
     const auto outcome = run_locate_and_search(model, pairs, config, o.common, err);
 

@@ -2,7 +2,8 @@
 /// \file
 /// llama_reward_model: the reference reward-model engine. Loads a Llama-family
 /// `*ForSequenceClassification` checkpoint in the Hugging Face layout (config.json,
-/// model.safetensors or a sharded index, cirm_tokenizer.json), exposes the output of every q, k,
+/// model.safetensors or a sharded index, tokenizer.json, tokenizer_config.json; see
+/// io/model_text.hpp for how a sample becomes ids), exposes the output of every q, k,
 /// v, o, gate, up and down projection as a named site, and models ActivationSource: it collects
 /// last-token activations and scores samples with an Intervention applied in place at the sites.
 ///
@@ -44,38 +45,35 @@
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
 #include "cirm/error.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/forward.hpp"
 #include "cirm/reference/prefix_cache.hpp"
-#include "cirm/reference/prompt_template.hpp"
-#include "cirm/reference/tokenizer.hpp"
-#include "cirm/reference/tokenizer_file.hpp"
 #include "cirm/reference/weights.hpp"
 #include "cirm/sample.hpp"
 #include "cirm/site.hpp"
+#include "cirm/text/sample_format.hpp"
 
 namespace cirm::reference {
 
 class llama_reward_model {
 public:
-    /// Loads the model in `directory`, with the tokenizer and template of its cirm_tokenizer.json.
-    explicit llama_reward_model(const std::filesystem::path& directory)
-        : llama_reward_model(directory, load_tokenizer_file(directory)) {}
+    /// Loads the model in `directory`, with the tokenizer and chat template of its files (or the
+    /// user format and settings of `options`).
+    explicit llama_reward_model(const std::filesystem::path& directory, const sample_format_options& options = {})
+        : llama_reward_model(directory, load_sample_format(directory, options)) {}
 
-    /// Loads the model in `directory` with a tokenizer and template given by the caller.
-    llama_reward_model(const std::filesystem::path& directory, tokenizer_setup setup)
+    /// Loads the model in `directory` with a tokenizer and format given by the caller.
+    llama_reward_model(const std::filesystem::path& directory, sample_format format)
         : config_(load_llama_config(directory / "config.json")),
           weights_(llama_weights::load(directory, config_)),
           layout_(llama_site_layout(config_)),
-          tokenizer_(std::move(setup.tokens)),
-          format_(std::move(setup.format)),
+          format_(std::make_shared<const sample_format>(std::move(format))),
           pool_(std::make_unique<workspace_pool>()),
           id_(next_model_id()) {
-        if (!tokenizer_) throw error("llama_reward_model: no tokenizer given");
-        format_.check_against(*tokenizer_);
-        if (tokenizer_->id_limit() > config_.vocab_size)
+        if (format_->tokenizer().id_limit() > config_.vocab_size)
             throw error("the tokenizer of '" + directory.string() + "' produces ids up to " +
-                        std::to_string(tokenizer_->id_limit() - 1) + " but the model's vocab_size is " +
+                        std::to_string(format_->tokenizer().id_limit() - 1) + " but the model's vocab_size is " +
                         std::to_string(config_.vocab_size));
         const unsigned cores = std::thread::hardware_concurrency();
         threads_ = cores == 0 ? 1 : cores;
@@ -87,8 +85,8 @@ public:
     const llama_config& config() const noexcept { return config_; }
     const llama_weights& weights() const noexcept { return weights_; }
     const site_layout& layout() const noexcept { return layout_; }
-    const tokenizer& tokens() const noexcept { return *tokenizer_; }
-    const prompt_template& format() const noexcept { return format_; }
+    /// How samples become text and ids (the tokenizer and the chat template or user format).
+    const sample_format& format() const noexcept { return *format_; }
 
     /// Threads a batch runs on (at most one per sample).
     std::size_t threads() const noexcept { return threads_; }
@@ -102,7 +100,7 @@ public:
     /// non-padding token (see scored_part), checked (see check_tokens).
     std::vector<std::int32_t> encode(const sample& s) const {
         std::vector<std::int32_t> ids;
-        format_.encode(*tokenizer_, s, ids);
+        format_->encode(s, ids);
         ids.resize(scored_part(ids).size());
         check_tokens(ids);
         return ids;
@@ -416,8 +414,7 @@ private:
     llama_config config_;
     llama_weights weights_;
     site_layout layout_;
-    std::shared_ptr<const tokenizer> tokenizer_;
-    prompt_template format_;
+    std::shared_ptr<const sample_format> format_;  // shared: the model is movable, the format immutable
     std::unique_ptr<workspace_pool> pool_;
     std::size_t threads_ = 1;
     std::uint64_t id_ = 0;

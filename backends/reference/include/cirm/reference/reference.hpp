@@ -8,7 +8,4 @@
 #include "cirm/reference/forward.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/reference/prefix_cache.hpp"
-#include "cirm/reference/prompt_template.hpp"
-#include "cirm/reference/tokenizer.hpp"
-#include "cirm/reference/tokenizer_file.hpp"
 #include "cirm/reference/weights.hpp"

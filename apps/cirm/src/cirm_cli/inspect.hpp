@@ -1,0 +1,122 @@
+#pragma once
+/// \file
+/// `cirm inspect`: what a model directory is and what the reward model is fed, before any work
+/// runs on it — architecture, layers, sites and neurons, the tokenizer, the rendered template of
+/// an example pair with its tokens and ids, and the memory the engine needs. Reads config.json,
+/// the tokenizer files and the safetensors headers; loads no weights.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cirm/error.hpp"
+#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/llama_config.hpp"
+#include "cirm/io/model_text.hpp"
+#include "cirm/io/strict_json.hpp"
+#include "cirm/llama_layout.hpp"
+#include "cirm_cli/inputs.hpp"
+#include "cirm_cli/options.hpp"
+
+namespace cirm::cli {
+
+struct inspect_options {
+    common_options common;
+    std::string prompt = "What is 2 + 2?";                        ///< the example pair's prompt
+    std::string response = "2 + 2 = 4. Easy!\n\nAnything else?";  ///< and its response
+};
+
+/// The parameters of a Llama-family sequence classifier of this shape (embeddings, layers, the
+/// final norm and the one-row score head; biases as the config says).
+inline std::uint64_t llama_parameter_count(const llama_config& c) {
+    const std::uint64_t h = c.hidden_size, q = c.q_width(), kv = c.kv_width(), f = c.intermediate_size;
+    std::uint64_t layer = h * q + 2 * h * kv + q * h + 3 * h * f + 2 * h;
+    if (c.qkv_bias) layer += q + 2 * kv;
+    if (c.o_bias) layer += h;
+    if (c.mlp_bias) layer += 2 * f + h;
+    return c.vocab_size * h + c.num_hidden_layers * layer + h + h;
+}
+
+/// Runs `cirm inspect`; returns the exit code.
+inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream&) {
+    check_model_directory(o.common.model);
+    const std::filesystem::path dir(o.common.model);
+    const auto config_path = dir / "config.json";
+    const auto config = load_llama_config(config_path);
+    const auto raw = parse_strict_json(read_file(config_path), config_path.string());
+    std::string architecture = "(config.json names none)";
+    if (const auto it = raw.find("architectures");
+        it != raw.end() && it->is_array() && !it->empty() && (*it)[0].is_string())
+        architecture = (*it)[0].get<std::string>();
+    const auto layout = llama_site_layout(config);
+    const auto format = load_sample_format(dir, format_options_of(o.common));
+    const auto& tokenizer = format.tokenizer();
+    const sample example{o.prompt, o.response};
+    const auto text = format.render(example);
+    const auto ids = format.encode(example);
+    const auto parameters = llama_parameter_count(config);
+    // the engine holds every weight as F32, plus one workspace per thread (small next to them)
+    const std::uint64_t weight_bytes = parameters * 4;
+    const bool fits_vocabulary = tokenizer.id_limit() <= config.vocab_size;
+
+    if (o.common.json) {
+        nlohmann::ordered_json j;
+        j["model"] = o.common.model;
+        j["architecture"] = architecture;
+        j["model_type"] = config.model_type;
+        j["layers"] = config.num_hidden_layers;
+        j["hidden_size"] = config.hidden_size;
+        j["attention_heads"] = config.num_attention_heads;
+        j["key_value_heads"] = config.num_key_value_heads;
+        j["head_dim"] = config.head_dim;
+        j["intermediate_size"] = config.intermediate_size;
+        j["vocab_size"] = config.vocab_size;
+        j["sites"] = layout.size();
+        j["neurons"] = layout.neurons();
+        j["parameters"] = parameters;
+        j["memory_bytes"] = weight_bytes;
+        j["tokenizer"] = tokenizer.describe();
+        j["tokenizer_id_limit"] = tokenizer.id_limit();
+        j["template"] = format.origin();
+        j["example"] = {{"prompt", o.prompt}, {"response", o.response}, {"text", text}, {"ids", ids}};
+        nlohmann::ordered_json tokens = nlohmann::ordered_json::array();
+        for (auto id : ids) tokens.push_back(std::string(tokenizer.token_text(id)));
+        j["example"]["tokens"] = tokens;
+        out << j.dump(2) << "\n";
+        return fits_vocabulary ? 0 : 1;
+    }
+
+    out << fmt::format("model         {}\n", o.common.model);
+    out << fmt::format("architecture  {} (model_type {})\n", architecture, config.model_type);
+    out << fmt::format("layers        {} (hidden {}, {} attention heads, {} key/value heads, head_dim {}, FFN {})\n",
+                       config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
+                       config.num_key_value_heads, config.head_dim, config.intermediate_size);
+    out << fmt::format("sites         {} ({} per layer: q, k, v, o, gate, up, down projections)\n", layout.size(),
+                       llama_sites_per_layer);
+    out << fmt::format("neurons       {} (a 2 % budget pins {})\n", layout.neurons(), layout.neurons() / 50);
+    out << fmt::format("vocabulary    {} (config.json vocab_size)\n", config.vocab_size);
+    out << fmt::format("tokenizer     {}\n", tokenizer.describe());
+    out << fmt::format("template      {}\n", format.origin());
+    out << fmt::format("memory        {:.1f} MB for {} parameters as F32 (the engine computes in F32)\n",
+                       static_cast<double>(weight_bytes) / 1e6, parameters);
+    if (!fits_vocabulary)
+        out << fmt::format("problem       the tokenizer produces ids up to {} but vocab_size is {}\n",
+                           tokenizer.id_limit() - 1, config.vocab_size);
+    out << "\nexample pair, as the model scores it:\n";
+    out << "--- rendered text ---\n" << text << "\n--- end of text ---\n";
+    out << fmt::format("{} tokens:\n", ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        out << fmt::format("  {:>5}  {:>8}  {}{}\n", i, ids[i],
+                           nlohmann::json(std::string(tokenizer.token_text(ids[i])))
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                           tokenizer.is_special(ids[i]) ? "  (special)" : "");
+    return fits_vocabulary ? 0 : 1;
+}
+
+}  // namespace cirm::cli
