@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -107,14 +108,21 @@ private:
         if (!v.is_boolean()) fail(join(path, key), "must be true or false, not " + kind_of(v));
         return v.get<bool>();
     }
-    std::int32_t id_value(const nlohmann::json& v, const std::string& path) const {
-        if (!v.is_number_integer()) fail(path, "must be an integer id, not " + kind_of(v));
-        if (v.is_number_unsigned() ? v.get<std::uint64_t>() > 0x7FFFFFFFu
-                                   : (v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 0x7FFFFFFF))
-            fail(path, "the id " + v.dump() + " is out of range (0 to 2147483647)");
+    /// The id in `v`; `path` names it in an error (a string, or a callable giving one, so that
+    /// a long list builds no path until one entry is wrong).
+    template <class Path>
+    std::int32_t id_value(const nlohmann::json& v, const Path& path) const {
+        const auto where = [&]() -> std::string {
+            if constexpr (std::is_invocable_v<Path>)
+                return path();
+            else
+                return path;
+        };
+        if (!v.is_number_integer()) fail(where(), "must be an integer id, not " + kind_of(v));
+        const bool negative = !v.is_number_unsigned() && v.get<std::int64_t>() < 0;
         // A dense table of ids is kept: refuse ids so large that it would not fit in memory.
-        if (v.get<std::int64_t>() >= (std::int64_t{1} << 24))
-            fail(path, "the id " + v.dump() + " is out of range (cirm accepts ids below 16777216)");
+        if (negative || v.get<std::uint64_t>() >= (std::uint64_t{1} << 24))
+            fail(where(), "the id " + v.dump() + " is out of range (cirm accepts ids from 0 to 16777215)");
         return static_cast<std::int32_t>(v.get<std::int64_t>());
     }
     std::string type_of(const nlohmann::json& j, const std::string& path) const {
@@ -150,16 +158,16 @@ private:
         vocabulary.reserve(vocab.size());
         std::vector<bool> used;
         for (const auto& item : vocab.items()) {
-            const std::string item_path = vocab_path + "['" + item.key() + "']";
+            const auto item_path = [&] { return vocab_path + "['" + item.key() + "']"; };
             const std::int32_t id = id_value(item.value(), item_path);
             if (static_cast<std::size_t>(id) >= used.size()) used.resize(static_cast<std::size_t>(id) + 1, false);
-            if (used[static_cast<std::size_t>(id)]) fail(item_path, "the id " + std::to_string(id) + " is given to two tokens");
+            if (used[static_cast<std::size_t>(id)]) fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
             used[static_cast<std::size_t>(id)] = true;
             vocabulary.emplace(item.key(), id);
         }
 
         const std::string merges_path = join(path, "merges");
-        std::vector<std::pair<std::string, std::string>> merges;
+        std::vector<std::pair<std::string_view, std::string_view>> merges;
         if (j.contains("merges")) {
             const auto& list = j.at("merges");
             if (!list.is_array()) fail(merges_path, "must be an array, not " + kind_of(list));
@@ -171,9 +179,10 @@ private:
                     const auto space = text.find(' ');
                     if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
                         fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
-                    merges.emplace_back(text.substr(0, space), text.substr(space + 1));
+                    const std::string_view view = text;
+                    merges.emplace_back(view.substr(0, space), view.substr(space + 1));
                 } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-                    merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+                    merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
                 } else {
                     fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + m.dump());
                 }

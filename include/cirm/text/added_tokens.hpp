@@ -57,18 +57,18 @@ public:
         for (std::size_t t = 0; t < tokens_.size(); ++t) {
             const std::string& text = pattern_texts[t];
             if (text.empty()) continue;
-            std::size_t node = 0;
+            std::size_t at = 0;
             for (char c : text) {
                 const auto byte = static_cast<unsigned char>(c);
-                std::int32_t child = find_child(node, byte);
+                std::int32_t child = find_child(at, byte);
                 if (child < 0) {
                     child = static_cast<std::int32_t>(nodes_.size());
-                    nodes_[node].children.emplace_back(byte, child);
+                    nodes_[at].children.emplace_back(byte, child);
                     nodes_.emplace_back();
                 }
-                node = static_cast<std::size_t>(child);
+                at = static_cast<std::size_t>(child);
             }
-            if (nodes_[node].token < 0) nodes_[node].token = static_cast<std::int32_t>(t);
+            if (nodes_[at].token < 0) nodes_[at].token = static_cast<std::int32_t>(t);
         }
         for (auto& n : nodes_) std::sort(n.children.begin(), n.children.end());
         for (const auto& [byte, child] : nodes_[0].children) has_first_byte_[byte] = true;

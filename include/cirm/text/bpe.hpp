@@ -52,7 +52,7 @@ public:
     /// `merges` are pairs of tokens, in rank order; each token and each merged token must be
     /// in `vocabulary` (the merged token is the left one followed by the right one less its
     /// continuing_subword_prefix). Errors name `where`.
-    bpe_model(token_map vocabulary, const std::vector<std::pair<std::string, std::string>>& merges, bpe_options options,
+    bpe_model(token_map vocabulary, const std::vector<std::pair<std::string_view, std::string_view>>& merges, bpe_options options,
               const std::string& where)
         : vocabulary_(std::move(vocabulary)), options_(std::move(options)) {
         if (options_.unk_token) {
@@ -62,17 +62,21 @@ public:
             unk_id_ = it->second;
         }
         merges_.reserve(merges.size());
+        std::string merged;
         const std::size_t prefix_length = options_.continuing_subword_prefix.size();
         for (std::size_t rank = 0; rank < merges.size(); ++rank) {
             const auto& [left, right] = merges[rank];
-            const auto where_merge = [&] { return where + ": model.merges[" + std::to_string(rank) + "] ('" + left + "', '" + right + "')"; };
+            const auto where_merge = [&] {
+                return where + ": model.merges[" + std::to_string(rank) + "] ('" + std::string(left) + "', '" + std::string(right) + "')";
+            };
             const auto left_id = vocabulary_.find(left);
             const auto right_id = vocabulary_.find(right);
-            if (left_id == vocabulary_.end()) throw error(where_merge() + ": '" + left + "' is not in model.vocab");
-            if (right_id == vocabulary_.end()) throw error(where_merge() + ": '" + right + "' is not in model.vocab");
-            if (prefix_length > 0 && right.compare(0, prefix_length, options_.continuing_subword_prefix) != 0)
+            if (left_id == vocabulary_.end()) throw error(where_merge() + ": '" + std::string(left) + "' is not in model.vocab");
+            if (right_id == vocabulary_.end()) throw error(where_merge() + ": '" + std::string(right) + "' is not in model.vocab");
+            if (prefix_length > 0 && right.substr(0, prefix_length) != options_.continuing_subword_prefix)
                 throw error(where_merge() + ": the right token does not start with continuing_subword_prefix");
-            const std::string merged = left + right.substr(prefix_length);
+            merged.assign(left);
+            merged.append(right.substr(prefix_length));
             const auto merged_id = vocabulary_.find(merged);
             if (merged_id == vocabulary_.end())
                 throw error(where_merge() + ": the merged token '" + merged + "' is not in model.vocab");

@@ -150,7 +150,8 @@ std::vector<text_segment> character_segments(std::string_view text, Predicate&& 
     std::size_t last = 0;
     std::size_t length = 0;
     for (std::size_t i = 0; i < text.size(); i += length) {
-        if (!is_match(code_point_at(text, i, length), text.substr(i, length))) continue;
+        const char32_t c = code_point_at(text, i, length);
+        if (!is_match(c, text.substr(i, length))) continue;
         if (last < i) out.push_back({last, i, false});
         out.push_back({i, i + length, true});
         last = i + length;
