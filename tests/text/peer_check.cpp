@@ -69,12 +69,13 @@ int check_fixture(const std::string& tokenizer_file, const std::string& prefix) 
         const auto got = tokenizer.encode(texts[index]);
         if (got != expected) {
             ++mismatches;
-            std::cout << "text " << index << " " << nlohmann::json(texts[index]).dump() << "\n  expected " << ids_text(expected)
-                      << "\n  got      " << ids_text(got) << "\n";
+            std::cout << "text " << index << " " << nlohmann::json(texts[index]).dump() << "\n  expected "
+                      << ids_text(expected) << "\n  got      " << ids_text(got) << "\n";
         }
     }
-    if (index != texts.size()) throw cirm::error(prefix + ".inp has " + std::to_string(texts.size()) + " texts but .out " +
-                                                 std::to_string(index) + " lines");
+    if (index != texts.size())
+        throw cirm::error(prefix + ".inp has " + std::to_string(texts.size()) + " texts but .out " +
+                          std::to_string(index) + " lines");
     return report(prefix.c_str(), index, mismatches);
 }
 
@@ -118,23 +119,81 @@ char32_t assigned_code_point(corpus_random& random, char32_t first, char32_t las
 const std::vector<std::string>& fixed_fragments() {
     static const std::vector<std::string> fragments = {
         // special-token texts of the four vocabularies, inside content
-        "<|begin_of_text|>", "<|eot_id|>", "<|start_header_id|>user<|end_header_id|>\n\n", "<|im_start|>", "<|im_end|>",
-        "<|endoftext|>", "<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>\n", "<s>", "</s>", "<unk>", "<pad>", "<mask>",
-        "[INST]", "<think>", "</think>", "<0x0A>", "<|reserved_special_token_5|>", "<unused7>",
+        "<|begin_of_text|>",
+        "<|eot_id|>",
+        "<|start_header_id|>user<|end_header_id|>\n\n",
+        "<|im_start|>",
+        "<|im_end|>",
+        "<|endoftext|>",
+        "<bos>",
+        "<eos>",
+        "<start_of_turn>",
+        "<end_of_turn>\n",
+        "<s>",
+        "</s>",
+        "<unk>",
+        "<pad>",
+        "<mask>",
+        "[INST]",
+        "<think>",
+        "</think>",
+        "<0x0A>",
+        "<|reserved_special_token_5|>",
+        "<unused7>",
         // code
-        "def f(x):\n    return x ** 2\n", "for (int i = 0; i < n; ++i) { a[i] += b[i]; }", "if x != None:\r\n\treturn",
-        "#include <vector>\n", "SELECT * FROM t WHERE id=42;", "```python\nprint('hi')\n```", "const s = `${a}+${b}`;",
-        "fn main() -> Result<(), Box<dyn Error>> {}", "x<<=3; y>>=2; z&&=w||v;", "<div class=\"a\">&nbsp;</div>",
+        "def f(x):\n    return x ** 2\n",
+        "for (int i = 0; i < n; ++i) { a[i] += b[i]; }",
+        "if x != None:\r\n\treturn",
+        "#include <vector>\n",
+        "SELECT * FROM t WHERE id=42;",
+        "```python\nprint('hi')\n```",
+        "const s = `${a}+${b}`;",
+        "fn main() -> Result<(), Box<dyn Error>> {}",
+        "x<<=3; y>>=2; z&&=w||v;",
+        "<div class=\"a\">&nbsp;</div>",
         // English with contractions and punctuation
-        "I'm sure you'll see it's fine, isn't it?", "DON'T SHOUT! WE'LL HEAR YOU'RE THERE.", "He said: \"Well...\"",
-        "e.g. U.S.A. -- 3.14159 -- 1,000,000", "'s 't 're 've 'm 'll 'd", "Hello world", " hello", "   leading",
-        "trailing   ", "tab\tseparated\tvalues", "a\u00A0b", "naïve café résumé", "Straße", "ﬁnancial ﬂow",
+        "I'm sure you'll see it's fine, isn't it?",
+        "DON'T SHOUT! WE'LL HEAR YOU'RE THERE.",
+        "He said: \"Well...\"",
+        "e.g. U.S.A. -- 3.14159 -- 1,000,000",
+        "'s 't 're 've 'm 'll 'd",
+        "Hello world",
+        " hello",
+        "   leading",
+        "trailing   ",
+        "tab\tseparated\tvalues",
+        "a\u00A0b",
+        "naïve café résumé",
+        "Straße",
+        "ﬁnancial ﬂow",
         // RTL, CJK
-        "مرحبا بالعالم", "שלום עולם", "\u200Fמימין\u200E", "你好，世界！", "日本語のテキストです。", "한국어 문장입니다.",
+        "مرحبا بالعالم",
+        "שלום עולם",
+        "\u200Fמימין\u200E",
+        "你好，世界！",
+        "日本語のテキストです。",
+        "한국어 문장입니다.",
         // emoji with joiners, modifiers, variation selectors, flags
-        "👨‍👩‍👧‍👦", "👍🏽", "❤️", "🏳️‍🌈", "🇫🇷🇯🇵", "🧑🏿‍💻", "☕️ and 🍰",
+        "👨‍👩‍👧‍👦",
+        "👍🏽",
+        "❤️",
+        "🏳️‍🌈",
+        "🇫🇷🇯🇵",
+        "🧑🏿‍💻",
+        "☕️ and 🍰",
         // whitespace of every kind
-        "\r\n", "\r\n\r\n", "\n\n\n", "\v", "\f", " \v \f ", "\t\t", "    ", "\u3000", "\u2028", "\u2029", "\u200B",
+        "\r\n",
+        "\r\n\r\n",
+        "\n\n\n",
+        "\v",
+        "\f",
+        " \v \f ",
+        "\t\t",
+        "    ",
+        "\u3000",
+        "\u2028",
+        "\u2029",
+        "\u200B",
     };
     return fragments;
 }
@@ -151,7 +210,8 @@ std::string random_fragment(corpus_random& random, const std::vector<std::string
             break;
         }
         case 1: {  // CJK, kana, Hangul
-            static const char32_t blocks[][2] = {{0x4E00, 0x9FFF}, {0x3040, 0x30FF}, {0xAC00, 0xD7A3}, {0xFF01, 0xFF5E}};
+            static const char32_t blocks[][2] = {
+                {0x4E00, 0x9FFF}, {0x3040, 0x30FF}, {0xAC00, 0xD7A3}, {0xFF01, 0xFF5E}};
             const auto& block = blocks[random.below(4)];
             const auto count = 1 + random.below(12);
             for (std::uint64_t i = 0; i < count; ++i) append(out, assigned_code_point(random, block[0], block[1]));
@@ -184,7 +244,8 @@ std::string random_fragment(corpus_random& random, const std::vector<std::string
             break;
         }
         case 5: {  // a run of whitespace
-            static const char* pieces[] = {" ", "  ", "\t", "\n", "\r\n", "\r", "\v", "\f", "\u00A0", "\u3000", "\u2009"};
+            static const char* pieces[] = {" ",  "  ", "\t",     "\n",     "\r\n",  "\r",
+                                           "\v", "\f", "\u00A0", "\u3000", "\u2009"};
             const auto count = 1 + random.below(6);
             for (std::uint64_t i = 0; i < count; ++i) out += pieces[random.below(11)];
             break;
@@ -198,13 +259,15 @@ std::string random_fragment(corpus_random& random, const std::vector<std::string
         }
         case 7: {  // ASCII, printable and not
             const auto count = 1 + random.below(10);
-            for (std::uint64_t i = 0; i < count; ++i) out += static_cast<char>(random.chance(90) ? 0x20 + random.below(95) : 1 + random.below(31));
+            for (std::uint64_t i = 0; i < count; ++i)
+                out += static_cast<char>(random.chance(90) ? 0x20 + random.below(95) : 1 + random.below(31));
             break;
         }
         case 8:
         case 9: {  // words
-            static const char* words[] = {"the", "The", "reward", "model", "is", "not", "a", "judge", "but", "it's", "quite",
-                                          "good", "at", "this", "Answer", "**bold**", "- item", "1.", "##", "–", "—", "…"};
+            static const char* words[] = {"the",    "The",  "reward", "model", "is", "not",  "a",      "judge",
+                                          "but",    "it's", "quite",  "good",  "at", "this", "Answer", "**bold**",
+                                          "- item", "1.",   "##",     "–",     "—",  "…"};
             const auto count = 1 + random.below(8);
             for (std::uint64_t i = 0; i < count; ++i) {
                 if (i > 0) out += ' ';
@@ -258,7 +321,8 @@ int write_corpus(const std::string& out_file, const std::filesystem::path& sourc
     }
     std::vector<std::string> corpus;
     const std::size_t total = 24000;
-    for (std::size_t i = 0; i < dataset_texts.size() && corpus.size() < total / 4; i += 2) corpus.push_back(dataset_texts[i]);
+    for (std::size_t i = 0; i < dataset_texts.size() && corpus.size() < total / 4; i += 2)
+        corpus.push_back(dataset_texts[i]);
     for (const auto& fragment : fixed_fragments()) corpus.push_back(fragment);
     corpus_random random(20260);
     while (corpus.size() < total) {
@@ -271,7 +335,8 @@ int write_corpus(const std::string& out_file, const std::filesystem::path& sourc
     for (std::size_t i = 0; i < corpus.size(); ++i)
         out << nlohmann::json{{"text", corpus[i]}, {"special", i % 8 == 3}}.dump() << '\n';
     if (!out) throw cirm::error(out_file + ": cannot write");
-    std::cout << out_file << ": " << corpus.size() << " texts (" << dataset_texts.size() << " dataset texts available)\n";
+    std::cout << out_file << ": " << corpus.size() << " texts (" << dataset_texts.size()
+              << " dataset texts available)\n";
     return 0;
 }
 
@@ -293,8 +358,9 @@ int compare(const std::string& tokenizer_file, const std::string& corpus_file, c
         ++total;
         if (got != expected) {
             if (++mismatches <= 8)
-                std::cout << "line " << total << (special ? " (special tokens)" : "") << " " << nlohmann::json(text).dump()
-                          << "\n  peer " << ids_text(expected) << "\n  cirm " << ids_text(got) << "\n";
+                std::cout << "line " << total << (special ? " (special tokens)" : "") << " "
+                          << nlohmann::json(text).dump() << "\n  peer " << ids_text(expected) << "\n  cirm "
+                          << ids_text(got) << "\n";
         }
     }
     return report(tokenizer_file.c_str(), total, mismatches);

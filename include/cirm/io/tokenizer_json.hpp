@@ -37,26 +37,32 @@ public:
 
     hf_tokenizer read(const nlohmann::json& root) {
         require_object(root, "");
-        only_keys(root, "", {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
-                             "post_processor", "decoder"});
+        only_keys(root, "",
+                  {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
+                   "post_processor", "decoder"});
         for (const char* unused : {"truncation", "padding"})
             if (root.contains(unused) && !root.at(unused).is_null())
                 fail(unused, std::string("is not supported (cirm needs it null: it encodes without ") + unused + ")");
         hf_tokenizer_parts parts;
         if (!root.contains("model")) fail("model", "is missing");
         parts.model = read_model(root.at("model"), "model");
-        if (root.contains("added_tokens")) parts.added_tokens = read_added_tokens(root.at("added_tokens"), "added_tokens");
-        if (root.contains("normalizer")) parts.normalizer = text_normalizer(read_normalizer(root.at("normalizer"), "normalizer"));
+        if (root.contains("added_tokens"))
+            parts.added_tokens = read_added_tokens(root.at("added_tokens"), "added_tokens");
+        if (root.contains("normalizer"))
+            parts.normalizer = text_normalizer(read_normalizer(root.at("normalizer"), "normalizer"));
         if (root.contains("pre_tokenizer"))
             parts.pre_tokenizer = text_pre_tokenizer(read_pre_tokenizer(root.at("pre_tokenizer"), "pre_tokenizer"));
         if (root.contains("post_processor"))
-            parts.post_processor = text_post_processor(read_post_processor(root.at("post_processor"), "post_processor"));
+            parts.post_processor =
+                text_post_processor(read_post_processor(root.at("post_processor"), "post_processor"));
         std::size_t id_limit = 0;
-        for (const auto& [token, id] : parts.model->vocabulary()) id_limit = std::max(id_limit, static_cast<std::size_t>(id) + 1);
+        for (const auto& [token, id] : parts.model->vocabulary())
+            id_limit = std::max(id_limit, static_cast<std::size_t>(id) + 1);
         for (const auto& t : parts.added_tokens) id_limit = std::max(id_limit, static_cast<std::size_t>(t.id) + 1);
         for (const auto& [path, id] : special_ids_)
             if (id < 0 || static_cast<std::size_t>(id) >= id_limit)
-                fail(path, "id " + std::to_string(id) + " is not a token of this file (ids are below " + std::to_string(id_limit) + ")");
+                fail(path, "id " + std::to_string(id) + " is not a token of this file (ids are below " +
+                               std::to_string(id_limit) + ")");
         return hf_tokenizer(std::move(parts), source_);
     }
 
@@ -76,7 +82,8 @@ private:
     void require_object(const nlohmann::json& j, const std::string& path) const {
         if (!j.is_object()) fail(path, "must be an object, not " + kind_of(j));
     }
-    void only_keys(const nlohmann::json& j, const std::string& path, std::initializer_list<std::string_view> known) const {
+    void only_keys(const nlohmann::json& j, const std::string& path,
+                   std::initializer_list<std::string_view> known) const {
         for (const auto& item : j.items())
             if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
                 std::string list;
@@ -87,7 +94,9 @@ private:
     static std::string join(const std::string& path, std::string_view key) {
         return path.empty() ? std::string(key) : path + "." + std::string(key);
     }
-    static std::string at_index(const std::string& path, std::size_t index) { return path + "[" + std::to_string(index) + "]"; }
+    static std::string at_index(const std::string& path, std::size_t index) {
+        return path + "[" + std::to_string(index) + "]";
+    }
 
     const nlohmann::json& member(const nlohmann::json& j, const std::string& path, const char* key) const {
         if (!j.contains(key)) fail(join(path, key), "is missing");
@@ -98,7 +107,8 @@ private:
         if (!v.is_string()) fail(join(path, key), "must be a string, not " + kind_of(v));
         return v.get<std::string>();
     }
-    std::optional<std::string> optional_string(const nlohmann::json& j, const std::string& path, const char* key) const {
+    std::optional<std::string> optional_string(const nlohmann::json& j, const std::string& path,
+                                               const char* key) const {
         if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
         return string_field(j, path, key);
     }
@@ -138,8 +148,9 @@ private:
     std::shared_ptr<const bpe_model> read_model(const nlohmann::json& j, const std::string& path) const {
         const std::string type = j.is_object() && !j.contains("type") ? std::string("BPE") : type_of(j, path);
         if (type != "BPE") unsupported(path, "model", type, "BPE");
-        only_keys(j, path, {"type", "dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk",
-                            "byte_fallback", "ignore_merges", "vocab", "merges"});
+        only_keys(j, path,
+                  {"type", "dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk",
+                   "byte_fallback", "ignore_merges", "vocab", "merges"});
         if (j.contains("dropout") && !j.at("dropout").is_null())
             if (!j.at("dropout").is_number() || j.at("dropout").get<double>() != 0.0)
                 fail(join(path, "dropout"), "is not supported (cirm encodes deterministically: it must be null)");
@@ -161,7 +172,8 @@ private:
             const auto item_path = [&] { return vocab_path + "['" + item.key() + "']"; };
             const std::int32_t id = id_value(item.value(), item_path);
             if (static_cast<std::size_t>(id) >= used.size()) used.resize(static_cast<std::size_t>(id) + 1, false);
-            if (used[static_cast<std::size_t>(id)]) fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
+            if (used[static_cast<std::size_t>(id)])
+                fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
             used[static_cast<std::size_t>(id)] = true;
             vocabulary.emplace(item.key(), id);
         }
@@ -230,10 +242,13 @@ private:
         if (!j.is_null()) append_normalizer(j, path, steps);
         return steps;
     }
-    void append_normalizer(const nlohmann::json& j, const std::string& path, std::vector<normalizer_step>& steps) const {
+    void append_normalizer(const nlohmann::json& j, const std::string& path,
+                           std::vector<normalizer_step>& steps) const {
         const std::string type = type_of(j, path);
-        const std::pair<const char*, unicode_form> forms[] = {
-            {"NFC", unicode_form::nfc}, {"NFD", unicode_form::nfd}, {"NFKC", unicode_form::nfkc}, {"NFKD", unicode_form::nfkd}};
+        const std::pair<const char*, unicode_form> forms[] = {{"NFC", unicode_form::nfc},
+                                                              {"NFD", unicode_form::nfd},
+                                                              {"NFKC", unicode_form::nfkc},
+                                                              {"NFKD", unicode_form::nfkd}};
         for (const auto& [name, form] : forms)
             if (type == name) {
                 only_keys(j, path, {"type"});
@@ -255,7 +270,8 @@ private:
             steps.push_back({normalizer_step::prepend{string_field(j, path, "prepend")}});
         } else if (type == "Strip") {
             only_keys(j, path, {"type", "strip_left", "strip_right"});
-            steps.push_back({normalizer_step::strip{bool_field(j, path, "strip_left", true), bool_field(j, path, "strip_right", true)}});
+            steps.push_back({normalizer_step::strip{bool_field(j, path, "strip_left", true),
+                                                    bool_field(j, path, "strip_right", true)}});
         } else {
             unsupported(path, "normalizer", type, "NFC, NFD, NFKC, NFKD, Replace, Prepend, Strip, Sequence");
         }
@@ -269,17 +285,21 @@ private:
     }
     split_behavior read_behavior(const nlohmann::json& j, const std::string& path) const {
         const std::string name = string_field(j, path, "behavior");
-        const std::pair<const char*, split_behavior> known[] = {{"Removed", split_behavior::removed},
-                                                                {"Isolated", split_behavior::isolated},
-                                                                {"MergedWithPrevious", split_behavior::merged_with_previous},
-                                                                {"MergedWithNext", split_behavior::merged_with_next},
-                                                                {"Contiguous", split_behavior::contiguous}};
+        const std::pair<const char*, split_behavior> known[] = {
+            {"Removed", split_behavior::removed},
+            {"Isolated", split_behavior::isolated},
+            {"MergedWithPrevious", split_behavior::merged_with_previous},
+            {"MergedWithNext", split_behavior::merged_with_next},
+            {"Contiguous", split_behavior::contiguous}};
         for (const auto& [text, behavior] : known)
             if (name == text) return behavior;
-        fail(join(path, "behavior"),
-             "'" + name + "' is not a split behavior (known: Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous)");
+        fail(
+            join(path, "behavior"),
+            "'" + name +
+                "' is not a split behavior (known: Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous)");
     }
-    void append_pre_tokenizer(const nlohmann::json& j, const std::string& path, std::vector<pre_tokenizer_step>& steps) const {
+    void append_pre_tokenizer(const nlohmann::json& j, const std::string& path,
+                              std::vector<pre_tokenizer_step>& steps) const {
         const std::string type = type_of(j, path);
         if (type == "Sequence") {
             only_keys(j, path, {"type", "pretokenizers"});
@@ -312,9 +332,11 @@ private:
                 else if (scheme == "never")
                     m.scheme = prepend_scheme::never;
                 else
-                    fail(join(path, "prepend_scheme"), "'" + scheme + "' is not a prepend scheme (known: always, first, never)");
+                    fail(join(path, "prepend_scheme"),
+                         "'" + scheme + "' is not a prepend scheme (known: always, first, never)");
             } else {
-                m.scheme = bool_field(j, path, "add_prefix_space", true) ? prepend_scheme::always : prepend_scheme::never;
+                m.scheme =
+                    bool_field(j, path, "add_prefix_space", true) ? prepend_scheme::always : prepend_scheme::never;
             }
             m.split = bool_field(j, path, "split", true);
             steps.push_back({std::move(m)});
@@ -340,7 +362,8 @@ private:
             const auto& list = member(j, path, "processors");
             const std::string list_path = join(path, "processors");
             if (!list.is_array()) fail(list_path, "must be an array, not " + kind_of(list));
-            for (std::size_t i = 0; i < list.size(); ++i) append_post_processor(list[i], at_index(list_path, i), templates);
+            for (std::size_t i = 0; i < list.size(); ++i)
+                append_post_processor(list[i], at_index(list_path, i), templates);
         } else if (type == "ByteLevel") {
             // ByteLevel post-processing trims offsets; it adds or changes no id.
             only_keys(j, path, {"type", "add_prefix_space", "trim_offsets", "use_regex"});
@@ -371,7 +394,8 @@ private:
                 const auto& s = item.at("Sequence");
                 require_object(s, join(p, "Sequence"));
                 const std::string id = string_field(s, join(p, "Sequence"), "id");
-                if (id != "A") fail(join(join(p, "Sequence"), "id"), "must be \"A\" in a single template, not \"" + id + "\"");
+                if (id != "A")
+                    fail(join(join(p, "Sequence"), "id"), "must be \"A\" in a single template, not \"" + id + "\"");
                 has_sequence = true;
                 items.push_back({true, {}});
             } else if (item.contains("SpecialToken")) {

@@ -121,7 +121,8 @@ private:
     }
     std::int32_t find_child_sorted(std::size_t n, unsigned char byte) const noexcept {
         const auto& children = nodes_[n].children;
-        const auto it = std::lower_bound(children.begin(), children.end(), std::pair<unsigned char, std::int32_t>(byte, -1));
+        const auto it =
+            std::lower_bound(children.begin(), children.end(), std::pair<unsigned char, std::int32_t>(byte, -1));
         return it != children.end() && it->first == byte ? it->second : -1;
     }
 

@@ -52,8 +52,8 @@ public:
     /// `merges` are pairs of tokens, in rank order; each token and each merged token must be
     /// in `vocabulary` (the merged token is the left one followed by the right one less its
     /// continuing_subword_prefix). Errors name `where`.
-    bpe_model(token_map vocabulary, const std::vector<std::pair<std::string_view, std::string_view>>& merges, bpe_options options,
-              const std::string& where)
+    bpe_model(token_map vocabulary, const std::vector<std::pair<std::string_view, std::string_view>>& merges,
+              bpe_options options, const std::string& where)
         : vocabulary_(std::move(vocabulary)), options_(std::move(options)) {
         if (options_.unk_token) {
             const auto it = vocabulary_.find(*options_.unk_token);
@@ -65,14 +65,18 @@ public:
         std::string merged;
         const std::size_t prefix_length = options_.continuing_subword_prefix.size();
         for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-            const auto& [left, right] = merges[rank];
+            const std::string_view left = merges[rank].first;
+            const std::string_view right = merges[rank].second;
             const auto where_merge = [&] {
-                return where + ": model.merges[" + std::to_string(rank) + "] ('" + std::string(left) + "', '" + std::string(right) + "')";
+                return where + ": model.merges[" + std::to_string(rank) + "] ('" + std::string(left) + "', '" +
+                       std::string(right) + "')";
             };
             const auto left_id = vocabulary_.find(left);
             const auto right_id = vocabulary_.find(right);
-            if (left_id == vocabulary_.end()) throw error(where_merge() + ": '" + std::string(left) + "' is not in model.vocab");
-            if (right_id == vocabulary_.end()) throw error(where_merge() + ": '" + std::string(right) + "' is not in model.vocab");
+            if (left_id == vocabulary_.end())
+                throw error(where_merge() + ": '" + std::string(left) + "' is not in model.vocab");
+            if (right_id == vocabulary_.end())
+                throw error(where_merge() + ": '" + std::string(right) + "' is not in model.vocab");
             if (prefix_length > 0 && right.substr(0, prefix_length) != options_.continuing_subword_prefix)
                 throw error(where_merge() + ": the right token does not start with continuing_subword_prefix");
             merged.assign(left);
@@ -82,7 +86,7 @@ public:
                 throw error(where_merge() + ": the merged token '" + merged + "' is not in model.vocab");
             // A pair listed twice keeps its last rank, as the reference library's map does.
             merges_.insert_or_assign(pair_key(left_id->second, right_id->second),
-                                merge_rule{static_cast<std::int32_t>(rank), merged_id->second});
+                                     merge_rule{static_cast<std::int32_t>(rank), merged_id->second});
         }
         byte_ids_.fill(-1);
         if (options_.byte_fallback) {
@@ -132,7 +136,9 @@ public:
         if (cacheable) {
             std::lock_guard lock(shard->mutex);
             if (shard->entries.size() >= cache_entries_per_shard) shard->entries.clear();
-            shard->entries.emplace(std::string(piece), std::vector<std::int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(first), ids.end()));
+            shard->entries.emplace(
+                std::string(piece),
+                std::vector<std::int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(first), ids.end()));
         }
     }
 
@@ -226,7 +232,7 @@ private:
         thread_local std::vector<pending_merge> heap_storage;
         heap_storage.clear();
         std::priority_queue<pending_merge, std::vector<pending_merge>, std::greater<>> queue(std::greater<>{},
-                                                                                            std::move(heap_storage));
+                                                                                             std::move(heap_storage));
         for (std::size_t i = 0; i + 1 < symbols.size(); ++i)
             if (const auto* rule = find_merge(symbols[i].id, symbols[i + 1].id))
                 queue.push({rule->rank, static_cast<std::int32_t>(i), rule->result});

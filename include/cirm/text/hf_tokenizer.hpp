@@ -97,8 +97,8 @@ public:
                 if (inner.token >= 0)
                     ids.push_back(inner.token);
                 else
-                    encode_normalized(normalized.substr(inner.start, inner.end - inner.start), starts_input && inner.start == 0,
-                                      ids);
+                    encode_normalized(normalized.substr(inner.start, inner.end - inner.start),
+                                      starts_input && inner.start == 0, ids);
             }
         }
         if (add_special_tokens) post_processor_.apply(ids, first);
@@ -146,7 +146,8 @@ public:
 private:
     void encode_normalized(std::string text, bool starts_input, std::vector<std::int32_t>& ids) const {
         if (text.empty()) return;
-        for (const auto& piece : pre_tokenizer_.apply(std::move(text), starts_input)) model_->encode_piece(piece.text, ids);
+        for (const auto& piece : pre_tokenizer_.apply(std::move(text), starts_input))
+            model_->encode_piece(piece.text, ids);
     }
 
     text_normalizer normalizer_;

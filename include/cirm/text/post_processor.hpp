@@ -21,7 +21,8 @@ struct template_item {
 class text_post_processor {
 public:
     text_post_processor() = default;
-    explicit text_post_processor(std::vector<std::vector<template_item>> templates) : templates_(std::move(templates)) {}
+    explicit text_post_processor(std::vector<std::vector<template_item>> templates)
+        : templates_(std::move(templates)) {}
 
     /// Rewrites `ids[first...]` (the encoded sequence) by each template.
     void apply(std::vector<std::int32_t>& ids, std::size_t first) const {

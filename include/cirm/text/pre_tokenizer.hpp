@@ -22,11 +22,11 @@ namespace cirm {
 
 /// What a split does with the parts that the pattern matched (Hugging Face's names).
 enum class split_behavior {
-    removed,              ///< dropped
-    isolated,             ///< a piece of their own
-    merged_with_previous, ///< appended to the piece before
-    merged_with_next,     ///< prepended to the piece after
-    contiguous,           ///< consecutive matches become one piece
+    removed,               ///< dropped
+    isolated,              ///< a piece of their own
+    merged_with_previous,  ///< appended to the piece before
+    merged_with_next,      ///< prepended to the piece after
+    contiguous,            ///< consecutive matches become one piece
 };
 
 /// Where Metaspace puts its replacement character in front of a piece.
@@ -195,8 +195,8 @@ public:
 private:
     void apply_step(const pre_tokenizer_step& step, pre_token& piece, std::vector<pre_token>& out) const {
         if (const auto* s = std::get_if<pre_tokenizer_step::split>(&step.action)) {
-            detail::append_ranges(piece, detail::apply_split_behavior(s->pattern.segments(piece.text, s->invert), s->behavior),
-                                  out);
+            detail::append_ranges(
+                piece, detail::apply_split_behavior(s->pattern.segments(piece.text, s->invert), s->behavior), out);
         } else if (const auto* b = std::get_if<pre_tokenizer_step::byte_level>(&step.action)) {
             if (b->add_prefix_space && (piece.text.empty() || piece.text.front() != ' '))
                 piece.text.insert(piece.text.begin(), ' ');
@@ -230,8 +230,8 @@ private:
                     replaced += c;
             }
             const bool starts_with_replacement = replaced.compare(0, m->replacement.size(), m->replacement) == 0;
-            if (!starts_with_replacement && (m->scheme == prepend_scheme::always ||
-                                             (m->scheme == prepend_scheme::first && piece.starts_input)))
+            if (!starts_with_replacement &&
+                (m->scheme == prepend_scheme::always || (m->scheme == prepend_scheme::first && piece.starts_input)))
                 replaced.insert(0, m->replacement);
             pre_token whole{std::move(replaced), piece.starts_input};
             if (!m->split) {
@@ -245,9 +245,10 @@ private:
             const auto& d = std::get<pre_tokenizer_step::digits>(step.action);
             const auto segments = detail::character_segments(
                 piece.text, [](char32_t c, std::string_view) { return detail::is_unicode_numeric(c); });
-            detail::append_ranges(
-                piece, detail::apply_split_behavior(segments, d.individual ? split_behavior::isolated : split_behavior::contiguous),
-                out);
+            detail::append_ranges(piece,
+                                  detail::apply_split_behavior(
+                                      segments, d.individual ? split_behavior::isolated : split_behavior::contiguous),
+                                  out);
         }
     }
 

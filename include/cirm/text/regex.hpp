@@ -90,9 +90,8 @@ public:
         if (compiled == nullptr) {
             PCRE2_UCHAR message[256];
             pcre2_get_error_message(code, message, sizeof message);
-            throw error(where + ": the regular expression '" + std::string(pattern) +
-                        "' does not compile: " + reinterpret_cast<const char*>(message) + " (at offset " +
-                        std::to_string(offset) + ")");
+            throw error(where + ": the regular expression '" + std::string(pattern) + "' does not compile: " +
+                        reinterpret_cast<const char*>(message) + " (at offset " + std::to_string(offset) + ")");
         }
         code_.reset(compiled, &pcre2_code_free);
         pcre2_jit_compile(compiled, PCRE2_JIT_COMPLETE);  // without JIT support, the interpreter runs

@@ -40,15 +40,12 @@ inline char32_t code_point_at(std::string_view text, std::size_t position, std::
     length = utf8_sequence_length(byte(0));
     if (position + length > text.size()) length = 1;
     switch (length) {
-        case 2:
-            return (char32_t(byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
-        case 3:
-            return (char32_t(byte(0) & 0x0F) << 12) | (char32_t(byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
+        case 2: return (char32_t(byte(0) & 0x1F) << 6) | (byte(1) & 0x3F);
+        case 3: return (char32_t(byte(0) & 0x0F) << 12) | (char32_t(byte(1) & 0x3F) << 6) | (byte(2) & 0x3F);
         case 4:
             return (char32_t(byte(0) & 0x07) << 18) | (char32_t(byte(1) & 0x3F) << 12) |
                    (char32_t(byte(2) & 0x3F) << 6) | (byte(3) & 0x3F);
-        default:
-            return byte(0);
+        default: return byte(0);
     }
 }
 
@@ -100,10 +97,8 @@ inline bool is_unicode_alphanumeric(char32_t c) noexcept {
         case UTF8PROC_CATEGORY_LO:
         case UTF8PROC_CATEGORY_ND:
         case UTF8PROC_CATEGORY_NL:
-        case UTF8PROC_CATEGORY_NO:
-            return true;
-        default:
-            return false;
+        case UTF8PROC_CATEGORY_NO: return true;
+        default: return false;
     }
 }
 
@@ -118,26 +113,19 @@ inline std::string normalize_unicode(std::string_view text, unicode_form form) {
     if (ascii) return std::string(text);  // every normalization form leaves ASCII as it is
     int options = UTF8PROC_STABLE;
     switch (form) {
-        case unicode_form::nfc:
-            options |= UTF8PROC_COMPOSE;
-            break;
-        case unicode_form::nfd:
-            options |= UTF8PROC_DECOMPOSE;
-            break;
-        case unicode_form::nfkc:
-            options |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT;
-            break;
-        case unicode_form::nfkd:
-            options |= UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT;
-            break;
+        case unicode_form::nfc: options |= UTF8PROC_COMPOSE; break;
+        case unicode_form::nfd: options |= UTF8PROC_DECOMPOSE; break;
+        case unicode_form::nfkc: options |= UTF8PROC_COMPOSE | UTF8PROC_COMPAT; break;
+        case unicode_form::nfkd: options |= UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT; break;
     }
     utf8proc_uint8_t* result = nullptr;
-    const auto length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                                     static_cast<utf8proc_ssize_t>(text.size()), &result,
-                                     static_cast<utf8proc_option_t>(options));
+    const auto length =
+        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                     &result, static_cast<utf8proc_option_t>(options));
     std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(result, &std::free);
     if (length < 0)
-        throw error(std::string("Unicode normalization failed: ") + utf8proc_errmsg(static_cast<utf8proc_ssize_t>(length)));
+        throw error(std::string("Unicode normalization failed: ") +
+                    utf8proc_errmsg(static_cast<utf8proc_ssize_t>(length)));
     return std::string(reinterpret_cast<const char*>(result), static_cast<std::size_t>(length));
 }
 
