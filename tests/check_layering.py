@@ -42,7 +42,8 @@ import tempfile
 # intervene; eval; calibrate; pipeline; then the opt-in areas that nothing below includes: io
 # (the file formats, which may read and write any type of the layers below) and report (the HTML
 # report of an evaluation document); testing (the toy reward model, for tests, examples and
-# method research) stands beside them.
+# method research) stands beside them. text (tokenizer.json tokenizers) includes nothing but
+# vocabulary headers and detail; io reads its file format.
 _BELOW_IO = {"concepts", "attributes", "stats", "search", "select", "intervene", "eval", "calibrate", "pipeline"}
 AREA_DEPENDENCIES = {
     "detail": set(),
@@ -55,7 +56,8 @@ AREA_DEPENDENCIES = {
     "eval": {"concepts", "attributes", "intervene"},
     "calibrate": {"concepts", "attributes", "stats", "search", "select", "intervene", "eval"},
     "pipeline": {"concepts", "attributes", "stats", "search", "select", "intervene", "eval", "calibrate"},
-    "io": _BELOW_IO,
+    "text": set(),
+    "io": _BELOW_IO | {"text"},
     "report": _BELOW_IO | {"io"},
     "testing": {"concepts", "attributes"},
 }

@@ -1,0 +1,450 @@
+#pragma once
+/// \file
+/// Reads Hugging Face's `tokenizer.json` and builds a cirm::hf_tokenizer (cirm/text). Every
+/// component a file names must be one that cirm implements, with only the options it
+/// implements: anything else is an error naming it (never skipped). Errors are cirm::error,
+/// "<source>: <JSON path>: <problem>". The decoder is not used (cirm does not decode) and is
+/// not read; truncation and padding must be null.
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cirm/error.hpp"
+#include "cirm/io/strict_json.hpp"
+#include "cirm/text/hf_tokenizer.hpp"
+
+namespace cirm::detail {
+
+/// The reading state: where errors point.
+class tokenizer_json_reader {
+public:
+    explicit tokenizer_json_reader(std::string source) : source_(std::move(source)) {}
+
+    hf_tokenizer read(const nlohmann::json& root) {
+        require_object(root, "");
+        only_keys(root, "",
+                  {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
+                   "post_processor", "decoder"});
+        for (const char* unused : {"truncation", "padding"})
+            if (root.contains(unused) && !root.at(unused).is_null())
+                fail(unused, std::string("is not supported (cirm needs it null: it encodes without ") + unused + ")");
+        hf_tokenizer_parts parts;
+        if (!root.contains("model")) fail("model", "is missing");
+        parts.model = read_model(root.at("model"), "model");
+        if (root.contains("added_tokens"))
+            parts.added_tokens = read_added_tokens(root.at("added_tokens"), "added_tokens");
+        if (root.contains("normalizer"))
+            parts.normalizer = text_normalizer(read_normalizer(root.at("normalizer"), "normalizer"));
+        if (root.contains("pre_tokenizer"))
+            parts.pre_tokenizer = text_pre_tokenizer(read_pre_tokenizer(root.at("pre_tokenizer"), "pre_tokenizer"));
+        if (root.contains("post_processor"))
+            parts.post_processor =
+                text_post_processor(read_post_processor(root.at("post_processor"), "post_processor"));
+        std::size_t id_limit = 0;
+        for (const auto& [token, id] : parts.model->vocabulary())
+            id_limit = std::max(id_limit, static_cast<std::size_t>(id) + 1);
+        for (const auto& t : parts.added_tokens) id_limit = std::max(id_limit, static_cast<std::size_t>(t.id) + 1);
+        for (const auto& [path, id] : special_ids_)
+            if (id < 0 || static_cast<std::size_t>(id) >= id_limit)
+                fail(path, "id " + std::to_string(id) + " is not a token of this file (ids are below " +
+                               std::to_string(id_limit) + ")");
+        return hf_tokenizer(std::move(parts), source_);
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+        throw error(source_ + ": " + (path.empty() ? std::string("the top level") : path) + ": " + problem);
+    }
+
+    static std::string kind_of(const nlohmann::json& j) {
+        if (j.is_null()) return "null";
+        if (j.is_boolean()) return "a boolean";
+        if (j.is_number()) return "a number";
+        if (j.is_string()) return "a string";
+        if (j.is_array()) return "an array";
+        return "an object";
+    }
+    void require_object(const nlohmann::json& j, const std::string& path) const {
+        if (!j.is_object()) fail(path, "must be an object, not " + kind_of(j));
+    }
+    void only_keys(const nlohmann::json& j, const std::string& path,
+                   std::initializer_list<std::string_view> known) const {
+        for (const auto& item : j.items())
+            if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+                std::string list;
+                for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+                fail(join(path, item.key()), "is not an option cirm implements (known here: " + list + ")");
+            }
+    }
+    static std::string join(const std::string& path, std::string_view key) {
+        return path.empty() ? std::string(key) : path + "." + std::string(key);
+    }
+    static std::string at_index(const std::string& path, std::size_t index) {
+        return path + "[" + std::to_string(index) + "]";
+    }
+
+    const nlohmann::json& member(const nlohmann::json& j, const std::string& path, const char* key) const {
+        if (!j.contains(key)) fail(join(path, key), "is missing");
+        return j.at(key);
+    }
+    std::string string_field(const nlohmann::json& j, const std::string& path, const char* key) const {
+        const auto& v = member(j, path, key);
+        if (!v.is_string()) fail(join(path, key), "must be a string, not " + kind_of(v));
+        return v.get<std::string>();
+    }
+    std::optional<std::string> optional_string(const nlohmann::json& j, const std::string& path,
+                                               const char* key) const {
+        if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+        return string_field(j, path, key);
+    }
+    bool bool_field(const nlohmann::json& j, const std::string& path, const char* key, bool fallback) const {
+        if (!j.contains(key) || j.at(key).is_null()) return fallback;
+        const auto& v = j.at(key);
+        if (!v.is_boolean()) fail(join(path, key), "must be true or false, not " + kind_of(v));
+        return v.get<bool>();
+    }
+    /// The id in `v`; `path` names it in an error (a string, or a callable giving one, so that
+    /// a long list builds no path until one entry is wrong).
+    template <class Path>
+    std::int32_t id_value(const nlohmann::json& v, const Path& path) const {
+        const auto where = [&]() -> std::string {
+            if constexpr (std::is_invocable_v<Path>)
+                return path();
+            else
+                return path;
+        };
+        if (!v.is_number_integer()) fail(where(), "must be an integer id, not " + kind_of(v));
+        const bool negative = !v.is_number_unsigned() && v.get<std::int64_t>() < 0;
+        // A dense table of ids is kept: refuse ids so large that it would not fit in memory.
+        if (negative || v.get<std::uint64_t>() >= (std::uint64_t{1} << 24))
+            fail(where(), "the id " + v.dump() + " is out of range (cirm accepts ids from 0 to 16777215)");
+        return static_cast<std::int32_t>(v.get<std::int64_t>());
+    }
+    std::string type_of(const nlohmann::json& j, const std::string& path) const {
+        require_object(j, path);
+        return string_field(j, path, "type");
+    }
+    [[noreturn]] void unsupported(const std::string& path, const std::string& what, const std::string& type,
+                                  const char* supported) const {
+        fail(path, what + " type '" + type + "' is not supported (supported: " + supported + ")");
+    }
+
+    // --- model ----------------------------------------------------------------------------
+    std::shared_ptr<const bpe_model> read_model(const nlohmann::json& j, const std::string& path) const {
+        const std::string type = j.is_object() && !j.contains("type") ? std::string("BPE") : type_of(j, path);
+        if (type != "BPE") unsupported(path, "model", type, "BPE");
+        only_keys(j, path,
+                  {"type", "dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk",
+                   "byte_fallback", "ignore_merges", "vocab", "merges"});
+        if (j.contains("dropout") && !j.at("dropout").is_null())
+            if (!j.at("dropout").is_number() || j.at("dropout").get<double>() != 0.0)
+                fail(join(path, "dropout"), "is not supported (cirm encodes deterministically: it must be null)");
+        bpe_options options;
+        options.unk_token = optional_string(j, path, "unk_token");
+        options.continuing_subword_prefix = optional_string(j, path, "continuing_subword_prefix").value_or("");
+        options.end_of_word_suffix = optional_string(j, path, "end_of_word_suffix").value_or("");
+        options.fuse_unk = bool_field(j, path, "fuse_unk", false);
+        options.byte_fallback = bool_field(j, path, "byte_fallback", false);
+        options.ignore_merges = bool_field(j, path, "ignore_merges", false);
+
+        const std::string vocab_path = join(path, "vocab");
+        const auto& vocab = member(j, path, "vocab");
+        if (!vocab.is_object()) fail(vocab_path, "must be an object of token: id, not " + kind_of(vocab));
+        token_map vocabulary;
+        vocabulary.reserve(vocab.size());
+        std::vector<bool> used;
+        for (const auto& item : vocab.items()) {
+            const auto item_path = [&] { return vocab_path + "['" + item.key() + "']"; };
+            const std::int32_t id = id_value(item.value(), item_path);
+            if (static_cast<std::size_t>(id) >= used.size()) used.resize(static_cast<std::size_t>(id) + 1, false);
+            if (used[static_cast<std::size_t>(id)])
+                fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
+            used[static_cast<std::size_t>(id)] = true;
+            vocabulary.emplace(item.key(), id);
+        }
+
+        const std::string merges_path = join(path, "merges");
+        std::vector<std::pair<std::string_view, std::string_view>> merges;
+        if (j.contains("merges")) {
+            const auto& list = j.at("merges");
+            if (!list.is_array()) fail(merges_path, "must be an array, not " + kind_of(list));
+            merges.reserve(list.size());
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const auto& m = list[i];
+                if (m.is_string()) {
+                    const auto& text = m.get_ref<const std::string&>();
+                    const auto space = text.find(' ');
+                    if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
+                        fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
+                    const std::string_view view = text;
+                    merges.emplace_back(view.substr(0, space), view.substr(space + 1));
+                } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
+                    merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
+                } else {
+                    fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + m.dump());
+                }
+            }
+        }
+        return std::make_shared<const bpe_model>(std::move(vocabulary), merges, std::move(options), source_);
+    }
+
+    // --- added tokens ---------------------------------------------------------------------
+    std::vector<added_token> read_added_tokens(const nlohmann::json& j, const std::string& path) const {
+        if (!j.is_array()) fail(path, "must be an array, not " + kind_of(j));
+        std::vector<added_token> out;
+        out.reserve(j.size());
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            const std::string p = at_index(path, i);
+            const auto& t = j[i];
+            require_object(t, p);
+            only_keys(t, p, {"id", "content", "single_word", "lstrip", "rstrip", "normalized", "special"});
+            added_token token;
+            token.id = id_value(member(t, p, "id"), join(p, "id"));
+            token.content = string_field(t, p, "content");
+            if (token.content.empty()) fail(join(p, "content"), "is empty");
+            token.special = bool_field(t, p, "special", false);
+            token.single_word = bool_field(t, p, "single_word", false);
+            token.lstrip = bool_field(t, p, "lstrip", false);
+            token.rstrip = bool_field(t, p, "rstrip", false);
+            token.normalized = bool_field(t, p, "normalized", !token.special);
+            out.push_back(std::move(token));
+        }
+        return out;
+    }
+
+    // --- patterns -------------------------------------------------------------------------
+    text_pattern read_pattern(const nlohmann::json& j, const std::string& path) const {
+        require_object(j, path);
+        if (j.size() != 1 || !(j.contains("String") || j.contains("Regex")))
+            fail(path, "must be {\"String\": ...} or {\"Regex\": ...}");
+        if (j.contains("String")) return text_pattern::literal(string_field(j, path, "String"));
+        return text_pattern::regex(string_field(j, path, "Regex"), source_ + ": " + join(path, "Regex"));
+    }
+
+    // --- normalizers ----------------------------------------------------------------------
+    std::vector<normalizer_step> read_normalizer(const nlohmann::json& j, const std::string& path) const {
+        std::vector<normalizer_step> steps;
+        if (!j.is_null()) append_normalizer(j, path, steps);
+        return steps;
+    }
+    void append_normalizer(const nlohmann::json& j, const std::string& path,
+                           std::vector<normalizer_step>& steps) const {
+        const std::string type = type_of(j, path);
+        const std::pair<const char*, unicode_form> forms[] = {{"NFC", unicode_form::nfc},
+                                                              {"NFD", unicode_form::nfd},
+                                                              {"NFKC", unicode_form::nfkc},
+                                                              {"NFKD", unicode_form::nfkd}};
+        for (const auto& [name, form] : forms)
+            if (type == name) {
+                only_keys(j, path, {"type"});
+                steps.push_back({normalizer_step::unicode{form}});
+                return;
+            }
+        if (type == "Sequence") {
+            only_keys(j, path, {"type", "normalizers"});
+            const auto& list = member(j, path, "normalizers");
+            const std::string list_path = join(path, "normalizers");
+            if (!list.is_array()) fail(list_path, "must be an array, not " + kind_of(list));
+            for (std::size_t i = 0; i < list.size(); ++i) append_normalizer(list[i], at_index(list_path, i), steps);
+        } else if (type == "Replace") {
+            only_keys(j, path, {"type", "pattern", "content"});
+            steps.push_back({normalizer_step::replace{read_pattern(member(j, path, "pattern"), join(path, "pattern")),
+                                                      string_field(j, path, "content")}});
+        } else if (type == "Prepend") {
+            only_keys(j, path, {"type", "prepend"});
+            steps.push_back({normalizer_step::prepend{string_field(j, path, "prepend")}});
+        } else if (type == "Strip") {
+            only_keys(j, path, {"type", "strip_left", "strip_right"});
+            steps.push_back({normalizer_step::strip{bool_field(j, path, "strip_left", true),
+                                                    bool_field(j, path, "strip_right", true)}});
+        } else {
+            unsupported(path, "normalizer", type, "NFC, NFD, NFKC, NFKD, Replace, Prepend, Strip, Sequence");
+        }
+    }
+
+    // --- pre-tokenizers -------------------------------------------------------------------
+    std::vector<pre_tokenizer_step> read_pre_tokenizer(const nlohmann::json& j, const std::string& path) const {
+        std::vector<pre_tokenizer_step> steps;
+        if (!j.is_null()) append_pre_tokenizer(j, path, steps);
+        return steps;
+    }
+    split_behavior read_behavior(const nlohmann::json& j, const std::string& path) const {
+        const std::string name = string_field(j, path, "behavior");
+        const std::pair<const char*, split_behavior> known[] = {
+            {"Removed", split_behavior::removed},
+            {"Isolated", split_behavior::isolated},
+            {"MergedWithPrevious", split_behavior::merged_with_previous},
+            {"MergedWithNext", split_behavior::merged_with_next},
+            {"Contiguous", split_behavior::contiguous}};
+        for (const auto& [text, behavior] : known)
+            if (name == text) return behavior;
+        fail(
+            join(path, "behavior"),
+            "'" + name +
+                "' is not a split behavior (known: Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous)");
+    }
+    void append_pre_tokenizer(const nlohmann::json& j, const std::string& path,
+                              std::vector<pre_tokenizer_step>& steps) const {
+        const std::string type = type_of(j, path);
+        if (type == "Sequence") {
+            only_keys(j, path, {"type", "pretokenizers"});
+            const auto& list = member(j, path, "pretokenizers");
+            const std::string list_path = join(path, "pretokenizers");
+            if (!list.is_array()) fail(list_path, "must be an array, not " + kind_of(list));
+            for (std::size_t i = 0; i < list.size(); ++i) append_pre_tokenizer(list[i], at_index(list_path, i), steps);
+        } else if (type == "Split") {
+            only_keys(j, path, {"type", "pattern", "behavior", "invert"});
+            steps.push_back({pre_tokenizer_step::split{read_pattern(member(j, path, "pattern"), join(path, "pattern")),
+                                                       read_behavior(j, path), bool_field(j, path, "invert", false)}});
+        } else if (type == "ByteLevel") {
+            // trim_offsets changes offsets only, which cirm does not report.
+            only_keys(j, path, {"type", "add_prefix_space", "trim_offsets", "use_regex"});
+            steps.push_back({pre_tokenizer_step::byte_level{bool_field(j, path, "add_prefix_space", true),
+                                                            bool_field(j, path, "use_regex", true)}});
+        } else if (type == "Metaspace") {
+            only_keys(j, path, {"type", "replacement", "prepend_scheme", "split", "add_prefix_space", "str_rep"});
+            pre_tokenizer_step::metaspace m;
+            m.replacement = string_field(j, path, "replacement");
+            std::size_t length = 0;
+            if (m.replacement.empty() || (code_point_at(m.replacement, 0, length), length != m.replacement.size()))
+                fail(join(path, "replacement"), "must be one character");
+            if (j.contains("prepend_scheme")) {
+                const std::string scheme = string_field(j, path, "prepend_scheme");
+                if (scheme == "always")
+                    m.scheme = prepend_scheme::always;
+                else if (scheme == "first")
+                    m.scheme = prepend_scheme::first;
+                else if (scheme == "never")
+                    m.scheme = prepend_scheme::never;
+                else
+                    fail(join(path, "prepend_scheme"),
+                         "'" + scheme + "' is not a prepend scheme (known: always, first, never)");
+            } else {
+                m.scheme =
+                    bool_field(j, path, "add_prefix_space", true) ? prepend_scheme::always : prepend_scheme::never;
+            }
+            m.split = bool_field(j, path, "split", true);
+            steps.push_back({std::move(m)});
+        } else if (type == "Digits") {
+            only_keys(j, path, {"type", "individual_digits"});
+            steps.push_back({pre_tokenizer_step::digits{bool_field(j, path, "individual_digits", false)}});
+        } else {
+            unsupported(path, "pre_tokenizer", type, "Split, ByteLevel, Metaspace, Digits, Sequence");
+        }
+    }
+
+    // --- post-processors ------------------------------------------------------------------
+    std::vector<std::vector<template_item>> read_post_processor(const nlohmann::json& j, const std::string& path) {
+        std::vector<std::vector<template_item>> templates;
+        if (!j.is_null()) append_post_processor(j, path, templates);
+        return templates;
+    }
+    void append_post_processor(const nlohmann::json& j, const std::string& path,
+                               std::vector<std::vector<template_item>>& templates) {
+        const std::string type = type_of(j, path);
+        if (type == "Sequence") {
+            only_keys(j, path, {"type", "processors"});
+            const auto& list = member(j, path, "processors");
+            const std::string list_path = join(path, "processors");
+            if (!list.is_array()) fail(list_path, "must be an array, not " + kind_of(list));
+            for (std::size_t i = 0; i < list.size(); ++i)
+                append_post_processor(list[i], at_index(list_path, i), templates);
+        } else if (type == "ByteLevel") {
+            // ByteLevel post-processing trims offsets; it adds or changes no id.
+            only_keys(j, path, {"type", "add_prefix_space", "trim_offsets", "use_regex"});
+        } else if (type == "TemplateProcessing") {
+            // `pair` (two sequences) is read for its form only: cirm encodes one sequence.
+            only_keys(j, path, {"type", "single", "pair", "special_tokens"});
+            templates.push_back(read_template(j, path));
+        } else {
+            unsupported(path, "post_processor", type, "TemplateProcessing, ByteLevel, Sequence");
+        }
+    }
+    std::vector<template_item> read_template(const nlohmann::json& j, const std::string& path) {
+        const std::string specials_path = join(path, "special_tokens");
+        const nlohmann::json empty = nlohmann::json::object();
+        const auto& specials = j.contains("special_tokens") ? j.at("special_tokens") : empty;
+        if (!specials.is_object()) fail(specials_path, "must be an object, not " + kind_of(specials));
+        const std::string single_path = join(path, "single");
+        const auto& single = member(j, path, "single");
+        if (!single.is_array()) fail(single_path, "must be an array, not " + kind_of(single));
+        std::vector<template_item> items;
+        bool has_sequence = false;
+        for (std::size_t i = 0; i < single.size(); ++i) {
+            const std::string p = at_index(single_path, i);
+            const auto& item = single[i];
+            require_object(item, p);
+            if (item.size() != 1) fail(p, "must be {\"SpecialToken\": ...} or {\"Sequence\": ...}");
+            if (item.contains("Sequence")) {
+                const auto& s = item.at("Sequence");
+                require_object(s, join(p, "Sequence"));
+                const std::string id = string_field(s, join(p, "Sequence"), "id");
+                if (id != "A")
+                    fail(join(join(p, "Sequence"), "id"), "must be \"A\" in a single template, not \"" + id + "\"");
+                has_sequence = true;
+                items.push_back({true, {}});
+            } else if (item.contains("SpecialToken")) {
+                const auto& s = item.at("SpecialToken");
+                const std::string sp = join(p, "SpecialToken");
+                require_object(s, sp);
+                const std::string name = string_field(s, sp, "id");
+                if (!specials.contains(name)) fail(join(sp, "id"), "'" + name + "' is not in " + specials_path);
+                const auto& entry = specials.at(name);
+                const std::string entry_path = specials_path + "['" + name + "']";
+                require_object(entry, entry_path);
+                const auto& ids = member(entry, entry_path, "ids");
+                if (!ids.is_array()) fail(join(entry_path, "ids"), "must be an array, not " + kind_of(ids));
+                template_item special;
+                for (std::size_t k = 0; k < ids.size(); ++k) {
+                    const std::string id_path = at_index(join(entry_path, "ids"), k);
+                    special.special_ids.push_back(id_value(ids[k], id_path));
+                    special_ids_.emplace_back(id_path, special.special_ids.back());
+                }
+                items.push_back(std::move(special));
+            } else {
+                fail(p, "must be {\"SpecialToken\": ...} or {\"Sequence\": ...}");
+            }
+        }
+        if (!has_sequence) fail(single_path, "has no {\"Sequence\": {\"id\": \"A\"}} item");
+        return items;
+    }
+
+    std::string source_;
+    std::vector<std::pair<std::string, std::int32_t>> special_ids_;  // checked against the ids once all are read
+};
+
+}  // namespace cirm::detail
+
+namespace cirm {
+
+/// The tokenizer of a tokenizer.json text; errors are cirm::error prefixed with `source`.
+inline hf_tokenizer parse_tokenizer_json(std::string_view text, const std::string& source = "tokenizer.json") {
+    const auto root = parse_strict_json(text, source);
+    return detail::tokenizer_json_reader(source).read(root);
+}
+
+/// The tokenizer of a tokenizer.json file.
+inline hf_tokenizer load_tokenizer_json(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw error(file.string() + ": cannot open the file");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw error(file.string() + ": cannot read the file");
+    return parse_tokenizer_json(text, file.string());
+}
+
+}  // namespace cirm
