@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "cirm/text/jinja/python_space.hpp"
 #include "cirm/text/jinja/value.hpp"
 
 namespace cirm::jinja {
@@ -38,13 +39,6 @@ inline bool is_known_test(std::string_view name) {
 }
 
 namespace detail {
-
-/// Python's str.isspace() for one code point.
-inline bool python_space(char32_t c) {
-    return c == U' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0 ||
-           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000;
-}
 
 /// Python's str.strip / lstrip / rstrip (whitespace, or the code points of `chars`).
 inline std::string python_strip(std::string_view text, const value* chars, bool left, bool right) {

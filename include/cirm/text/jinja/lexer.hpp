@@ -2,10 +2,12 @@
 /// \file
 /// Splits a template into text and the tokens of its tags, with the whitespace rules Hugging
 /// Face's transformers renders chat templates with (Jinja2 with trim_blocks and lstrip_blocks):
-///   - the source's line breaks become "\n" and one final "\n" is dropped (Jinja2's default);
-///   - `{%-`, `{{-`, `{#-` remove all whitespace before the tag, `-%}`, `-}}`, `-#}` all after it;
+///   - the source's line breaks (\r\n, \r, \n) become "\n" and one final "\n" is dropped
+///     (Jinja2's default);
+///   - `{%-`, `{{-`, `{#-` remove all whitespace (Python's, Unicode's spaces included) before the
+///     tag, `-%}`, `-}}`, `-#}` all after it;
 ///   - trim_blocks: the first "\n" after a `%}` or `#}` is removed (not after `+%}`);
-///   - lstrip_blocks: spaces and tabs from the start of a line up to a `{%` or `{#` are removed
+///   - lstrip_blocks: whitespace from the start of a line up to a `{%` or `{#` is removed
 ///     (not before `{%+`), never before `{{`.
 /// `{# comments #}` produce nothing.
 
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/text/jinja/python_space.hpp"
 
 namespace cirm::jinja {
 
@@ -41,36 +44,24 @@ struct token {
 
 namespace detail {
 
-/// Jinja2 reads its source with str.splitlines() and joins the lines with "\n": every kind of line
-/// break becomes "\n" and a single final line break disappears.
+/// Jinja2 splits its source at "\r\n", "\r" and "\n", drops one final empty line and joins the
+/// lines with "\n": every line break becomes "\n" and a single final line break disappears (other
+/// separators, such as U+2028, stay as they are).
 inline std::string normalize_line_breaks(std::string_view source) {
     std::string out;
     out.reserve(source.size());
     for (std::size_t i = 0; i < source.size(); ++i) {
-        const auto c = static_cast<unsigned char>(source[i]);
-        const auto next = [&](std::size_t k) {
-            return i + k < source.size() ? static_cast<unsigned char>(source[i + k]) : 0u;
-        };
-        if (c == '\r') {
-            if (next(1) == '\n') ++i;
-            out += '\n';
-        } else if (c == '\n' || c == '\v' || c == '\f' || c == 0x1C || c == 0x1D || c == 0x1E) {
-            out += '\n';
-        } else if (c == 0xC2 && next(1) == 0x85) {  // U+0085
-            ++i;
-            out += '\n';
-        } else if (c == 0xE2 && next(1) == 0x80 && (next(2) == 0xA8 || next(2) == 0xA9)) {  // U+2028, U+2029
-            i += 2;
+        if (source[i] == '\r') {
+            if (i + 1 < source.size() && source[i + 1] == '\n') ++i;
             out += '\n';
         } else {
-            out += static_cast<char>(c);
+            out += source[i];
         }
     }
     if (!out.empty() && out.back() == '\n') out.pop_back();
     return out;
 }
 
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 inline bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -96,16 +87,15 @@ public:
             const char sign = tag + 2 < source_.size() ? source_[tag + 2] : '\0';
             if (sign == '-') {
                 std::size_t keep = text.size();
-                while (keep > 0 && detail::is_space(text[keep - 1])) --keep;
+                while (std::size_t n = detail::python_space_before(text, keep)) keep -= n;
                 text.resize(keep);
             } else if (sign != '+' && kind != '{') {
                 const auto last_newline = text.rfind('\n');
                 const std::size_t line_start = last_newline == std::string::npos ? 0 : last_newline + 1;
                 if (line_start > 0 || line_starting) {
-                    bool blank = line_start < text.size();
-                    for (std::size_t i = line_start; i < text.size() && blank; ++i)
-                        blank = text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\v' || text[i] == '\f';
-                    if (blank) text.resize(line_start);
+                    std::size_t i = line_start;
+                    while (std::size_t n = detail::python_space_at(text, i)) i += n;
+                    if (i > line_start && i == text.size()) text.resize(line_start);
                 }
             }
             push_text(std::move(text), location_of(position_));
@@ -150,7 +140,7 @@ private:
     /// "\n" after a statement or comment (`+` keeps it).
     void after_end(char sign, bool trims_newline) {
         if (sign == '-') {
-            while (position_ < source_.size() && detail::is_space(source_[position_])) ++position_;
+            while (std::size_t n = detail::python_space_at(source_, position_)) position_ += n;
         } else if (sign != '+' && trims_newline && position_ < source_.size() && source_[position_] == '\n') {
             ++position_;
         }
@@ -169,7 +159,7 @@ private:
         std::vector<char> open_brackets;
         const char closer = is_output ? '}' : '%';
         for (;;) {
-            while (position_ < source_.size() && detail::is_space(source_[position_])) ++position_;
+            while (std::size_t n = detail::python_space_at(source_, position_)) position_ += n;
             if (position_ >= source_.size())
                 syntax_error(name_, opened, is_output ? "unterminated '{{': no '}}'" : "unterminated '{%': no '%}'");
             const source_location here = location_of(position_);

@@ -78,7 +78,7 @@ private:
             switch (t.type) {
                 case token::kind::end:
                     if (end_tags.size() != 0)
-                        fail("unexpected end of template: expected '{% " + std::string(*end_tags.begin()) + " %}'");
+                        fail("unexpected end of template: expected '{% " + std::string(*(end_tags.end() - 1)) + " %}'");
                     return body;
                 case token::kind::text: {
                     auto node = std::make_unique<statement>();
@@ -553,7 +553,7 @@ private:
         }
         expect_op("]");
         if (!is_slice) {
-            if (!parts[0]) fail("empty subscript '[]'");
+            if (!parts[0]) syntax_error(name_, opener.where, "empty subscript '[]'");
             auto node = make(expression::kind::subscript, opener.where);
             node->children.push_back(std::move(target));
             node->children.push_back(std::move(parts[0]));
@@ -586,7 +586,7 @@ private:
 
     expression_ptr parse_call(expression_ptr callee) {
         depth_guard guard(*this);
-        auto node = make(expression::kind::call, current().where);
+        auto node = make(expression::kind::call, callee->where);
         node->children.push_back(std::move(callee));
         parse_arguments(*node);
         return node;
