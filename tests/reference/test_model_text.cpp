@@ -27,8 +27,7 @@ std::vector<std::int32_t> join(std::initializer_list<std::vector<std::int32_t>> 
 
 }  // namespace
 
-TEST_CASE(
-    "the fixture's chat template renders <bos><|user|>prompt\\n<|assistant|>response<eos> in bytes and specials") {
+TEST_CASE("the fixture's chat template renders bos, user, prompt, newline, assistant, response, eos") {
     // tiny_llama_gqa_bf16: <bos> 256, <eos> 257, <|user|> 258, <|assistant|> 259
     const auto format = cirm::load_sample_format(cirm_test::model_fixture("tiny_llama_gqa_bf16"));
     const cirm::sample s{"h\xc3\xa9", "ok"};
@@ -98,7 +97,7 @@ TEST_CASE("tokenizer_config.json: templates, named templates and special tokens 
     CHECK_THROWS_WITH(parse(R"({"a": 1, "a": 2})"), Catch::Contains("'a' appears twice"));
 }
 
-TEST_CASE("special_tokens_map.json fills the tokens tokenizer_config.json leaves out; chat_template.jinja wins") {
+TEST_CASE("special_tokens_map.json fills the tokens tokenizer_config.json leaves out, and chat_template.jinja wins") {
     const auto dir = cirm_test::copy_of_model("tiny_llama_gqa_bf16", "text_files_precedence");
     cirm_test::write_text(
         dir / "tokenizer_config.json",

@@ -167,9 +167,9 @@ TEST_CASE("a cache holds the keys and values of all positions but the last") {
     CHECK(cache.bytes() == 2 * 3 * 16 * 32 * sizeof(float) + 17 * sizeof(std::int32_t));
 
     // A one-token sample has an empty prefix and still scores like the full pass.
-    cirm::reference::llama_reward_model one_token(cirm_test::model_fixture("tiny_llama_gqa_bf16"),
-                                                  cirm::reference::parse_tokenizer_file(R"({"type":"byte","specials":{},
-        "template":[{"slot":"prompt"},{"slot":"response"}]})"));
+    cirm::sample_format_options bare;
+    bare.user_template = "{prompt}{response}";
+    cirm::reference::llama_reward_model one_token(cirm_test::model_fixture("tiny_llama_gqa_bf16"), bare);
     const auto tiny = one_token.encode_prefix({"", "x"});
     CHECK(tiny.prefix_tokens() == 0);
     CHECK(std::abs(one_token.score_cached(tiny, cirm::no_intervention{}) - one_token.score({"", "x"})) <= 1e-6);

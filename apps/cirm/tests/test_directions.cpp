@@ -66,7 +66,7 @@ TEST_CASE("search --intervention directions: the spec's directions and values re
     }
 
     // the activations and attributes of every validation response, by hand
-    auto model = cirm::cli::load_model(llama(), 0);
+    auto model = cirm::cli::load_model(llama(), cirm::cli::common_options{});
     const auto& layout = model.layout();
     const auto pairs = cirm::cli::load_pairs(validation());
     std::vector<std::vector<float>> rows;

@@ -295,7 +295,7 @@ TEST_CASE(
 
     // the shifts, computed here with plain loops: mean over the edited responses of (edited − plain)
     // activation, over the sample standard deviation of the plain activations
-    auto model = cirm::cli::load_model(llama(), 0);
+    auto model = cirm::cli::load_model(llama(), cirm::cli::common_options{});
     const auto& layout = model.layout();
     const std::size_t m = layout.neurons();
     const auto pairs = cirm::cli::load_pairs(validation());
@@ -414,7 +414,7 @@ TEST_CASE("search --objective robust: the base trial's objective recomputed from
     CHECK(summary["objective"] == "robust");
 
     // the rewards of every response the objective compares, one forward each, no intervention
-    auto model = cirm::cli::load_model(llama(), 0);
+    auto model = cirm::cli::load_model(llama(), cirm::cli::common_options{});
     const auto reward = [&](const std::string& prompt, const std::string& response) {
         const cirm::sample s{prompt, response};
         return cirm::score_samples(model, std::span<const cirm::sample>(&s, 1), cirm::no_intervention{}, 1).at(0);
