@@ -30,12 +30,142 @@
 
 namespace cirm::detail {
 
+/// tokenizer.json parsed by nlohmann's SAX interface into a DOM, except model.vocab, whose
+/// (token, id) entries go straight into a list: the vocabulary is most of the file, and a DOM
+/// object of 128k keys (a std::map) costs most of the loading time. Repeated keys are refused as
+/// parse_strict_json does (for model.vocab: when the vocabulary is built), with its messages.
+class tokenizer_json_document : public nlohmann::json_sax<nlohmann::json> {
+public:
+    using json = nlohmann::json;
+
+    /// Parses `text`; errors are cirm::error prefixed with `where`, worded as parse_strict_json's.
+    tokenizer_json_document(std::string_view text, const std::string& where) {
+        if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+            throw error(where + ": not valid JSON: NUL byte at offset " + std::to_string(nul) +
+                        " (JSON text cannot contain one)");
+        const bool parsed = json::sax_parse(text.begin(), text.end(), this);
+        if (!duplicate_.empty())
+            throw error(where + ": key '" + duplicate_ + "' appears twice" +
+                        (duplicate_path_.empty() ? std::string() : " in '" + duplicate_path_ + "'"));
+        if (!parsed) throw error(where + ": not valid JSON: " + syntax_message_);
+    }
+
+    json root;
+    bool has_vocab = false;                                   ///< model.vocab was an object
+    std::vector<std::pair<std::string, json>> vocab_entries;  ///< its entries, in file order
+
+    bool null() override { return add(json(nullptr)); }
+    bool boolean(bool value) override { return add(json(value)); }
+    bool number_integer(number_integer_t value) override { return add(json(value)); }
+    bool number_unsigned(number_unsigned_t value) override { return add(json(value)); }
+    bool number_float(number_float_t value, const string_t&) override { return add(json(value)); }
+    bool string(string_t& value) override { return add(json(std::move(value))); }
+    bool binary(binary_t& value) override { return add(json::binary(std::move(value))); }
+    bool start_object(std::size_t) override { return open(json::object(), false); }
+    bool start_array(std::size_t) override { return open(json::array(), true); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& name) override {
+        if (in_vocab()) {
+            vocab_key_ = std::move(name);
+            return true;
+        }
+        auto& object = frames_.back();
+        if (!object.keys.insert(name).second) {
+            duplicate_ = name;
+            duplicate_path_ = strict_json_internal::path_of(frames_);
+            return false;
+        }
+        object.current_key = std::move(name);
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+        syntax_message_ = strict_json_internal::strip_exception_tag(e.what());
+        return false;
+    }
+
+private:
+    bool in_vocab() const noexcept { return vocab_depth_ != 0 && frames_.size() == vocab_depth_; }
+
+    /// Adds a finished value to the innermost container (or makes it the root); returns where it is.
+    json* place(json&& value) {
+        if (frames_.empty()) {
+            root = std::move(value);
+            return &root;
+        }
+        json& parent = *containers_.back();
+        auto& frame = frames_.back();
+        if (frame.is_array) {
+            ++frame.next_index;
+            parent.push_back(std::move(value));
+            return &parent.back();
+        }
+        return &(parent[frame.current_key] = std::move(value));
+    }
+    bool add(json&& value) {
+        if (skip_depth_ != 0) return true;
+        if (in_vocab()) {
+            vocab_entries.emplace_back(std::move(vocab_key_), std::move(value));
+            return true;
+        }
+        place(std::move(value));
+        return true;
+    }
+    bool open(json&& container, bool is_array) {
+        if (in_vocab()) {  // a container as an id: keep it, so that the reader names the problem
+            vocab_entries.emplace_back(std::move(vocab_key_), std::move(container));
+            skip_depth_ = frames_.size() + 1;
+            frames_.push_back({});
+            frames_.back().is_array = is_array;
+            containers_.push_back(nullptr);
+            return true;
+        }
+        if (skip_depth_ != 0) {
+            frames_.push_back({});
+            frames_.back().is_array = is_array;
+            containers_.push_back(nullptr);
+            return true;
+        }
+        const bool is_vocab = !is_array && frames_.size() == 2 && !frames_.back().is_array &&
+                              frames_.back().current_key == "vocab" && frames_[1].label == "model";
+        strict_json_internal::frame frame;
+        frame.label = strict_json_internal::label_for_next_element(frames_);
+        frame.is_array = is_array;
+        json* where = place(std::move(container));
+        frames_.push_back(std::move(frame));
+        containers_.push_back(where);
+        if (is_vocab) {
+            has_vocab = true;
+            vocab_depth_ = frames_.size();
+        }
+        return true;
+    }
+    bool close() {
+        if (frames_.size() == skip_depth_) skip_depth_ = 0;
+        if (frames_.size() == vocab_depth_) vocab_depth_ = 0;
+        frames_.pop_back();
+        containers_.pop_back();
+        return true;
+    }
+
+    std::vector<strict_json_internal::frame> frames_;
+    std::vector<json*> containers_;
+    std::size_t vocab_depth_ = 0;  // frames_.size() inside model.vocab, 0 outside
+    std::size_t skip_depth_ = 0;   // inside a container given as a vocab id: ignored
+    std::string vocab_key_;
+    std::string duplicate_;
+    std::string duplicate_path_;
+    std::string syntax_message_;
+};
+
 /// The reading state: where errors point.
 class tokenizer_json_reader {
 public:
     explicit tokenizer_json_reader(std::string source) : source_(std::move(source)) {}
 
-    hf_tokenizer read(const nlohmann::json& root) {
+    hf_tokenizer read(const nlohmann::json& root,
+                      const std::vector<std::pair<std::string, nlohmann::json>>* vocab_entries = nullptr) {
+        vocab_entries_ = vocab_entries;
         require_object(root, "");
         only_keys(root, "",
                   {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
@@ -55,9 +185,7 @@ public:
         if (root.contains("post_processor"))
             parts.post_processor =
                 text_post_processor(read_post_processor(root.at("post_processor"), "post_processor"));
-        std::size_t id_limit = 0;
-        for (const auto& [token, id] : parts.model->vocabulary())
-            id_limit = std::max(id_limit, static_cast<std::size_t>(id) + 1);
+        std::size_t id_limit = parts.model->vocabulary().id_limit();
         for (const auto& t : parts.added_tokens) id_limit = std::max(id_limit, static_cast<std::size_t>(t.id) + 1);
         for (const auto& [path, id] : special_ids_)
             if (id < 0 || static_cast<std::size_t>(id) >= id_limit)
@@ -165,18 +293,27 @@ private:
         const std::string vocab_path = join(path, "vocab");
         const auto& vocab = member(j, path, "vocab");
         if (!vocab.is_object()) fail(vocab_path, "must be an object of token: id, not " + kind_of(vocab));
-        token_map vocabulary;
-        vocabulary.reserve(vocab.size());
+        std::vector<std::pair<std::string, std::int32_t>> vocabulary;
         std::vector<bool> used;
-        for (const auto& item : vocab.items()) {
-            const auto item_path = [&] { return vocab_path + "['" + item.key() + "']"; };
-            const std::int32_t id = id_value(item.value(), item_path);
+        const auto add_entry = [&](const std::string& token, const nlohmann::json& value) {
+            const auto item_path = [&] { return vocab_path + "['" + token + "']"; };
+            const std::int32_t id = id_value(value, item_path);
             if (static_cast<std::size_t>(id) >= used.size()) used.resize(static_cast<std::size_t>(id) + 1, false);
             if (used[static_cast<std::size_t>(id)])
                 fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
             used[static_cast<std::size_t>(id)] = true;
-            vocabulary.emplace(item.key(), id);
+            vocabulary.emplace_back(token, id);
+        };
+        if (vocab_entries_ != nullptr && vocab.empty()) {
+            vocabulary.reserve(vocab_entries_->size());
+            for (const auto& [token, value] : *vocab_entries_) add_entry(token, value);
+        } else {
+            vocabulary.reserve(vocab.size());
+            for (const auto& item : vocab.items()) add_entry(item.key(), item.value());
         }
+        token_vocabulary built(std::move(vocabulary));
+        if (built.duplicate())
+            throw error(source_ + ": key '" + *built.duplicate() + "' appears twice in '" + vocab_path + "'");
 
         const std::string merges_path = join(path, "merges");
         std::vector<std::pair<std::string_view, std::string_view>> merges;
@@ -200,7 +337,7 @@ private:
                 }
             }
         }
-        return std::make_shared<const bpe_model>(std::move(vocabulary), merges, std::move(options), source_);
+        return std::make_shared<const bpe_model>(std::move(built), merges, std::move(options), source_);
     }
 
     // --- added tokens ---------------------------------------------------------------------
@@ -425,6 +562,8 @@ private:
     }
 
     std::string source_;
+    const std::vector<std::pair<std::string, nlohmann::json>>* vocab_entries_ =
+        nullptr;                                                     // model.vocab, when read apart
     std::vector<std::pair<std::string, std::int32_t>> special_ids_;  // checked against the ids once all are read
 };
 
@@ -434,8 +573,8 @@ namespace cirm {
 
 /// The tokenizer of a tokenizer.json text; errors are cirm::error prefixed with `source`.
 inline hf_tokenizer parse_tokenizer_json(std::string_view text, const std::string& source = "tokenizer.json") {
-    const auto root = parse_strict_json(text, source);
-    return detail::tokenizer_json_reader(source).read(root);
+    const detail::tokenizer_json_document document(text, source);
+    return detail::tokenizer_json_reader(source).read(document.root, &document.vocab_entries);
 }
 
 /// The tokenizer of a tokenizer.json file.
