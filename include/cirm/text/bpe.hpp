@@ -7,13 +7,13 @@
 /// list of symbols). With ignore_merges a piece that is itself a token is that token. Encoding
 /// is const and thread-safe; a small cache of recent pieces is shared under a lock per shard.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -211,16 +211,20 @@ private:
         }
         if (pending_unk) add(*unk_id_);
 
-        thread_local std::vector<pending_merge> heap_storage;
-        heap_storage.clear();
-        std::priority_queue<pending_merge, std::vector<pending_merge>, std::greater<>> queue(std::greater<>{},
-                                                                                             std::move(heap_storage));
+        // a min-heap of pending merges (lowest rank, then leftmost), its storage kept per thread
+        thread_local std::vector<pending_merge> queue;
+        queue.clear();
+        const auto push = [](pending_merge merge) {
+            queue.push_back(merge);
+            std::push_heap(queue.begin(), queue.end(), std::greater<>{});
+        };
         for (std::size_t i = 0; i + 1 < symbols.size(); ++i)
             if (const auto* rule = find_merge(symbols[i].id, symbols[i + 1].id))
-                queue.push({rule->rank, static_cast<std::int32_t>(i), rule->result});
+                push({rule->rank, static_cast<std::int32_t>(i), rule->result});
         while (!queue.empty()) {
-            const pending_merge top = queue.top();
-            queue.pop();
+            std::pop_heap(queue.begin(), queue.end(), std::greater<>{});
+            const pending_merge top = queue.back();
+            queue.pop_back();
             symbol& left = symbols[static_cast<std::size_t>(top.position)];
             if (left.removed || left.next < 0) continue;
             symbol& right = symbols[static_cast<std::size_t>(left.next)];
@@ -232,10 +236,10 @@ private:
             if (right.next >= 0) symbols[static_cast<std::size_t>(right.next)].previous = top.position;
             if (left.previous >= 0)
                 if (const auto* before = find_merge(symbols[static_cast<std::size_t>(left.previous)].id, left.id))
-                    queue.push({before->rank, left.previous, before->result});
+                    push({before->rank, left.previous, before->result});
             if (left.next >= 0)
                 if (const auto* after = find_merge(left.id, symbols[static_cast<std::size_t>(left.next)].id))
-                    queue.push({after->rank, top.position, after->result});
+                    push({after->rank, top.position, after->result});
         }
         for (const auto& s : symbols)
             if (!s.removed) ids.push_back(s.id);
