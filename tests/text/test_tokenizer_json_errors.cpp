@@ -108,6 +108,16 @@ TEST_CASE("bad merges are refused", "[text]") {
     CHECK_THAT(refusal(file), Catch::Contains("the merged token 'ba' is not in model.vocab"));
     file["model"]["merges"] = {json::array({"a"})};
     CHECK_THAT(refusal(file), Catch::Contains("model.merges[0]: must be \"left right\" or [left, right]"));
+    file["model"]["merges"] = json::parse(R"(["a b", ["a", "b"], {"a": "b"}])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains("model.merges[2]: must be \"left right\" or [left, right], not an object"));
+    file["model"]["merges"] = json::parse(R"([["a", ["b"]]])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains(
+                   "model.merges[0]: must be \"left right\" or [left, right], not an array that is not two strings"));
+    file["model"]["merges"] = json::parse(R"([7])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains("model.merges[0]: must be \"left right\" or [left, right], not a number"));
 }
 
 TEST_CASE("ids out of range or given twice are refused", "[text]") {

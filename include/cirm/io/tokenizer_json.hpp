@@ -30,10 +30,20 @@
 
 namespace cirm::detail {
 
-/// tokenizer.json parsed by nlohmann's SAX interface into a DOM, except model.vocab, whose
-/// (token, id) entries go straight into a list: the vocabulary is most of the file, and a DOM
-/// object of 128k keys (a std::map) costs most of the loading time. Repeated keys are refused as
-/// parse_strict_json does (for model.vocab: when the vocabulary is built), with its messages.
+/// One entry of model.merges as read: "left right" (in `first`), [left, right], or neither (then
+/// `first` says what it is).
+struct merge_entry {
+    enum class form : std::uint8_t { text, pair, malformed };
+    std::string first;
+    std::string second;
+    form shape = form::text;
+};
+
+/// tokenizer.json parsed by nlohmann's SAX interface into a DOM, except model.vocab and
+/// model.merges, whose entries go straight into lists: they are most of the file, and DOM nodes
+/// for them (a std::map of 128k keys, 500k two-string arrays) cost most of the loading time.
+/// Repeated keys are refused as parse_strict_json does (for model.vocab: when the vocabulary is
+/// built), with its messages.
 class tokenizer_json_document : public nlohmann::json_sax<nlohmann::json> {
 public:
     using json = nlohmann::json;
@@ -51,8 +61,8 @@ public:
     }
 
     json root;
-    bool has_vocab = false;                                   ///< model.vocab was an object
-    std::vector<std::pair<std::string, json>> vocab_entries;  ///< its entries, in file order
+    std::vector<std::pair<std::string, json>> vocab_entries;  ///< model.vocab's entries, in file order
+    std::vector<merge_entry> merge_entries;                   ///< model.merges' entries, in file order
 
     bool null() override { return add(json(nullptr)); }
     bool boolean(bool value) override { return add(json(value)); }
@@ -102,47 +112,94 @@ private:
         }
         return &(parent[frame.current_key] = std::move(value));
     }
+    static std::string kind_of(const json& value) {
+        if (value.is_null()) return "null";
+        if (value.is_boolean()) return "a boolean";
+        if (value.is_number()) return "a number";
+        if (value.is_string()) return "a string";
+        if (value.is_array()) return "an array";
+        return "an object";
+    }
+    bool in_merges() const noexcept { return merges_depth_ != 0 && frames_.size() == merges_depth_; }
+    bool in_pair() const noexcept { return pair_depth_ != 0 && frames_.size() == pair_depth_; }
+
     bool add(json&& value) {
         if (skip_depth_ != 0) return true;
         if (in_vocab()) {
             vocab_entries.emplace_back(std::move(vocab_key_), std::move(value));
-            return true;
+        } else if (in_merges()) {
+            if (value.is_string())
+                merge_entries.push_back({std::move(value.get_ref<std::string&>()), {}, merge_entry::form::text});
+            else
+                merge_entries.push_back({kind_of(value), {}, merge_entry::form::malformed});
+        } else if (in_pair()) {
+            if (value.is_string() && pair_parts_ < 2)
+                (pair_parts_ == 0 ? pair_.first : pair_.second) = std::move(value.get_ref<std::string&>());
+            else
+                pair_ok_ = false;
+            ++pair_parts_;
+        } else {
+            place(std::move(value));
         }
-        place(std::move(value));
         return true;
     }
+    /// Enters a container whose contents are not kept (or, with `pair`, kept in pair_).
+    void open_unkept(bool is_array, bool skip) {
+        frames_.push_back({});
+        frames_.back().is_array = is_array;
+        containers_.push_back(nullptr);
+        if (skip && skip_depth_ == 0) skip_depth_ = frames_.size();
+    }
     bool open(json&& container, bool is_array) {
-        if (in_vocab()) {  // a container as an id: keep it, so that the reader names the problem
-            vocab_entries.emplace_back(std::move(vocab_key_), std::move(container));
-            skip_depth_ = frames_.size() + 1;
-            frames_.push_back({});
-            frames_.back().is_array = is_array;
-            containers_.push_back(nullptr);
-            return true;
-        }
         if (skip_depth_ != 0) {
-            frames_.push_back({});
-            frames_.back().is_array = is_array;
-            containers_.push_back(nullptr);
-            return true;
+            open_unkept(is_array, true);
+        } else if (in_vocab()) {  // a container as an id: keep it, so that the reader names the problem
+            vocab_entries.emplace_back(std::move(vocab_key_), std::move(container));
+            open_unkept(is_array, true);
+        } else if (in_merges()) {
+            if (is_array) {
+                pair_ = {{}, {}, merge_entry::form::pair};
+                pair_parts_ = 0;
+                pair_ok_ = true;
+                open_unkept(true, false);
+                pair_depth_ = frames_.size();
+            } else {
+                merge_entries.push_back({"an object", {}, merge_entry::form::malformed});
+                open_unkept(false, true);
+            }
+        } else if (in_pair()) {
+            pair_ok_ = false;
+            ++pair_parts_;
+            open_unkept(is_array, true);
+        } else {
+            open_kept(std::move(container), is_array);
         }
-        const bool is_vocab = !is_array && frames_.size() == 2 && !frames_.back().is_array &&
-                              frames_.back().current_key == "vocab" && frames_[1].label == "model";
+        return true;
+    }
+    void open_kept(json&& container, bool is_array) {
+        const bool in_model = frames_.size() == 2 && !frames_.back().is_array && frames_[1].label == "model";
+        const bool is_vocab = in_model && !is_array && frames_.back().current_key == "vocab";
+        const bool is_merges = in_model && is_array && frames_.back().current_key == "merges";
         strict_json_internal::frame frame;
         frame.label = strict_json_internal::label_for_next_element(frames_);
         frame.is_array = is_array;
         json* where = place(std::move(container));
         frames_.push_back(std::move(frame));
         containers_.push_back(where);
-        if (is_vocab) {
-            has_vocab = true;
-            vocab_depth_ = frames_.size();
-        }
-        return true;
+        if (is_vocab) vocab_depth_ = frames_.size();
+        if (is_merges) merges_depth_ = frames_.size();
     }
     bool close() {
         if (frames_.size() == skip_depth_) skip_depth_ = 0;
         if (frames_.size() == vocab_depth_) vocab_depth_ = 0;
+        if (frames_.size() == merges_depth_) merges_depth_ = 0;
+        if (frames_.size() == pair_depth_) {
+            pair_depth_ = 0;
+            if (pair_ok_ && pair_parts_ == 2)
+                merge_entries.push_back(std::move(pair_));
+            else
+                merge_entries.push_back({"an array that is not two strings", {}, merge_entry::form::malformed});
+        }
         frames_.pop_back();
         containers_.pop_back();
         return true;
@@ -150,8 +207,13 @@ private:
 
     std::vector<strict_json_internal::frame> frames_;
     std::vector<json*> containers_;
-    std::size_t vocab_depth_ = 0;  // frames_.size() inside model.vocab, 0 outside
-    std::size_t skip_depth_ = 0;   // inside a container given as a vocab id: ignored
+    std::size_t vocab_depth_ = 0;   // frames_.size() inside model.vocab, 0 outside
+    std::size_t merges_depth_ = 0;  // frames_.size() inside model.merges, 0 outside
+    std::size_t pair_depth_ = 0;    // frames_.size() inside one [left, right] of model.merges
+    std::size_t skip_depth_ = 0;    // inside a container whose contents are not kept
+    merge_entry pair_;
+    std::size_t pair_parts_ = 0;
+    bool pair_ok_ = true;
     std::string vocab_key_;
     std::string duplicate_;
     std::string duplicate_path_;
@@ -163,9 +225,10 @@ class tokenizer_json_reader {
 public:
     explicit tokenizer_json_reader(std::string source) : source_(std::move(source)) {}
 
-    hf_tokenizer read(const nlohmann::json& root,
-                      const std::vector<std::pair<std::string, nlohmann::json>>* vocab_entries = nullptr) {
-        vocab_entries_ = vocab_entries;
+    /// The tokenizer of `root`; model.vocab and model.merges come from `document` when it holds
+    /// them (the DOM then has them empty).
+    hf_tokenizer read(const nlohmann::json& root, const tokenizer_json_document* document = nullptr) {
+        document_ = document;
         require_object(root, "");
         only_keys(root, "",
                   {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
@@ -304,9 +367,9 @@ private:
             used[static_cast<std::size_t>(id)] = true;
             vocabulary.emplace_back(token, id);
         };
-        if (vocab_entries_ != nullptr && vocab.empty()) {
-            vocabulary.reserve(vocab_entries_->size());
-            for (const auto& [token, value] : *vocab_entries_) add_entry(token, value);
+        if (document_ != nullptr && vocab.empty()) {
+            vocabulary.reserve(document_->vocab_entries.size());
+            for (const auto& [token, value] : document_->vocab_entries) add_entry(token, value);
         } else {
             vocabulary.reserve(vocab.size());
             for (const auto& item : vocab.items()) add_entry(item.key(), item.value());
@@ -317,23 +380,41 @@ private:
 
         const std::string merges_path = join(path, "merges");
         std::vector<std::pair<std::string_view, std::string_view>> merges;
+        const auto add_text_merge = [&](const std::string& text, std::size_t i) {
+            const auto space = text.find(' ');
+            if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
+                fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
+            const std::string_view view = text;
+            merges.emplace_back(view.substr(0, space), view.substr(space + 1));
+        };
+        const auto malformed_merge = [&](std::size_t i, const std::string& what) {
+            fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + what);
+        };
         if (j.contains("merges")) {
             const auto& list = j.at("merges");
             if (!list.is_array()) fail(merges_path, "must be an array, not " + kind_of(list));
-            merges.reserve(list.size());
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                const auto& m = list[i];
-                if (m.is_string()) {
-                    const auto& text = m.get_ref<const std::string&>();
-                    const auto space = text.find(' ');
-                    if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
-                        fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
-                    const std::string_view view = text;
-                    merges.emplace_back(view.substr(0, space), view.substr(space + 1));
-                } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-                    merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
-                } else {
-                    fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + m.dump());
+            if (document_ != nullptr && list.empty()) {
+                const auto& entries = document_->merge_entries;
+                merges.reserve(entries.size());
+                for (std::size_t i = 0; i < entries.size(); ++i) {
+                    const auto& m = entries[i];
+                    if (m.shape == merge_entry::form::text)
+                        add_text_merge(m.first, i);
+                    else if (m.shape == merge_entry::form::pair)
+                        merges.emplace_back(m.first, m.second);
+                    else
+                        malformed_merge(i, m.first);
+                }
+            } else {
+                merges.reserve(list.size());
+                for (std::size_t i = 0; i < list.size(); ++i) {
+                    const auto& m = list[i];
+                    if (m.is_string())
+                        add_text_merge(m.get_ref<const std::string&>(), i);
+                    else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+                        merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
+                    else
+                        malformed_merge(i, m.is_array() ? "an array that is not two strings" : kind_of(m));
                 }
             }
         }
@@ -562,8 +643,7 @@ private:
     }
 
     std::string source_;
-    const std::vector<std::pair<std::string, nlohmann::json>>* vocab_entries_ =
-        nullptr;                                                     // model.vocab, when read apart
+    const tokenizer_json_document* document_ = nullptr;              // model.vocab and model.merges, when read apart
     std::vector<std::pair<std::string, std::int32_t>> special_ids_;  // checked against the ids once all are read
 };
 
@@ -574,7 +654,7 @@ namespace cirm {
 /// The tokenizer of a tokenizer.json text; errors are cirm::error prefixed with `source`.
 inline hf_tokenizer parse_tokenizer_json(std::string_view text, const std::string& source = "tokenizer.json") {
     const detail::tokenizer_json_document document(text, source);
-    return detail::tokenizer_json_reader(source).read(document.root, &document.vocab_entries);
+    return detail::tokenizer_json_reader(source).read(document.root, &document);
 }
 
 /// The tokenizer of a tokenizer.json file.
