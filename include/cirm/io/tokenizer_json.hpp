@@ -4,7 +4,8 @@
 /// component a file names must be one that cirm implements, with only the options it
 /// implements: anything else is an error naming it (never skipped). Errors are cirm::error,
 /// "<source>: <JSON path>: <problem>". The decoder is not used (cirm does not decode) and is
-/// not read; truncation and padding must be null.
+/// not read; truncation and padding must be null. Not part of io/io.hpp: it needs cirm::text
+/// (PCRE2 and utf8proc), so include it directly and link cirm::text.
 
 #include <algorithm>
 #include <cstdint>
