@@ -112,6 +112,24 @@ TEST_CASE("the regular expressions' whitespace class is Unicode White_Space (U+0
                            "b") == ids{0, 9, 7, 8, 4});
 }
 
+TEST_CASE("the regular expressions' word class has marks and connectors, as Oniguruma's", "[text]") {
+    // "a_b-c\u0301d" split by \w+ (Isolated): c, the combining acute and d are one word; "-" and
+    // the class form [\w] agree with the plain one
+    json file = bpe_file(vocab_of({"a_b", "-",
+                                   "c\xCC\x81"
+                                   "d",
+                                   "a", "_", "b", "c", "\xCC\x81", "d"}));
+    file["model"]["ignore_merges"] = true;
+    for (const char* expression : {"\\w+", "[\\w]+"}) {
+        file["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", expression}}}, {"behavior", "Isolated"}};
+        CHECK(load(file).encode("a_b-c\xCC\x81"
+                                "d") == ids{0, 1, 2});
+    }
+    file["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", "\\W"}}}, {"behavior", "Removed"}};
+    CHECK(load(file).encode("a_b-c\xCC\x81"
+                            "d") == ids{0, 2});
+}
+
 TEST_CASE("normalizers: Prepend and Replace (SentencePiece style), NFC", "[text]") {
     const std::string bar = "\xE2\x96\x81";  // ▁
     json file = bpe_file(vocab_of({bar, "a", bar + "a"}), {bar + " a"});

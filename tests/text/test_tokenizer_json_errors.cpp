@@ -49,6 +49,19 @@ TEST_CASE("malformed JSON and repeated keys are refused", "[text]") {
                Catch::Contains("'a' appears twice"));
 }
 
+TEST_CASE("the vocabulary, read apart from the rest, is checked as strictly", "[text]") {
+    CHECK_THAT(refusal_of_text(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "a": 2}}})"),
+               Catch::Equals("tok.json: key 'a' appears twice in 'model.vocab'"));
+    CHECK_THAT(refusal_of_text(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": {"c": [1, 2]}}}})"),
+               Catch::Equals("tok.json: model.vocab['b']: must be an integer id, not an object"));
+    CHECK_THAT(refusal_of_text(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "vocab": {"b": 0}}})"),
+               Catch::Equals("tok.json: key 'vocab' appears twice in 'model'"));
+    CHECK_THAT(refusal_of_text(R"({"model": {"type": "BPE", "vocab": [["a", 0]]}})"),
+               Catch::Equals("tok.json: model.vocab: must be an object of token: id, not an array"));
+    CHECK_THAT(refusal_of_text(std::string("{\"model\": 1}\0", 13)),
+               Catch::StartsWith("tok.json: not valid JSON: NUL byte"));
+}
+
 TEST_CASE("a component type cirm does not implement is an error naming it", "[text]") {
     json file = valid_file();
     file["normalizer"] = {{"type", "Lowercase"}};
@@ -95,6 +108,16 @@ TEST_CASE("bad merges are refused", "[text]") {
     CHECK_THAT(refusal(file), Catch::Contains("the merged token 'ba' is not in model.vocab"));
     file["model"]["merges"] = {json::array({"a"})};
     CHECK_THAT(refusal(file), Catch::Contains("model.merges[0]: must be \"left right\" or [left, right]"));
+    file["model"]["merges"] = json::parse(R"(["a b", ["a", "b"], {"a": "b"}])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains("model.merges[2]: must be \"left right\" or [left, right], not an object"));
+    file["model"]["merges"] = json::parse(R"([["a", ["b"]]])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains(
+                   "model.merges[0]: must be \"left right\" or [left, right], not an array that is not two strings"));
+    file["model"]["merges"] = json::parse(R"([7])");
+    CHECK_THAT(refusal(file),
+               Catch::Contains("model.merges[0]: must be \"left right\" or [left, right], not a number"));
 }
 
 TEST_CASE("ids out of range or given twice are refused", "[text]") {

@@ -4,7 +4,8 @@
 /// component a file names must be one that cirm implements, with only the options it
 /// implements: anything else is an error naming it (never skipped). Errors are cirm::error,
 /// "<source>: <JSON path>: <problem>". The decoder is not used (cirm does not decode) and is
-/// not read; truncation and padding must be null.
+/// not read; truncation and padding must be null. Not part of io/io.hpp: it needs cirm::text
+/// (PCRE2 and utf8proc), so include it directly and link cirm::text.
 
 #include <algorithm>
 #include <cstdint>
@@ -30,12 +31,205 @@
 
 namespace cirm::detail {
 
+/// One entry of model.merges as read: "left right" (in `first`), [left, right], or neither (then
+/// `first` says what it is).
+struct merge_entry {
+    enum class form : std::uint8_t { text, pair, malformed };
+    std::string first;
+    std::string second;
+    form shape = form::text;
+};
+
+/// tokenizer.json parsed by nlohmann's SAX interface into a DOM, except model.vocab and
+/// model.merges, whose entries go straight into lists: they are most of the file, and DOM nodes
+/// for them (a std::map of 128k keys, 500k two-string arrays) cost most of the loading time.
+/// Repeated keys are refused as parse_strict_json does (for model.vocab: when the vocabulary is
+/// built), with its messages.
+class tokenizer_json_document : public nlohmann::json_sax<nlohmann::json> {
+public:
+    using json = nlohmann::json;
+
+    /// Parses `text`; errors are cirm::error prefixed with `where`, worded as parse_strict_json's.
+    tokenizer_json_document(std::string_view text, const std::string& where) {
+        if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+            throw error(where + ": not valid JSON: NUL byte at offset " + std::to_string(nul) +
+                        " (JSON text cannot contain one)");
+        const bool parsed = json::sax_parse(text.begin(), text.end(), this);
+        if (!duplicate_.empty())
+            throw error(where + ": key '" + duplicate_ + "' appears twice" +
+                        (duplicate_path_.empty() ? std::string() : " in '" + duplicate_path_ + "'"));
+        if (!parsed) throw error(where + ": not valid JSON: " + syntax_message_);
+    }
+
+    json root;
+    std::vector<std::pair<std::string, json>> vocab_entries;  ///< model.vocab's entries, in file order
+    std::vector<merge_entry> merge_entries;                   ///< model.merges' entries, in file order
+
+    bool null() override { return add(json(nullptr)); }
+    bool boolean(bool value) override { return add(json(value)); }
+    bool number_integer(number_integer_t value) override { return add(json(value)); }
+    bool number_unsigned(number_unsigned_t value) override { return add(json(value)); }
+    bool number_float(number_float_t value, const string_t&) override { return add(json(value)); }
+    bool string(string_t& value) override { return add(json(std::move(value))); }
+    bool binary(binary_t& value) override { return add(json::binary(std::move(value))); }
+    bool start_object(std::size_t) override { return open(json::object(), false); }
+    bool start_array(std::size_t) override { return open(json::array(), true); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& name) override {
+        if (in_vocab()) {
+            vocab_key_ = std::move(name);
+            return true;
+        }
+        auto& object = frames_.back();
+        if (!object.keys.insert(name).second) {
+            duplicate_ = name;
+            duplicate_path_ = strict_json_internal::path_of(frames_);
+            return false;
+        }
+        object.current_key = std::move(name);
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+        syntax_message_ = strict_json_internal::strip_exception_tag(e.what());
+        return false;
+    }
+
+private:
+    bool in_vocab() const noexcept { return vocab_depth_ != 0 && frames_.size() == vocab_depth_; }
+
+    /// Adds a finished value to the innermost container (or makes it the root); returns where it is.
+    json* place(json&& value) {
+        if (frames_.empty()) {
+            root = std::move(value);
+            return &root;
+        }
+        json& parent = *containers_.back();
+        auto& frame = frames_.back();
+        if (frame.is_array) {
+            ++frame.next_index;
+            parent.push_back(std::move(value));
+            return &parent.back();
+        }
+        return &(parent[frame.current_key] = std::move(value));
+    }
+    static std::string kind_of(const json& value) {
+        if (value.is_null()) return "null";
+        if (value.is_boolean()) return "a boolean";
+        if (value.is_number()) return "a number";
+        if (value.is_string()) return "a string";
+        if (value.is_array()) return "an array";
+        return "an object";
+    }
+    bool in_merges() const noexcept { return merges_depth_ != 0 && frames_.size() == merges_depth_; }
+    bool in_pair() const noexcept { return pair_depth_ != 0 && frames_.size() == pair_depth_; }
+
+    bool add(json&& value) {
+        if (skip_depth_ != 0) return true;
+        if (in_vocab()) {
+            vocab_entries.emplace_back(std::move(vocab_key_), std::move(value));
+        } else if (in_merges()) {
+            if (value.is_string())
+                merge_entries.push_back({std::move(value.get_ref<std::string&>()), {}, merge_entry::form::text});
+            else
+                merge_entries.push_back({kind_of(value), {}, merge_entry::form::malformed});
+        } else if (in_pair()) {
+            if (value.is_string() && pair_parts_ < 2)
+                (pair_parts_ == 0 ? pair_.first : pair_.second) = std::move(value.get_ref<std::string&>());
+            else
+                pair_ok_ = false;
+            ++pair_parts_;
+        } else {
+            place(std::move(value));
+        }
+        return true;
+    }
+    /// Enters a container whose contents are not kept (or, with `pair`, kept in pair_).
+    void open_unkept(bool is_array, bool skip) {
+        frames_.push_back({});
+        frames_.back().is_array = is_array;
+        containers_.push_back(nullptr);
+        if (skip && skip_depth_ == 0) skip_depth_ = frames_.size();
+    }
+    bool open(json&& container, bool is_array) {
+        if (skip_depth_ != 0) {
+            open_unkept(is_array, true);
+        } else if (in_vocab()) {  // a container as an id: keep it, so that the reader names the problem
+            vocab_entries.emplace_back(std::move(vocab_key_), std::move(container));
+            open_unkept(is_array, true);
+        } else if (in_merges()) {
+            if (is_array) {
+                pair_ = {{}, {}, merge_entry::form::pair};
+                pair_parts_ = 0;
+                pair_ok_ = true;
+                open_unkept(true, false);
+                pair_depth_ = frames_.size();
+            } else {
+                merge_entries.push_back({"an object", {}, merge_entry::form::malformed});
+                open_unkept(false, true);
+            }
+        } else if (in_pair()) {
+            pair_ok_ = false;
+            ++pair_parts_;
+            open_unkept(is_array, true);
+        } else {
+            open_kept(std::move(container), is_array);
+        }
+        return true;
+    }
+    void open_kept(json&& container, bool is_array) {
+        const bool in_model = frames_.size() == 2 && !frames_.back().is_array && frames_[1].label == "model";
+        const bool is_vocab = in_model && !is_array && frames_.back().current_key == "vocab";
+        const bool is_merges = in_model && is_array && frames_.back().current_key == "merges";
+        strict_json_internal::frame frame;
+        frame.label = strict_json_internal::label_for_next_element(frames_);
+        frame.is_array = is_array;
+        json* where = place(std::move(container));
+        frames_.push_back(std::move(frame));
+        containers_.push_back(where);
+        if (is_vocab) vocab_depth_ = frames_.size();
+        if (is_merges) merges_depth_ = frames_.size();
+    }
+    bool close() {
+        if (frames_.size() == skip_depth_) skip_depth_ = 0;
+        if (frames_.size() == vocab_depth_) vocab_depth_ = 0;
+        if (frames_.size() == merges_depth_) merges_depth_ = 0;
+        if (frames_.size() == pair_depth_) {
+            pair_depth_ = 0;
+            if (pair_ok_ && pair_parts_ == 2)
+                merge_entries.push_back(std::move(pair_));
+            else
+                merge_entries.push_back({"an array that is not two strings", {}, merge_entry::form::malformed});
+        }
+        frames_.pop_back();
+        containers_.pop_back();
+        return true;
+    }
+
+    std::vector<strict_json_internal::frame> frames_;
+    std::vector<json*> containers_;
+    std::size_t vocab_depth_ = 0;   // frames_.size() inside model.vocab, 0 outside
+    std::size_t merges_depth_ = 0;  // frames_.size() inside model.merges, 0 outside
+    std::size_t pair_depth_ = 0;    // frames_.size() inside one [left, right] of model.merges
+    std::size_t skip_depth_ = 0;    // inside a container whose contents are not kept
+    merge_entry pair_;
+    std::size_t pair_parts_ = 0;
+    bool pair_ok_ = true;
+    std::string vocab_key_;
+    std::string duplicate_;
+    std::string duplicate_path_;
+    std::string syntax_message_;
+};
+
 /// The reading state: where errors point.
 class tokenizer_json_reader {
 public:
     explicit tokenizer_json_reader(std::string source) : source_(std::move(source)) {}
 
-    hf_tokenizer read(const nlohmann::json& root) {
+    /// The tokenizer of `root`; model.vocab and model.merges come from `document` when it holds
+    /// them (the DOM then has them empty).
+    hf_tokenizer read(const nlohmann::json& root, const tokenizer_json_document* document = nullptr) {
+        document_ = document;
         require_object(root, "");
         only_keys(root, "",
                   {"version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
@@ -55,9 +249,7 @@ public:
         if (root.contains("post_processor"))
             parts.post_processor =
                 text_post_processor(read_post_processor(root.at("post_processor"), "post_processor"));
-        std::size_t id_limit = 0;
-        for (const auto& [token, id] : parts.model->vocabulary())
-            id_limit = std::max(id_limit, static_cast<std::size_t>(id) + 1);
+        std::size_t id_limit = parts.model->vocabulary().id_limit();
         for (const auto& t : parts.added_tokens) id_limit = std::max(id_limit, static_cast<std::size_t>(t.id) + 1);
         for (const auto& [path, id] : special_ids_)
             if (id < 0 || static_cast<std::size_t>(id) >= id_limit)
@@ -165,42 +357,69 @@ private:
         const std::string vocab_path = join(path, "vocab");
         const auto& vocab = member(j, path, "vocab");
         if (!vocab.is_object()) fail(vocab_path, "must be an object of token: id, not " + kind_of(vocab));
-        token_map vocabulary;
-        vocabulary.reserve(vocab.size());
+        std::vector<std::pair<std::string, std::int32_t>> vocabulary;
         std::vector<bool> used;
-        for (const auto& item : vocab.items()) {
-            const auto item_path = [&] { return vocab_path + "['" + item.key() + "']"; };
-            const std::int32_t id = id_value(item.value(), item_path);
+        const auto add_entry = [&](const std::string& token, const nlohmann::json& value) {
+            const auto item_path = [&] { return vocab_path + "['" + token + "']"; };
+            const std::int32_t id = id_value(value, item_path);
             if (static_cast<std::size_t>(id) >= used.size()) used.resize(static_cast<std::size_t>(id) + 1, false);
             if (used[static_cast<std::size_t>(id)])
                 fail(item_path(), "the id " + std::to_string(id) + " is given to two tokens");
             used[static_cast<std::size_t>(id)] = true;
-            vocabulary.emplace(item.key(), id);
+            vocabulary.emplace_back(token, id);
+        };
+        if (document_ != nullptr && vocab.empty()) {
+            vocabulary.reserve(document_->vocab_entries.size());
+            for (const auto& [token, value] : document_->vocab_entries) add_entry(token, value);
+        } else {
+            vocabulary.reserve(vocab.size());
+            for (const auto& item : vocab.items()) add_entry(item.key(), item.value());
         }
+        token_vocabulary built(std::move(vocabulary));
+        if (built.duplicate())
+            throw error(source_ + ": key '" + *built.duplicate() + "' appears twice in '" + vocab_path + "'");
 
         const std::string merges_path = join(path, "merges");
         std::vector<std::pair<std::string_view, std::string_view>> merges;
+        const auto add_text_merge = [&](const std::string& text, std::size_t i) {
+            const auto space = text.find(' ');
+            if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
+                fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
+            const std::string_view view = text;
+            merges.emplace_back(view.substr(0, space), view.substr(space + 1));
+        };
+        const auto malformed_merge = [&](std::size_t i, const std::string& what) {
+            fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + what);
+        };
         if (j.contains("merges")) {
             const auto& list = j.at("merges");
             if (!list.is_array()) fail(merges_path, "must be an array, not " + kind_of(list));
-            merges.reserve(list.size());
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                const auto& m = list[i];
-                if (m.is_string()) {
-                    const auto& text = m.get_ref<const std::string&>();
-                    const auto space = text.find(' ');
-                    if (space == std::string::npos || text.find(' ', space + 1) != std::string::npos)
-                        fail(at_index(merges_path, i), "'" + text + "' is not two tokens separated by one space");
-                    const std::string_view view = text;
-                    merges.emplace_back(view.substr(0, space), view.substr(space + 1));
-                } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-                    merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
-                } else {
-                    fail(at_index(merges_path, i), "must be \"left right\" or [left, right], not " + m.dump());
+            if (document_ != nullptr && list.empty()) {
+                const auto& entries = document_->merge_entries;
+                merges.reserve(entries.size());
+                for (std::size_t i = 0; i < entries.size(); ++i) {
+                    const auto& m = entries[i];
+                    if (m.shape == merge_entry::form::text)
+                        add_text_merge(m.first, i);
+                    else if (m.shape == merge_entry::form::pair)
+                        merges.emplace_back(m.first, m.second);
+                    else
+                        malformed_merge(i, m.first);
+                }
+            } else {
+                merges.reserve(list.size());
+                for (std::size_t i = 0; i < list.size(); ++i) {
+                    const auto& m = list[i];
+                    if (m.is_string())
+                        add_text_merge(m.get_ref<const std::string&>(), i);
+                    else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+                        merges.emplace_back(m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>());
+                    else
+                        malformed_merge(i, m.is_array() ? "an array that is not two strings" : kind_of(m));
                 }
             }
         }
-        return std::make_shared<const bpe_model>(std::move(vocabulary), merges, std::move(options), source_);
+        return std::make_shared<const bpe_model>(std::move(built), merges, std::move(options), source_);
     }
 
     // --- added tokens ---------------------------------------------------------------------
@@ -425,6 +644,7 @@ private:
     }
 
     std::string source_;
+    const tokenizer_json_document* document_ = nullptr;              // model.vocab and model.merges, when read apart
     std::vector<std::pair<std::string, std::int32_t>> special_ids_;  // checked against the ids once all are read
 };
 
@@ -434,8 +654,8 @@ namespace cirm {
 
 /// The tokenizer of a tokenizer.json text; errors are cirm::error prefixed with `source`.
 inline hf_tokenizer parse_tokenizer_json(std::string_view text, const std::string& source = "tokenizer.json") {
-    const auto root = parse_strict_json(text, source);
-    return detail::tokenizer_json_reader(source).read(root);
+    const detail::tokenizer_json_document document(text, source);
+    return detail::tokenizer_json_reader(source).read(document.root, &document);
 }
 
 /// The tokenizer of a tokenizer.json file.

@@ -7,13 +7,13 @@
 /// list of symbols). With ignore_merges a piece that is itself a token is that token. Encoding
 /// is const and thread-safe; a small cache of recent pieces is shared under a lock per shard.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +22,7 @@
 
 #include "cirm/error.hpp"
 #include "cirm/text/unicode.hpp"
+#include "cirm/text/vocabulary.hpp"
 
 namespace cirm::detail {
 
@@ -30,9 +31,6 @@ struct text_hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
 };
-
-/// token text -> id
-using token_map = std::unordered_map<std::string, std::int32_t, text_hash, std::equal_to<>>;
 
 /// The options of a BPE model besides its vocabulary and merges.
 struct bpe_options {
@@ -52,16 +50,14 @@ public:
     /// `merges` are pairs of tokens, in rank order; each token and each merged token must be
     /// in `vocabulary` (the merged token is the left one followed by the right one less its
     /// continuing_subword_prefix). Errors name `where`.
-    bpe_model(token_map vocabulary, const std::vector<std::pair<std::string_view, std::string_view>>& merges,
+    bpe_model(token_vocabulary vocabulary, const std::vector<std::pair<std::string_view, std::string_view>>& merges,
               bpe_options options, const std::string& where)
-        : vocabulary_(std::move(vocabulary)), options_(std::move(options)) {
+        : vocabulary_(std::move(vocabulary)), merges_(merges.size()), options_(std::move(options)) {
         if (options_.unk_token) {
-            const auto it = vocabulary_.find(*options_.unk_token);
-            if (it == vocabulary_.end())
-                throw error(where + ": model.unk_token '" + *options_.unk_token + "' is not in model.vocab");
-            unk_id_ = it->second;
+            const auto id = vocabulary_.find(*options_.unk_token);
+            if (id < 0) throw error(where + ": model.unk_token '" + *options_.unk_token + "' is not in model.vocab");
+            unk_id_ = id;
         }
-        merges_.reserve(merges.size());
         std::string merged;
         const std::size_t prefix_length = options_.continuing_subword_prefix.size();
         for (std::size_t rank = 0; rank < merges.size(); ++rank) {
@@ -73,42 +69,39 @@ public:
             };
             const auto left_id = vocabulary_.find(left);
             const auto right_id = vocabulary_.find(right);
-            if (left_id == vocabulary_.end())
-                throw error(where_merge() + ": '" + std::string(left) + "' is not in model.vocab");
-            if (right_id == vocabulary_.end())
-                throw error(where_merge() + ": '" + std::string(right) + "' is not in model.vocab");
+            if (left_id < 0) throw error(where_merge() + ": '" + std::string(left) + "' is not in model.vocab");
+            if (right_id < 0) throw error(where_merge() + ": '" + std::string(right) + "' is not in model.vocab");
             if (prefix_length > 0 && right.substr(0, prefix_length) != options_.continuing_subword_prefix)
                 throw error(where_merge() + ": the right token does not start with continuing_subword_prefix");
             merged.assign(left);
             merged.append(right.substr(prefix_length));
             const auto merged_id = vocabulary_.find(merged);
-            if (merged_id == vocabulary_.end())
-                throw error(where_merge() + ": the merged token '" + merged + "' is not in model.vocab");
+            if (merged_id < 0) throw error(where_merge() + ": the merged token '" + merged + "' is not in model.vocab");
             // A pair listed twice keeps its last rank, as the reference library's map does.
-            merges_.insert_or_assign(pair_key(left_id->second, right_id->second),
-                                     merge_rule{static_cast<std::int32_t>(rank), merged_id->second});
+            merges_.assign(left_id, right_id, merge_rule{static_cast<std::int32_t>(rank), merged_id});
         }
         byte_ids_.fill(-1);
         if (options_.byte_fallback) {
             static constexpr char hex[] = "0123456789ABCDEF";
             for (int byte = 0; byte < 256; ++byte) {
                 const std::string name = std::string("<0x") + hex[byte >> 4] + hex[byte & 15] + ">";
-                if (const auto it = vocabulary_.find(name); it != vocabulary_.end())
-                    byte_ids_[static_cast<std::size_t>(byte)] = it->second;
+                byte_ids_[static_cast<std::size_t>(byte)] = vocabulary_.find(name);
             }
         }
         if (prefix_length == 0 && options_.end_of_word_suffix.empty()) {
             bmp_ids_.assign(0x10000, -1);
-            for (const auto& [token, id] : vocabulary_) {
+            for (std::int32_t id = 0; static_cast<std::size_t>(id) < vocabulary_.id_limit(); ++id) {
+                if (!vocabulary_.has_id(id)) continue;
+                const std::string& token = vocabulary_.token(id);
                 std::size_t length = 0;
-                if (token.empty()) continue;
+                if (token.empty() || token.size() > 3) continue;
                 const char32_t c = code_point_at(token, 0, length);
                 if (length == token.size() && c < 0x10000) bmp_ids_[c] = id;
             }
         }
     }
 
-    const token_map& vocabulary() const noexcept { return vocabulary_; }
+    const token_vocabulary& vocabulary() const noexcept { return vocabulary_; }
     const bpe_options& options() const noexcept { return options_; }
     std::size_t merge_count() const noexcept { return merges_.size(); }
 
@@ -116,8 +109,8 @@ public:
     void encode_piece(std::string_view piece, std::vector<std::int32_t>& ids) const {
         if (piece.empty()) return;
         if (options_.ignore_merges) {
-            if (const auto it = vocabulary_.find(piece); it != vocabulary_.end()) {
-                ids.push_back(it->second);
+            if (const auto id = vocabulary_.find(piece); id >= 0) {
+                ids.push_back(id);
                 return;
             }
         }
@@ -143,10 +136,6 @@ public:
     }
 
 private:
-    struct merge_rule {
-        std::int32_t rank;
-        std::int32_t result;
-    };
     struct symbol {
         std::int32_t id;
         std::int32_t previous;  // index, -1 for none
@@ -169,28 +158,21 @@ private:
     static constexpr std::size_t cache_entries_per_shard = 4096;
     static constexpr std::size_t max_cached_length = 256;
 
-    static std::uint64_t pair_key(std::int32_t left, std::int32_t right) noexcept {
-        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) | static_cast<std::uint32_t>(right);
-    }
-
     const merge_rule* find_merge(std::int32_t left, std::int32_t right) const noexcept {
-        const auto it = merges_.find(pair_key(left, right));
-        return it == merges_.end() ? nullptr : &it->second;
+        return merges_.find(left, right);
     }
 
     std::int32_t character_id(std::string_view piece, std::size_t position, std::size_t length, char32_t c,
                               bool is_last) const {
         if (!bmp_ids_.empty()) {
             if (c < 0x10000) return bmp_ids_[c];
-            const auto it = vocabulary_.find(piece.substr(position, length));
-            return it == vocabulary_.end() ? -1 : it->second;
+            return vocabulary_.find(piece.substr(position, length));
         }
         std::string text;
         if (position > 0) text = options_.continuing_subword_prefix;
         text.append(piece.substr(position, length));
         if (is_last) text += options_.end_of_word_suffix;
-        const auto it = vocabulary_.find(text);
-        return it == vocabulary_.end() ? -1 : it->second;
+        return vocabulary_.find(text);
     }
 
     void merge_piece(std::string_view piece, std::vector<std::int32_t>& ids) const {
@@ -229,16 +211,20 @@ private:
         }
         if (pending_unk) add(*unk_id_);
 
-        thread_local std::vector<pending_merge> heap_storage;
-        heap_storage.clear();
-        std::priority_queue<pending_merge, std::vector<pending_merge>, std::greater<>> queue(std::greater<>{},
-                                                                                             std::move(heap_storage));
+        // a min-heap of pending merges (lowest rank, then leftmost), its storage kept per thread
+        thread_local std::vector<pending_merge> queue;
+        queue.clear();
+        const auto push = [](pending_merge merge) {
+            queue.push_back(merge);
+            std::push_heap(queue.begin(), queue.end(), std::greater<>{});
+        };
         for (std::size_t i = 0; i + 1 < symbols.size(); ++i)
             if (const auto* rule = find_merge(symbols[i].id, symbols[i + 1].id))
-                queue.push({rule->rank, static_cast<std::int32_t>(i), rule->result});
+                push({rule->rank, static_cast<std::int32_t>(i), rule->result});
         while (!queue.empty()) {
-            const pending_merge top = queue.top();
-            queue.pop();
+            std::pop_heap(queue.begin(), queue.end(), std::greater<>{});
+            const pending_merge top = queue.back();
+            queue.pop_back();
             symbol& left = symbols[static_cast<std::size_t>(top.position)];
             if (left.removed || left.next < 0) continue;
             symbol& right = symbols[static_cast<std::size_t>(left.next)];
@@ -250,17 +236,17 @@ private:
             if (right.next >= 0) symbols[static_cast<std::size_t>(right.next)].previous = top.position;
             if (left.previous >= 0)
                 if (const auto* before = find_merge(symbols[static_cast<std::size_t>(left.previous)].id, left.id))
-                    queue.push({before->rank, left.previous, before->result});
+                    push({before->rank, left.previous, before->result});
             if (left.next >= 0)
                 if (const auto* after = find_merge(left.id, symbols[static_cast<std::size_t>(left.next)].id))
-                    queue.push({after->rank, top.position, after->result});
+                    push({after->rank, top.position, after->result});
         }
         for (const auto& s : symbols)
             if (!s.removed) ids.push_back(s.id);
     }
 
-    token_map vocabulary_;
-    std::unordered_map<std::uint64_t, merge_rule> merges_;
+    token_vocabulary vocabulary_;
+    merge_table merges_;
     bpe_options options_;
     std::optional<std::int32_t> unk_id_;
     std::array<std::int32_t, 256> byte_ids_{};

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -46,12 +47,13 @@ public:
           model_(std::move(parts.model)),
           post_processor_(std::move(parts.post_processor)) {
         if (!model_) throw error(source + ": no model");
-        std::int32_t largest = -1;
-        for (const auto& [token, id] : model_->vocabulary()) largest = std::max(largest, id);
+        const auto& vocabulary = model_->vocabulary();
+        auto largest = static_cast<std::int32_t>(vocabulary.id_limit()) - 1;
         for (const auto& t : parts.added_tokens) largest = std::max(largest, t.id);
         id_to_token_.resize(static_cast<std::size_t>(largest + 1));
         special_.assign(static_cast<std::size_t>(largest + 1), false);
-        for (const auto& [token, id] : model_->vocabulary()) id_to_token_[static_cast<std::size_t>(id)] = token;
+        for (std::int32_t id = 0; static_cast<std::size_t>(id) < vocabulary.id_limit(); ++id)
+            if (vocabulary.has_id(id)) id_to_token_[static_cast<std::size_t>(id)] = vocabulary.token(id);
         std::vector<added_token> raw, normalized;
         std::vector<std::string> raw_texts, normalized_texts;
         std::vector<bool> added_seen(static_cast<std::size_t>(largest + 1), false);
@@ -60,9 +62,9 @@ public:
             if (added_seen[index])
                 throw error(source + ": added_tokens: id " + std::to_string(t.id) + " is given to two added tokens");
             added_seen[index] = true;
-            id_to_token_[index] = t.content;
+            added_texts_->push_back(t.content);
             special_[index] = t.special;
-            added_by_text_.try_emplace(t.content, t.id);
+            added_by_text_.try_emplace(t.content, t.id);  // the first of two with one text counts
             ++added_count_;
             if (t.special) ++special_count_;
             if (t.normalized) {
@@ -73,6 +75,8 @@ public:
                 raw_texts.push_back(t.content);
             }
         }
+        for (std::size_t k = 0; k < added_texts_->size(); ++k)  // it no longer grows: the views stay valid
+            id_to_token_[static_cast<std::size_t>(parts.added_tokens[k].id)] = (*added_texts_)[k];
         raw_added_ = detail::added_token_matcher(std::move(raw), raw_texts);
         normalized_added_ = detail::added_token_matcher(std::move(normalized), normalized_texts);
     }
@@ -114,8 +118,7 @@ public:
     /// The id of a token, as the file writes it: an added token's content or a vocabulary entry.
     std::optional<std::int32_t> token_id(std::string_view token) const {
         if (const auto it = added_by_text_.find(token); it != added_by_text_.end()) return it->second;
-        const auto& vocabulary = model_->vocabulary();
-        if (const auto it = vocabulary.find(token); it != vocabulary.end()) return it->second;
+        if (const auto id = model_->vocabulary().find(token); id >= 0) return id;
         return std::nullopt;
     }
 
@@ -156,8 +159,10 @@ private:
     text_post_processor post_processor_;
     detail::added_token_matcher raw_added_;
     detail::added_token_matcher normalized_added_;
-    detail::token_map added_by_text_;
-    std::vector<std::string> id_to_token_;
+    std::unordered_map<std::string, std::int32_t, detail::text_hash, std::equal_to<>> added_by_text_;
+    std::vector<std::string_view> id_to_token_;  // into the model's vocabulary or added_texts_
+    // shared, so that a copy of the tokenizer views the same texts
+    std::shared_ptr<std::vector<std::string>> added_texts_ = std::make_shared<std::vector<std::string>>();
     std::vector<bool> special_;
     std::size_t added_count_ = 0;
     std::size_t special_count_ = 0;

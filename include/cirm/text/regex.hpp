@@ -1,10 +1,12 @@
 #pragma once
 /// \file
 /// The regular expressions of tokenizer.json files, compiled by PCRE2 (UTF and Unicode
-/// properties, JIT-compiled). Hugging Face's `tokenizers` runs them with Oniguruma, whose `\s`
-/// is the Unicode White_Space property; PCRE2's `\s` leaves out U+0085, so `\s` and `\S` are
-/// rewritten to `\p{White_Space}` and `\P{White_Space}` before compiling. A compiled expression
-/// is immutable and may be used by several threads at once.
+/// properties, JIT-compiled). Hugging Face's `tokenizers` runs them with Oniguruma, whose
+/// classes differ from PCRE2's in two places: its `\s` is U+0009-U+000D, U+0085 and the
+/// separators (the White_Space property; PCRE2 leaves out U+0085), and its `\w` is letters,
+/// marks, numbers and connector punctuation (PCRE2 10.42 leaves out marks and most connectors).
+/// Both are spelled out as Unicode properties before compiling. A compiled expression is
+/// immutable and may be used by several threads at once.
 
 #include <cstddef>
 #include <memory>
@@ -21,21 +23,46 @@
 
 namespace cirm::detail {
 
-/// `pattern` with `\s` and `\S` spelled as the White_Space property (see the file comment).
-inline std::string with_unicode_whitespace(std::string_view pattern) {
+/// `pattern` with Oniguruma's meaning of `\s`, `\S`, `\w` and `\W` spelled out for PCRE2 (see
+/// the file comment). Inside a character class `\w` becomes the list of its properties; `\W`
+/// there, which a class cannot spell, is left to PCRE2.
+inline std::string with_oniguruma_classes(std::string_view pattern) {
+    static constexpr std::string_view word_properties = "\\p{L}\\p{M}\\p{N}\\p{Pc}";
     std::string out;
     out.reserve(pattern.size() + 16);
+    bool in_class = false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
-        if (pattern[i] != '\\' || i + 1 == pattern.size()) {
-            out += pattern[i];
+        const char c = pattern[i];
+        if (c == '[' && !in_class) {
+            in_class = true;
+            out += c;
+            // a ']' right after '[' or '[^' is a literal member, not the end
+            if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+            if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+            continue;
+        }
+        if (c == ']' && in_class) {
+            in_class = false;
+            out += c;
+            continue;
+        }
+        if (c != '\\' || i + 1 == pattern.size()) {
+            out += c;
             continue;
         }
         const char escaped = pattern[++i];
-        if (escaped == 's')
+        if (escaped == 's') {
             out += "\\p{White_Space}";
-        else if (escaped == 'S')
+        } else if (escaped == 'S') {
             out += "\\P{White_Space}";
-        else {
+        } else if (escaped == 'w') {
+            if (in_class)
+                out += word_properties;
+            else
+                out.append("[").append(word_properties).append("]");
+        } else if (escaped == 'W' && !in_class) {
+            out.append("[^").append(word_properties).append("]");
+        } else {
             out += '\\';
             out += escaped;
         }
@@ -82,7 +109,7 @@ public:
     /// Compiles `pattern` (after the `\s` rewrite); a pattern PCRE2 refuses is a cirm::error
     /// naming `where`.
     compiled_regex(std::string_view pattern, const std::string& where) {
-        const std::string rewritten = with_unicode_whitespace(pattern);
+        const std::string rewritten = with_oniguruma_classes(pattern);
         int code = 0;
         PCRE2_SIZE offset = 0;
         pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(rewritten.data()), rewritten.size(),
