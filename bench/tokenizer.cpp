@@ -1,5 +1,5 @@
-// Tokenizer throughput of cirm's hf_tokenizer on a real tokenizer.json, one thread, over the
-// corpus of bench/peers/tokenizer_corpus.py, and the time to load the tokenizer.json (reading,
+// Tokenizer throughput of cirm's hf_tokenizer on a real tokenizer.json, one thread, over a corpus
+// (bench/run-tokenizer uses the tokenizer tests' corpus), and the time to load the tokenizer.json (reading,
 // parsing and building the tokenizer; median of 5 loads, the first included). Its peers, timed
 // alike: bench/peers/tokenizer.mjs (@lenml/tokenizers) and bench_llamacpp_tokenizer (llama.cpp).
 //

@@ -24,7 +24,8 @@
 namespace cirm_bench {
 
 /// The texts of a JSON-lines corpus file: each line a JSON string, or an object whose "text" is
-/// one (the tokenizer tests' corpus; its other fields are ignored).
+/// one (the tokenizer tests' corpus; its other fields, such as "special", are ignored: every
+/// side encodes without special tokens added).
 inline std::vector<std::string> read_corpus(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot open the corpus " + path);

@@ -5,7 +5,7 @@
 // (scripts/setup --llamacpp installs it).
 //
 //   bench_llamacpp_tokenizer VOCAB.gguf CORPUS.jsonl [--ids=FILE] [--passes=3] [--seconds=2]
-//                            [--paired-with=TOKENIZER.json [--rounds=6]]
+//                            [--paired-with=TOKENIZER.json [--rounds=10]]
 // prints one JSON line (bench/tokenizer_timing.hpp); --ids writes the ids, one text per line.
 // --paired-with also times cirm's hf_tokenizer on that tokenizer.json in passes interleaved with
 // llama.cpp's (the ratio that the benchmark's goal is about, robust to a shared machine's drift)
@@ -87,7 +87,7 @@ int main(int argc, char** argv) try {
             tokenizer.encode(text, ids, /*add_special_tokens=*/false);
         };
         const auto paired = cirm_bench::time_paired_passes(texts, cirm_encode, encode,
-                                                           std::atoi(option_value(argc, argv, "rounds", "6").c_str()));
+                                                           std::atoi(option_value(argc, argv, "rounds", "10").c_str()));
         const double bytes = static_cast<double>(timing.bytes);
         result["paired"] = {{"tokenizer_json", paired_with},
                             {"rounds", paired.b_over_a.size()},
