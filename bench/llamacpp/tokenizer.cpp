@@ -9,7 +9,8 @@
 // prints one JSON line (bench/tokenizer_timing.hpp); --ids writes the ids, one text per line.
 // --paired-with also times cirm's hf_tokenizer on that tokenizer.json in passes interleaved with
 // llama.cpp's (the ratio that the benchmark's goal is about, robust to a shared machine's drift)
-// and adds "paired": both sides' pass times and llama.cpp's time over cirm's, per pair.
+// and adds "paired": both sides' pass times (CPU time of the thread; wall-clock as well) and
+// llama.cpp's time over cirm's, per pair.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -96,7 +97,9 @@ int main(int argc, char** argv) try {
                             {"llamacpp_over_cirm", paired.b_over_a},
                             {"llamacpp_over_cirm_median", cirm_bench::median(paired.b_over_a)},
                             {"cirm_mb_per_second", bytes / cirm_bench::median(paired.a_seconds) / 1e6},
-                            {"llamacpp_mb_per_second", bytes / cirm_bench::median(paired.b_seconds) / 1e6}};
+                            {"llamacpp_mb_per_second", bytes / cirm_bench::median(paired.b_seconds) / 1e6},
+                            {"cirm_wall_pass_seconds", paired.a_wall_seconds},
+                            {"llamacpp_wall_pass_seconds", paired.b_wall_seconds}};
     }
     std::printf("%s\n", result.dump().c_str());
     llama_model_free(model);
