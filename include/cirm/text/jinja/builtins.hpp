@@ -164,6 +164,7 @@ inline value::list_type iterate(const value& v) {
     switch (v.type()) {
         case value::kind::undefined: return {};
         case value::kind::list: {
+            charge_work(v.items().size());
             value::list_type items = v.items();
             if (v.sequence_flavor() == value::flavor::iterator) v.items().clear();
             return items;
@@ -322,7 +323,12 @@ inline value get_slice(const value& target, const value& start, const value& sto
         std::vector<std::size_t> picked;
         const std::int64_t first = clamp(start, stride < 0 ? length - 1 : 0);
         const std::int64_t last = clamp(stop, stride < 0 ? -1 : length);
-        for (std::int64_t i = first; stride > 0 ? i < last : i > last; i += stride) picked.push_back(static_cast<std::size_t>(i));
+        for (std::int64_t i = first; stride > 0 ? i < last : i > last;) {
+            picked.push_back(static_cast<std::size_t>(i));
+            detail::charge_work();
+            if (stride > 0 ? i > INT64_MAX - stride : i < INT64_MIN - stride) break;
+            i += stride;
+        }
         return picked;
     };
     if (target.is_string()) {
@@ -379,8 +385,8 @@ inline value call_method(const value& target, const std::string& name, call_argu
         }
         if (name == "replace") {
             detail::check_arguments(args, what, {"old", "new", "count"});
-            const std::string& from = detail::string_argument(detail::argument(args, 0, "old"), what);
-            const std::string& to = detail::string_argument(detail::argument(args, 1, "new"), what);
+            const std::string from = detail::string_argument(detail::argument(args, 0, "old"), what);
+            const std::string to = detail::string_argument(detail::argument(args, 1, "new"), what);
             std::int64_t count = detail::integer_argument(detail::argument(args, 2, "count", value::integer(-1)), what);
             if (from.empty()) throw render_failure(what + " with an empty old text is not supported");
             std::string out;

@@ -79,7 +79,7 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
         const std::int64_t n = detail::integer_argument(v, "the operand of 'divisibleby'");
         const std::int64_t d = detail::integer_argument(arg(0), "the argument of 'divisibleby'");
         if (d == 0) throw render_failure("divisibleby: integer division or modulo by zero");
-        return ((n % d) + d) % d == 0;
+        return d == -1 || n % d == 0;
     }
     if (name == "eq" || name == "equalto" || name == "==") return equal(v, arg(0));
     if (name == "ne" || name == "!=") return !equal(v, arg(0));
@@ -117,7 +117,8 @@ inline value lookup_path(const value& item, const value& path) {
         const auto dot = text.find('.', start);
         const std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-        current = numeric ? get_item(current, value::integer(std::stoll(part))) : get_item(current, value::string(part));
+        current = numeric && part.size() <= 18 ? get_item(current, value::integer(std::stoll(part)))
+                                               : get_item(current, value::string(part));
         if (dot == std::string::npos) return current;
         start = dot + 1;
     }
@@ -204,9 +205,11 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
         const value indent = argument(args, 1, "indent", value::none());
         if (indent.is_integral()) {
             layout.has_indent = true;
+            if (indent.as_integer() > 64) throw render_failure("tojson: an indent above 64 is not supported");
             layout.indent = std::string(static_cast<std::size_t>(std::max<std::int64_t>(0, indent.as_integer())), ' ');
         } else if (indent.is_string()) {
             layout.has_indent = true;
+            if (indent.as_string().size() > 64) throw render_failure("tojson: an indent above 64 characters is not supported");
             layout.indent = indent.as_string();
         } else if (!indent.is_none()) {
             throw render_failure("tojson: indent must be an int, a str or None");

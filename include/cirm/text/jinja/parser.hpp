@@ -117,6 +117,7 @@ private:
     }
 
     std::unique_ptr<statement> parse_statement(const std::string& tag, source_location where) {
+        depth_guard guard(*this);  // blocks inside blocks: bounded like expressions
         auto node = std::make_unique<statement>();
         node->where = where;
         std::string end_tag;
@@ -529,7 +530,9 @@ private:
                 auto node = make(expression::kind::subscript, opener.where);
                 node->children.push_back(std::move(target));
                 auto index = make(expression::kind::literal, current().where);
-                index->constant = value::integer(std::stoll(next().text));
+                const std::string digits = next().text;
+                if (digits.size() > 18) fail("index too large");
+                index->constant = value::integer(std::stoll(digits));
                 node->children.push_back(std::move(index));
                 return node;
             }
