@@ -17,8 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cirm_fuzz::expect_parse_or_cirm_error(
         [&] { parsed.emplace(std::string(cirm_fuzz::as_text(data, size)), "fuzz.jinja"); });
     if (!parsed) return 0;
-    const std::vector<cirm::chat_message> conversation = {
-        {"system", " You are {{ helpful }}. "}, {"user", "Hi \xc3\xa9\n<think>"}, {"assistant", "</think> Hello! 'x' \"y\" \\"}};
+    const std::vector<cirm::chat_message> conversation = {{"system", " You are {{ helpful }}. "},
+                                                          {"user", "Hi \xc3\xa9\n<think>"},
+                                                          {"assistant", "</think> Hello! 'x' \"y\" \\"}};
     cirm::jinja::render_limits limits;
     limits.max_output_bytes = 1 << 20;
     limits.max_string_bytes = 1 << 20;

@@ -20,8 +20,10 @@ std::string first_difference(const std::string& expected, const std::string& act
     std::size_t at = 0;
     while (at < expected.size() && at < actual.size() && expected[at] == actual[at]) ++at;
     const std::size_t from = at > 40 ? at - 40 : 0;
-    return "byte " + std::to_string(at) + ": peer " + nlohmann::json(expected.substr(from, 80)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-           " vs cirm " + nlohmann::json(actual.substr(from, 80)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return "byte " + std::to_string(at) + ": peer " +
+           nlohmann::json(expected.substr(from, 80)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+           " vs cirm " +
+           nlohmann::json(actual.substr(from, 80)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -79,10 +81,11 @@ int main(int argc, char** argv) {
                             std::printf("%s raised (%s)\n", raised ? "cirm" : "the peer",
                                         raised ? error.c_str() : item.at("error").get<std::string>().c_str());
                         else if (raised)
-                            std::printf("different errors: peer '%s', cirm '%s'\n", item.at("error").get<std::string>().c_str(),
-                                        error.c_str());
+                            std::printf("different errors: peer '%s', cirm '%s'\n",
+                                        item.at("error").get<std::string>().c_str(), error.c_str());
                         else
-                            std::printf("%s\n", first_difference(item.at("output").get<std::string>(), rendered).c_str());
+                            std::printf("%s\n",
+                                        first_difference(item.at("output").get<std::string>(), rendered).c_str());
                     }
                 }
             }

@@ -27,14 +27,16 @@ TEST_CASE("chat template: messages, special tokens and add_generation_prompt rea
 }
 
 TEST_CASE("chat template: a token the tokenizer lacks is undefined, tools and documents are none", "[chat]") {
-    const std::string source = "{{ bos_token is defined }} {{ eos_token is defined }} {{ tools is none }} {{ documents is none }}";
+    const std::string source =
+        "{{ bos_token is defined }} {{ eos_token is defined }} {{ tools is none }} {{ documents is none }}";
     cirm::chat_render_options options;
     options.eos_token = "<|im_end|>";
     CHECK(render(source, {}, options) == "False True True True");
 }
 
 TEST_CASE("chat template: date_string is the fixed date, strftime_now formats it", "[chat]") {
-    const std::string source = "{{ date_string }}|{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%A %B %-d, %y (%m/%d) %j %%') }}";
+    const std::string source =
+        "{{ date_string }}|{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%A %B %-d, %y (%m/%d) %j %%') }}";
     CHECK(render(source, {}) == "26 Jul 2024|26 Jul 2024|Friday July 26, 24 (07/26) 208 %");
     cirm::chat_render_options options;
     options.date_string = "1 Mar 2000";
@@ -47,7 +49,8 @@ TEST_CASE("chat template: date_string is the fixed date, strftime_now formats it
 }
 
 TEST_CASE("chat template: raise_exception is a cirm::error with the template's message", "[chat]") {
-    const std::string source = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}ok";
+    const std::string source =
+        "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}ok";
     CHECK(render(source, {{"user", "u"}}) == "ok");
     CHECK_THROWS_WITH(render(source, {{"system", "s"}, {"user", "u"}}),
                       "test:1:44: raise_exception: System role not supported");

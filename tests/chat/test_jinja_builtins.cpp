@@ -10,8 +10,11 @@ using chat_test::value;
 TEST_CASE("jinja: trim strips Python's whitespace", "[chat]") {
     CHECK(render("[{{ ' \\t\\n a b \\r\\n' | trim }}]") == "[a b]");
     // U+3000 and U+00A0 are whitespace to Python; U+001F is too (JavaScript disagrees); U+FEFF is not
-    CHECK(render("[{{ x | trim }}]", {{"x", value::string("\xe3\x80\x80\xc2\xa0" "a\x1f")}}) == "[a]");
-    CHECK(render("[{{ x | trim }}]", {{"x", value::string("\xef\xbb\xbf" "a")}}) == "[\xef\xbb\xbf" "a]");
+    CHECK(render("[{{ x | trim }}]", {{"x", value::string("\xe3\x80\x80\xc2\xa0"
+                                                          "a\x1f")}}) == "[a]");
+    CHECK(render("[{{ x | trim }}]", {{"x", value::string("\xef\xbb\xbf"
+                                                          "a")}}) == "[\xef\xbb\xbf"
+                                                                     "a]");
     CHECK(render("[{{ 'xxaxx' | trim('x') }}]") == "[a]");
 }
 
@@ -27,10 +30,14 @@ TEST_CASE("jinja: split, startswith, endswith, replace, upper, lower", "[chat]")
     CHECK(render("{{ 'a</think>b</think>c'.split('</think>') }}") == "['a', 'b', 'c']");
     CHECK(render("{{ 'a</think>b'.split('</think>')[-1] }}{{ 'x'.split('</think>')[0] }}") == "bx");
     CHECK(render("{{ '  a  b '.split() }} {{ 'a,b,c'.split(',', 1) }}") == "['a', 'b'] ['a', 'b,c']");
-    CHECK(render("{{ '<tool_response>x'.startswith('<tool_response>') }}{{ 'ab'.endswith('b') }}{{ 'ab'.endswith(('x', 'b')) }}") ==
-          "TrueTrueTrue");
-    CHECK(render("{{ 'a-b-c'.replace('-', '+') }} {{ 'a-b-c'.replace('-', '', 1) }} {{ 'aB'.upper() }}{{ 'aB'.lower() }}") ==
-          "a+b+c ab-c ABab");
+    CHECK(
+        render(
+            "{{ '<tool_response>x'.startswith('<tool_response>') }}{{ 'ab'.endswith('b') }}{{ 'ab'.endswith(('x', 'b')) }}") ==
+        "TrueTrueTrue");
+    CHECK(
+        render(
+            "{{ 'a-b-c'.replace('-', '+') }} {{ 'a-b-c'.replace('-', '', 1) }} {{ 'aB'.upper() }}{{ 'aB'.lower() }}") ==
+        "a+b+c ab-c ABab");
     CHECK_THROWS_WITH(render("{{ '\xc3\xa9'.upper() }}"), Catch::Contains("non-ASCII"));
 }
 
@@ -48,21 +55,26 @@ TEST_CASE("jinja: dict methods items, keys, values, get", "[chat]") {
 
 TEST_CASE("jinja: join, length, list, first, last, reverse, default, string, int, abs", "[chat]") {
     const value items = strings({"x", "y", "z"});
-    CHECK(render("{{ items | join(', ') }}|{{ items | length }}|{{ items | first }}{{ items | last }}|{{ items | reverse | join }}",
-                 {{"items", items}}) == "x, y, z|3|xz|zyx");
+    CHECK(
+        render(
+            "{{ items | join(', ') }}|{{ items | length }}|{{ items | first }}{{ items | last }}|{{ items | reverse | join }}",
+            {{"items", items}}) == "x, y, z|3|xz|zyx");
     CHECK(render("{{ 'abc' | reverse }} {{ 'héllo' | length }} {{ 'ab' | list }}") == "cba 5 ['a', 'b']");
     CHECK(render("{{ missing | default('d') }}{{ '' | default('e') }}{{ '' | default('f', true) }}") == "df");
     CHECK(render("{{ 12 | string ~ 'x' }} {{ '42' | int + 1 }} {{ (-3) | abs }} {{ 3.7 | int }}") == "12x 43 3 3");
 }
 
 TEST_CASE("jinja: select, reject, selectattr, rejectattr and map give one-pass generators", "[chat]") {
-    const value messages = value::list({chat_test::message("user", "a"), chat_test::message("assistant", "b"),
-                                        chat_test::message("user", "c")});
+    const value messages = value::list(
+        {chat_test::message("user", "a"), chat_test::message("assistant", "b"), chat_test::message("user", "c")});
     CHECK(render("{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | join }}",
                  {{"messages", messages}}) == "ac");
-    CHECK(render("{{ messages | rejectattr('role', 'equalto', 'user') | list | length }}", {{"messages", messages}}) == "1");
-    CHECK(render("{{ [1, 2, 3, 4] | select('odd') | list }}{{ [0, 1, ''] | select | list }}{{ ['a', 'b'] | reject('equalto', 'a') | list }}") ==
-          "[1, 3][1]['b']");
+    CHECK(render("{{ messages | rejectattr('role', 'equalto', 'user') | list | length }}", {{"messages", messages}}) ==
+          "1");
+    CHECK(
+        render(
+            "{{ [1, 2, 3, 4] | select('odd') | list }}{{ [0, 1, ''] | select | list }}{{ ['a', 'b'] | reject('equalto', 'a') | list }}") ==
+        "[1, 3][1]['b']");
     CHECK(render("{{ ['a', 'b'] | map('upper') | join }}") == "AB");
     // Jinja's generators have no length and cannot be written; a second pass finds them empty
     CHECK_THROWS_WITH(render("{{ [1, 2] | select | length }}"), Catch::Contains("has no len()"));
@@ -71,13 +83,18 @@ TEST_CASE("jinja: select, reject, selectattr, rejectattr and map give one-pass g
 }
 
 TEST_CASE("jinja: tests", "[chat]") {
-    CHECK(render("{{ none is none }}{{ 1 is none }}{{ 'a' is string }}{{ 1 is string }}{{ {} is mapping }}{{ [] is mapping }}") ==
-          "TrueFalseTrueFalseTrueFalse");
-    CHECK(render("{{ 'a' is iterable }}{{ [] is iterable }}{{ 1 is iterable }}{{ 1 is number }}{{ 1.5 is integer }}{{ true is boolean }}") ==
-          "TrueTrueFalseTrueFalseTrue");
+    CHECK(
+        render(
+            "{{ none is none }}{{ 1 is none }}{{ 'a' is string }}{{ 1 is string }}{{ {} is mapping }}{{ [] is mapping }}") ==
+        "TrueFalseTrueFalseTrueFalse");
+    CHECK(
+        render(
+            "{{ 'a' is iterable }}{{ [] is iterable }}{{ 1 is iterable }}{{ 1 is number }}{{ 1.5 is integer }}{{ true is boolean }}") ==
+        "TrueTrueFalseTrueFalseTrue");
     CHECK(render("{{ 3 is odd }}{{ 3 is even }}{{ 9 is divisibleby 3 }}{{ 'a' is equalto 'a' }}{{ 2 is in [1, 2] }}") ==
           "TrueFalseTrueTrueTrue");
-    CHECK(render("{{ false is false }}{{ 0 is false }}{{ x is not defined }}{{ not x is defined }}") == "TrueFalseTrueTrue");
+    CHECK(render("{{ false is false }}{{ 0 is false }}{{ x is not defined }}{{ not x is defined }}") ==
+          "TrueFalseTrueTrue");
 }
 
 TEST_CASE("jinja: tojson writes Python's json.dumps with ensure_ascii off", "[chat]") {
@@ -91,6 +108,7 @@ TEST_CASE("jinja: tojson writes Python's json.dumps with ensure_ascii off", "[ch
 }
 
 TEST_CASE("jinja: globals range, namespace, dict", "[chat]") {
-    CHECK(render("{{ range(3) | list }}{{ range(1, 7, 2) | list }}{{ range(3, 0, -1) | list }}") == "[0, 1, 2][1, 3, 5][3, 2, 1]");
+    CHECK(render("{{ range(3) | list }}{{ range(1, 7, 2) | list }}{{ range(3, 0, -1) | list }}") ==
+          "[0, 1, 2][1, 3, 5][3, 2, 1]");
     CHECK(render("{{ dict(a=1)['a'] }}{{ namespace(x=4).x }}") == "14");
 }

@@ -8,8 +8,10 @@ using chat_test::strings;
 using chat_test::value;
 
 TEST_CASE("jinja: arithmetic follows Python", "[chat]") {
-    CHECK(render("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 7 / 2 }}") == "7 9 3 -4 2 3.5");
-    CHECK(render("{{ 2 ** 10 }} {{ 2 ** -1 }} {{ 1.5 + 1 }} {{ 4 / 2 }} {{ -3 }} {{ true + 1 }}") == "1024 0.5 2.5 2.0 -3 2");
+    CHECK(render("{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ -7 % 3 }} {{ 7 / 2 }}") ==
+          "7 9 3 -4 2 3.5");
+    CHECK(render("{{ 2 ** 10 }} {{ 2 ** -1 }} {{ 1.5 + 1 }} {{ 4 / 2 }} {{ -3 }} {{ true + 1 }}") ==
+          "1024 0.5 2.5 2.0 -3 2");
     CHECK(render("{{ 'ab' * 3 }} {{ [1] + [2] }} {{ 'a' + 'b' }}") == "ababab [1, 2] ab");
     // Jinja's ** is left-associative
     CHECK(render("{{ 2 ** 3 ** 2 }}") == "64");
@@ -59,9 +61,10 @@ TEST_CASE("jinja: string literals take Python's escapes, adjacent literals join"
 
 TEST_CASE("jinja: indexing and slicing as Python, by code point on str", "[chat]") {
     const value items = strings({"a", "b", "c", "d"});
-    CHECK(render("{{ items[0] }}{{ items[-1] }}{{ items[1:3] }}{{ items[::-1] }}{{ items[::2] }}", {{"items", items}}) ==
-          "ad['b', 'c']['d', 'c', 'b', 'a']['a', 'c']");
-    CHECK(render("{{ items[1:] | length }} {{ items[:-1] | join }} {{ items[10:] }}", {{"items", items}}) == "3 abc []");
+    CHECK(render("{{ items[0] }}{{ items[-1] }}{{ items[1:3] }}{{ items[::-1] }}{{ items[::2] }}",
+                 {{"items", items}}) == "ad['b', 'c']['d', 'c', 'b', 'a']['a', 'c']");
+    CHECK(render("{{ items[1:] | length }} {{ items[:-1] | join }} {{ items[10:] }}", {{"items", items}}) ==
+          "3 abc []");
     CHECK(render("{{ 'h\xc3\xa9llo'[1] }} {{ 'h\xc3\xa9llo'[:2] }} {{ 'abc'[-1] }}") == "\xc3\xa9 h\xc3\xa9 c");
     CHECK(render("[{{ items[7] }}]", {{"items", items}}) == "[]");
     CHECK(render("{{ {'x': 1}['x'] }}{{ {'x': {'y': 2}}.x.y }}") == "12");
@@ -69,6 +72,6 @@ TEST_CASE("jinja: indexing and slicing as Python, by code point on str", "[chat]
 
 TEST_CASE("jinja: messages are read with [] and . alike", "[chat]") {
     const value messages = value::list({chat_test::message("system", "S"), chat_test::message("user", "U")});
-    CHECK(render("{{ messages[0]['role'] }}{{ messages[1].content }}{{ messages[1:] | length }}", {{"messages", messages}}) ==
-          "systemU1");
+    CHECK(render("{{ messages[0]['role'] }}{{ messages[1].content }}{{ messages[1:] | length }}",
+                 {{"messages", messages}}) == "systemU1");
 }

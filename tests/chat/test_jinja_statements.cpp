@@ -17,8 +17,10 @@ TEST_CASE("jinja: if, elif and else pick the first true branch", "[chat]") {
 
 TEST_CASE("jinja: for loops count with loop.index, index0, revindex, first, last, length", "[chat]") {
     const value items = strings({"a", "b", "c"});
-    CHECK(render("{% for x in items %}{{ loop.index }}{{ x }}{{ loop.revindex0 }}{% if not loop.last %},{% endif %}{% endfor %}",
-                 {{"items", items}}) == "1a2,2b1,3c0");
+    CHECK(
+        render(
+            "{% for x in items %}{{ loop.index }}{{ x }}{{ loop.revindex0 }}{% if not loop.last %},{% endif %}{% endfor %}",
+            {{"items", items}}) == "1a2,2b1,3c0");
     CHECK(render("{% for x in items %}{{ loop.first }}/{{ loop.length }} {% endfor %}", {{"items", items}}) ==
           "True/3 False/3 False/3 ");
     CHECK(render("{% for x in items %}{{ loop.previtem }}-{{ loop.nextitem }};{% endfor %}", {{"items", items}}) ==
@@ -46,7 +48,8 @@ TEST_CASE("jinja: loops over dicts give keys, items() gives pairs, unpacking", "
 
 TEST_CASE("jinja: a set inside a loop lasts one iteration, a namespace carries values out", "[chat]") {
     CHECK(render("{% set n = 0 %}{% for x in [1, 2, 3] %}{% set n = n + x %}{{ n }}{% endfor %}|{{ n }}") == "123|0");
-    CHECK(render("{% set ns = namespace(n=0) %}{% for x in [1, 2, 3] %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }}") ==
+    CHECK(render(
+              "{% set ns = namespace(n=0) %}{% for x in [1, 2, 3] %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }}") ==
           "6");
     CHECK(render("{% set ns = namespace() %}{% set ns.found = true %}{{ ns.found }}") == "True");
     // an if does not open a scope

@@ -15,7 +15,9 @@ TEST_CASE("jinja: text without tags is written as is, less one final newline", "
 
 TEST_CASE("jinja: CR LF and CR in the source become LF and other separators stay", "[chat]") {
     CHECK(render("a\r\nb\rc") == "a\nb\nc");
-    CHECK(render("a\xe2\x80\xa8" "b\vc") == "a\xe2\x80\xa8" "b\vc");
+    CHECK(render("a\xe2\x80\xa8"
+                 "b\vc") == "a\xe2\x80\xa8"
+                            "b\vc");
 }
 
 TEST_CASE("jinja: trim_blocks drops the newline after a statement or comment, not after an output", "[chat]") {
@@ -43,7 +45,8 @@ TEST_CASE("jinja: a minus strips all whitespace on its side, newlines included",
 }
 
 TEST_CASE("jinja: whitespace control strips Python's whitespace, Unicode spaces included", "[chat]") {
-    CHECK(render("a\xe3\x80\x80{{- 'b' -}}\xe3\x80\x80\xc2\x85" "c") == "abc");
+    CHECK(render("a\xe3\x80\x80{{- 'b' -}}\xe3\x80\x80\xc2\x85"
+                 "c") == "abc");
     CHECK(render("\xe3\x80\x80{% if true %}a{% endif %}") == "a");
     CHECK(render("x\n\v {% if true %}a{% endif %}") == "x\na");
 }

@@ -39,7 +39,8 @@ TEST_CASE("chat errors: unknown filters, tests and tags are named with their pla
     CHECK(parse_error("{{ x is shiny }}") == "bad.jinja:1:9: unknown test 'shiny'");
     CHECK(parse_error("{% macro m() %}{% endmacro %}") == "bad.jinja:1:1: unsupported tag 'macro'");
     CHECK(parse_error("{% include 'x' %}") == "bad.jinja:1:1: unsupported tag 'include'");
-    CHECK(parse_error("{% for x in y recursive %}{% endfor %}") == "bad.jinja:1:15: recursive for loops are not supported");
+    CHECK(parse_error("{% for x in y recursive %}{% endfor %}") ==
+          "bad.jinja:1:15: recursive for loops are not supported");
 }
 
 TEST_CASE("chat errors: bad expression syntax", "[chat]") {
@@ -49,7 +50,8 @@ TEST_CASE("chat errors: bad expression syntax", "[chat]") {
     CHECK(parse_error("{{ a $ b }}") == "bad.jinja:1:6: unexpected character '$' in a tag");
     CHECK(parse_error("{% set %}") == "bad.jinja:1:8: expected a variable name, found '%}'");
     CHECK(parse_error("{{ x[] }}") == "bad.jinja:1:5: empty subscript '[]'");
-    CHECK(parse_error("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}").find("nested too deeply") != std::string::npos);
+    CHECK(parse_error("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}").find("nested too deeply") !=
+          std::string::npos);
 }
 
 TEST_CASE("chat errors: render-time failures carry the expression's place", "[chat]") {
@@ -62,8 +64,8 @@ TEST_CASE("chat errors: render-time failures carry the expression's place", "[ch
 }
 
 TEST_CASE("chat errors: runaway templates hit the limits instead of hanging", "[chat]") {
-    const cirm::jinja::template_program loop("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
-                                             "t");
+    const cirm::jinja::template_program loop(
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}", "t");
     cirm::jinja::render_limits limits;
     limits.max_steps = 100000;
     CHECK_THROWS_WITH(loop.render({}, limits), Catch::Contains("more work than the limit"));

@@ -54,9 +54,10 @@ struct template_date {
     int day = 0, month = 0, year = 0;
 };
 
-inline constexpr std::array<std::string_view, 12> month_names = {
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"};
-inline constexpr std::array<std::string_view, 7> weekday_names = {"Monday", "Tuesday", "Wednesday", "Thursday",
+inline constexpr std::array<std::string_view, 12> month_names = {"January",   "February", "March",    "April",
+                                                                 "May",       "June",     "July",     "August",
+                                                                 "September", "October",  "November", "December"};
+inline constexpr std::array<std::string_view, 7> weekday_names = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                                   "Friday", "Saturday", "Sunday"};
 
 inline bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
@@ -155,7 +156,8 @@ inline std::string format_template_date(const template_date& date, std::string_v
             case 'p': out += "AM"; break;
             case '%': out += '%'; break;
             default:
-                throw jinja::render_failure(std::string("strftime_now: the directive %") + directive + " is not supported");
+                throw jinja::render_failure(std::string("strftime_now: the directive %") + directive +
+                                            " is not supported");
         }
     }
     return out;
@@ -194,11 +196,14 @@ public:
             {"documents", value::none()},
             {"add_generation_prompt", value::boolean(options.add_generation_prompt)},
             {"date_string", value::string(options.date_string)},
-            {"strftime_now", value::function("strftime_now", [date](jinja::call_arguments& args) {
-                 if (args.positional.size() != 1 || !args.keywords.empty() || !args.positional[0].is_string())
-                     throw jinja::render_failure("strftime_now takes one format string");
-                 return value::string(detail::format_template_date(date, args.positional[0].as_string()));
-             })},
+            {"strftime_now",
+             value::function(
+                 "strftime_now",
+                 [date](jinja::call_arguments& args) {
+                     if (args.positional.size() != 1 || !args.keywords.empty() || !args.positional[0].is_string())
+                         throw jinja::render_failure("strftime_now takes one format string");
+                     return value::string(detail::format_template_date(date, args.positional[0].as_string()));
+                 })},
         };
         if (!options.bos_token.empty()) context.emplace_back("bos_token", value::string(options.bos_token));
         if (!options.eos_token.empty()) context.emplace_back("eos_token", value::string(options.eos_token));

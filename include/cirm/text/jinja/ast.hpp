@@ -54,15 +54,15 @@ using statement_list = std::vector<std::unique_ptr<statement>>;
 /// A statement of the template body.
 struct statement {
     enum class kind {
-        text,          // text
-        output,        // {{ value }}
-        if_chain,      // branches (condition, body); else_body
-        for_loop,      // targets in value [if condition]: body; else_body
-        set,           // targets (or namespace_name.attribute) = value
-        set_block,     // {% set targets[0] %}body{% endset %}
+        text,       // text
+        output,     // {{ value }}
+        if_chain,   // branches (condition, body); else_body
+        for_loop,   // targets in value [if condition]: body; else_body
+        set,        // targets (or namespace_name.attribute) = value
+        set_block,  // {% set targets[0] %}body{% endset %}
         break_loop,
         continue_loop,
-        generation,    // {% generation %}body{% endgeneration %}: the body, as written
+        generation,  // {% generation %}body{% endgeneration %}: the body, as written
     };
     kind type = kind::text;
     source_location where;

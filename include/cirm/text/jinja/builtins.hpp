@@ -21,20 +21,19 @@ namespace cirm::jinja {
 /// Filters this interpreter implements.
 inline bool is_known_filter(std::string_view name) {
     static constexpr std::string_view names[] = {
-        "abs",    "capitalize", "count", "d",       "default", "first",     "float",   "int",
-        "items",  "join",       "last",  "length",  "list",    "lower",     "map",     "reject",
-        "rejectattr", "replace", "reverse", "safe", "select",  "selectattr", "string", "tojson",
-        "trim",   "upper"};
+        "abs",     "capitalize", "count",  "d",          "default", "first",  "float",  "int",        "items",
+        "join",    "last",       "length", "list",       "lower",   "map",    "reject", "rejectattr", "replace",
+        "reverse", "safe",       "select", "selectattr", "string",  "tojson", "trim",   "upper"};
     return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 /// Tests this interpreter implements.
 inline bool is_known_test(std::string_view name) {
     static constexpr std::string_view names[] = {
-        "defined", "undefined", "none",  "boolean", "false", "true", "integer", "float", "number", "string",
-        "mapping", "iterable",  "sequence", "callable", "odd", "even", "divisibleby", "eq", "equalto", "==",
-        "ne",      "!=",        "lt",    "<",       "lessthan", "le", "<=", "gt", ">", "greaterthan", "ge", ">=",
-        "in",      "sameas",    "lower", "upper"};
+        "defined", "undefined", "none",        "boolean",  "false",    "true", "integer",  "float",       "number",
+        "string",  "mapping",   "iterable",    "sequence", "callable", "odd",  "even",     "divisibleby", "eq",
+        "equalto", "==",        "ne",          "!=",       "lt",       "<",    "lessthan", "le",          "<=",
+        "gt",      ">",         "greaterthan", "ge",       ">=",       "in",   "sameas",   "lower",       "upper"};
     return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
@@ -97,18 +96,20 @@ inline value python_split(const std::string& text, const value& separator, std::
 /// refused instead of being Undefined.
 inline bool is_python_method(const value& target, std::string_view name) {
     static constexpr std::string_view str_methods[] = {
-        "capitalize", "casefold", "center", "count", "encode", "endswith", "expandtabs", "find", "format",
-        "format_map", "index", "isalnum", "isalpha", "isascii", "isdecimal", "isdigit", "isidentifier", "islower",
-        "isnumeric", "isprintable", "isspace", "istitle", "isupper", "join", "ljust", "lower", "lstrip",
-        "maketrans", "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust",
-        "rpartition", "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title",
-        "translate", "upper", "zfill"};
-    static constexpr std::string_view dict_methods[] = {"clear", "copy",   "fromkeys",   "get",    "items",
-                                                        "keys",  "pop",    "popitem",    "setdefault", "update",
-                                                        "values"};
-    static constexpr std::string_view list_methods[] = {"append", "clear", "copy",   "count", "extend", "index",
+        "capitalize", "casefold",     "center",       "count",   "encode",     "endswith",    "expandtabs",
+        "find",       "format",       "format_map",   "index",   "isalnum",    "isalpha",     "isascii",
+        "isdecimal",  "isdigit",      "isidentifier", "islower", "isnumeric",  "isprintable", "isspace",
+        "istitle",    "isupper",      "join",         "ljust",   "lower",      "lstrip",      "maketrans",
+        "partition",  "removeprefix", "removesuffix", "replace", "rfind",      "rindex",      "rjust",
+        "rpartition", "rsplit",       "rstrip",       "split",   "splitlines", "startswith",  "strip",
+        "swapcase",   "title",        "translate",    "upper",   "zfill"};
+    static constexpr std::string_view dict_methods[] = {"clear", "copy",    "fromkeys",   "get",    "items", "keys",
+                                                        "pop",   "popitem", "setdefault", "update", "values"};
+    static constexpr std::string_view list_methods[] = {"append", "clear", "copy",   "count",   "extend", "index",
                                                         "insert", "pop",   "remove", "reverse", "sort"};
-    const auto has = [&](const auto& names) { return std::find(std::begin(names), std::end(names), name) != std::end(names); };
+    const auto has = [&](const auto& names) {
+        return std::find(std::begin(names), std::end(names), name) != std::end(names);
+    };
     if (target.is_string()) return has(str_methods);
     if (target.is_dict()) return has(dict_methods);
     if (target.is_list() && target.sequence_flavor() == value::flavor::list) return has(list_methods);
@@ -134,7 +135,8 @@ inline void check_arguments(const call_arguments& args, std::string_view functio
 }
 
 inline std::int64_t integer_argument(const value& v, std::string_view what) {
-    if (!v.is_integral()) throw render_failure(std::string(what) + " must be an integer, not " + std::string(type_name(v)));
+    if (!v.is_integral())
+        throw render_failure(std::string(what) + " must be an integer, not " + std::string(type_name(v)));
     return v.as_integer();
 }
 
@@ -207,7 +209,8 @@ inline bool contains(const value& haystack, const value& needle) {
         case value::kind::undefined: return false;
         case value::kind::string:
             if (!needle.is_string())
-                throw render_failure("'in <string>' requires string as left operand, not " + std::string(type_name(needle)));
+                throw render_failure("'in <string>' requires string as left operand, not " +
+                                     std::string(type_name(needle)));
             return haystack.as_string().find(needle.as_string()) != std::string::npos;
         case value::kind::list: {
             auto& items = haystack.items();
@@ -267,15 +270,15 @@ inline value get_attribute(const value& target, const std::string& name) {
 inline value get_item(const value& target, const value& key) {
     switch (target.type()) {
         case value::kind::undefined:
-            throw render_failure(target.undefined_reason().empty()
-                                     ? "cannot index an undefined value"
-                                     : target.undefined_reason() + " (indexing it)");
+            throw render_failure(target.undefined_reason().empty() ? "cannot index an undefined value"
+                                                                   : target.undefined_reason() + " (indexing it)");
         case value::kind::dict:
             if (const value* member = target.find(key)) return *member;
             break;
         case value::kind::list:
             if (key.is_integral()) {
-                if (target.sequence_flavor() == value::flavor::iterator || target.sequence_flavor() == value::flavor::view)
+                if (target.sequence_flavor() == value::flavor::iterator ||
+                    target.sequence_flavor() == value::flavor::view)
                     throw render_failure("'" + std::string(type_name(target)) + "' object is not subscriptable");
                 const auto at = detail::resolve_index(key.as_integer(), target.items().size());
                 if (at >= 0) return target.items()[static_cast<std::size_t>(at)];
@@ -358,8 +361,9 @@ inline value call_method(const value& target, const std::string& name, call_argu
         }
         if (name == "split") {
             detail::check_arguments(args, what, {"sep", "maxsplit"});
-            return detail::python_split(text, detail::argument(args, 0, "sep", value::none()),
-                                        detail::integer_argument(detail::argument(args, 1, "maxsplit", value::integer(-1)), "maxsplit"));
+            return detail::python_split(
+                text, detail::argument(args, 0, "sep", value::none()),
+                detail::integer_argument(detail::argument(args, 1, "maxsplit", value::integer(-1)), "maxsplit"));
         }
         if (name == "startswith" || name == "endswith") {
             detail::check_arguments(args, what, {"prefix"});
@@ -374,7 +378,8 @@ inline value call_method(const value& target, const std::string& name, call_argu
             }
             for (const auto& c : candidates) {
                 if (c.size() > text.size()) continue;
-                if (name == "startswith" ? text.compare(0, c.size(), c) == 0 : text.compare(text.size() - c.size(), c.size(), c) == 0)
+                if (name == "startswith" ? text.compare(0, c.size(), c) == 0
+                                         : text.compare(text.size() - c.size(), c.size(), c) == 0)
                     return value::boolean(true);
             }
             return value::boolean(false);
@@ -417,8 +422,10 @@ inline value call_method(const value& target, const std::string& name, call_argu
             detail::check_arguments(args, what, {});
             value::list_type out;
             for (const auto& [key, item] : target.entries()) {
-                if (name == "items") out.push_back(value::list({key, item}, value::flavor::tuple));
-                else out.push_back(name == "keys" ? key : item);
+                if (name == "items")
+                    out.push_back(value::list({key, item}, value::flavor::tuple));
+                else
+                    out.push_back(name == "keys" ? key : item);
             }
             return value::list(std::move(out), value::flavor::view);
         }

@@ -46,7 +46,9 @@ inline bool number_compare(const value& a, const value& b, std::string_view op) 
 }  // namespace detail
 
 /// Python's `<`, `<=`, `>`, `>=`.
-inline bool less_compare(const value& a, const value& b, std::string_view op) { return detail::number_compare(a, b, op); }
+inline bool less_compare(const value& a, const value& b, std::string_view op) {
+    return detail::number_compare(a, b, op);
+}
 
 /// Applies the test `name` to `v` with `args` (the parser has checked the name).
 inline bool apply_test(const std::string& name, const value& v, const std::vector<value>& args) {
@@ -69,7 +71,8 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
     if (name == "iterable") return v.is_undefined() || v.is_string() || v.is_list() || v.is_dict();
     if (name == "sequence")
         return v.is_undefined() || v.is_string() || v.is_dict() ||
-               (v.is_list() && v.sequence_flavor() != value::flavor::iterator && v.sequence_flavor() != value::flavor::view);
+               (v.is_list() && v.sequence_flavor() != value::flavor::iterator &&
+                v.sequence_flavor() != value::flavor::view);
     if (name == "callable") return v.type() == k::function;
     if (name == "odd" || name == "even") {
         const std::int64_t n = detail::integer_argument(v, "the operand of '" + name + "'");
@@ -99,7 +102,8 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
     }
     if (name == "lower" || name == "upper") {
         if (!v.is_string()) throw render_failure("the test '" + name + "' needs a str");
-        if (!detail::is_ascii(v.as_string())) throw render_failure("the test '" + name + "' on non-ASCII text is not supported");
+        if (!detail::is_ascii(v.as_string()))
+            throw render_failure("the test '" + name + "' on non-ASCII text is not supported");
         return detail::ascii_case(v.as_string(), name == "upper", name) == v.as_string() &&
                std::any_of(v.as_string().begin(), v.as_string().end(),
                            [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
@@ -116,7 +120,8 @@ inline value lookup_path(const value& item, const value& path) {
     for (;;) {
         const auto dot = text.find('.', start);
         const std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const bool numeric =
+            !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
         current = numeric && part.size() <= 18 ? get_item(current, value::integer(std::stoll(part)))
                                                : get_item(current, value::string(part));
         if (dot == std::string::npos) return current;
@@ -209,7 +214,8 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
             layout.indent = std::string(static_cast<std::size_t>(std::max<std::int64_t>(0, indent.as_integer())), ' ');
         } else if (indent.is_string()) {
             layout.has_indent = true;
-            if (indent.as_string().size() > 64) throw render_failure("tojson: an indent above 64 characters is not supported");
+            if (indent.as_string().size() > 64)
+                throw render_failure("tojson: an indent above 64 characters is not supported");
             layout.indent = indent.as_string();
         } else if (!indent.is_none()) {
             throw render_failure("tojson: indent must be an int, a str or None");
@@ -337,7 +343,8 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
             std::int64_t n = 0;
             for (; i < text.size(); ++i) {
                 if (text[i] < '0' || text[i] > '9') throw render_failure("int: only plain decimal text is supported");
-                if (__builtin_mul_overflow(n, std::int64_t{10}, &n) || __builtin_add_overflow(n, std::int64_t{text[i] - '0'}, &n))
+                if (__builtin_mul_overflow(n, std::int64_t{10}, &n) ||
+                    __builtin_add_overflow(n, std::int64_t{text[i] - '0'}, &n))
                     throw render_failure("int: integer overflow");
             }
             return value::integer(negative ? -n : n);

@@ -30,7 +30,19 @@ struct source_location {
 /// One token. `text` is the text of a text token, the value of a string literal (escapes
 /// resolved), a name, a number's digits or an operator.
 struct token {
-    enum class kind { text, output_begin, output_end, statement_begin, statement_end, name, string, integer, floating, op, end };
+    enum class kind {
+        text,
+        output_begin,
+        output_end,
+        statement_begin,
+        statement_end,
+        name,
+        string,
+        integer,
+        floating,
+        op,
+        end
+    };
     kind type = kind::end;
     std::string text;
     source_location where;
@@ -38,8 +50,8 @@ struct token {
 
 /// A syntax error of a template: "<name>:<line>:<column>: <message>".
 [[noreturn]] inline void syntax_error(std::string_view name, source_location where, std::string_view message) {
-    throw cirm::error(std::string(name) + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) +
-                      ": " + std::string(message));
+    throw cirm::error(std::string(name) + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
+                      std::string(message));
 }
 
 namespace detail {
@@ -71,7 +83,8 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 /// comment or string, or a character that starts no token.
 class lexer {
 public:
-    lexer(std::string_view source, std::string_view name) : source_(detail::normalize_line_breaks(source)), name_(name) {}
+    lexer(std::string_view source, std::string_view name)
+        : source_(detail::normalize_line_breaks(source)), name_(name) {}
 
     std::vector<token> run() {
         bool line_starting = true;  // the previous match ended a line (or this is the start)
@@ -115,7 +128,8 @@ public:
 private:
     std::size_t find_tag(std::size_t from) const {
         for (std::size_t i = from; i + 1 < source_.size(); ++i)
-            if (source_[i] == '{' && (source_[i + 1] == '{' || source_[i + 1] == '%' || source_[i + 1] == '#')) return i;
+            if (source_[i] == '{' && (source_[i + 1] == '{' || source_[i + 1] == '%' || source_[i + 1] == '#'))
+                return i;
         return source_.size();
     }
 
@@ -167,14 +181,16 @@ private:
             if (open_brackets.empty()) {
                 char sign = '\0';
                 std::size_t length = 0;
-                if (rest.size() >= 3 && (rest[0] == '-' || (rest[0] == '+' && !is_output)) && rest[1] == closer && rest[2] == '}') {
+                if (rest.size() >= 3 && (rest[0] == '-' || (rest[0] == '+' && !is_output)) && rest[1] == closer &&
+                    rest[2] == '}') {
                     sign = rest[0];
                     length = 3;
                 } else if (rest.size() >= 2 && rest[0] == closer && rest[1] == '}') {
                     length = 2;
                 }
                 if (length > 0) {
-                    tokens_.push_back(token{is_output ? token::kind::output_end : token::kind::statement_end, {}, here});
+                    tokens_.push_back(
+                        token{is_output ? token::kind::output_end : token::kind::statement_end, {}, here});
                     position_ += length;
                     after_end(sign, !is_output);
                     return;
@@ -216,7 +232,8 @@ private:
     void lex_number(std::string_view rest, source_location here) {
         const auto digits = [&](std::size_t from) {
             std::size_t n = from;
-            while (n < rest.size() && (detail::is_digit(rest[n]) || (rest[n] == '_' && n + 1 < rest.size() && detail::is_digit(rest[n + 1]))))
+            while (n < rest.size() && (detail::is_digit(rest[n]) ||
+                                       (rest[n] == '_' && n + 1 < rest.size() && detail::is_digit(rest[n + 1]))))
                 ++n;
             return n;
         };
@@ -253,10 +270,14 @@ private:
             for (std::size_t k = 0; k < count; ++k) {
                 const char h = rest[i + k];
                 code <<= 4;
-                if (h >= '0' && h <= '9') code |= static_cast<char32_t>(h - '0');
-                else if (h >= 'a' && h <= 'f') code |= static_cast<char32_t>(h - 'a' + 10);
-                else if (h >= 'A' && h <= 'F') code |= static_cast<char32_t>(h - 'A' + 10);
-                else syntax_error(name_, here, "bad hexadecimal escape in a string");
+                if (h >= '0' && h <= '9')
+                    code |= static_cast<char32_t>(h - '0');
+                else if (h >= 'a' && h <= 'f')
+                    code |= static_cast<char32_t>(h - 'a' + 10);
+                else if (h >= 'A' && h <= 'F')
+                    code |= static_cast<char32_t>(h - 'A' + 10);
+                else
+                    syntax_error(name_, here, "bad hexadecimal escape in a string");
             }
             i += count;
             if (code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))

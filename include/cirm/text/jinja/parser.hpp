@@ -34,9 +34,7 @@ private:
     static constexpr std::size_t max_depth = 200;
 
     const token& current() const { return tokens_[position_]; }
-    const token& peek(std::size_t ahead = 1) const {
-        return tokens_[std::min(position_ + ahead, tokens_.size() - 1)];
-    }
+    const token& peek(std::size_t ahead = 1) const { return tokens_[std::min(position_ + ahead, tokens_.size() - 1)]; }
     token next() {
         token t = tokens_[position_];
         if (position_ + 1 < tokens_.size()) ++position_;
@@ -256,8 +254,10 @@ private:
     bool starts_expression() const {
         const token& t = current();
         if (t.type == token::kind::name) return t.text != "in" && t.text != "if" && t.text != "else";
-        if (t.type == token::kind::string || t.type == token::kind::integer || t.type == token::kind::floating) return true;
-        return t.type == token::kind::op && (t.text == "(" || t.text == "[" || t.text == "{" || t.text == "-" || t.text == "+");
+        if (t.type == token::kind::string || t.type == token::kind::integer || t.type == token::kind::floating)
+            return true;
+        return t.type == token::kind::op &&
+               (t.text == "(" || t.text == "[" || t.text == "{" || t.text == "-" || t.text == "+");
     }
 
     expression_ptr parse_expression(bool with_conditional) {
@@ -411,9 +411,12 @@ private:
         if (t.type == token::kind::name) {
             const std::string name = next().text;
             auto node = make(expression::kind::literal, where);
-            if (name == "true" || name == "True") node->constant = value::boolean(true);
-            else if (name == "false" || name == "False") node->constant = value::boolean(false);
-            else if (name == "none" || name == "None") node->constant = value::none();
+            if (name == "true" || name == "True")
+                node->constant = value::boolean(true);
+            else if (name == "false" || name == "False")
+                node->constant = value::boolean(false);
+            else if (name == "none" || name == "None")
+                node->constant = value::none();
             else {
                 node->type = expression::kind::name;
                 node->text = name;
@@ -431,7 +434,8 @@ private:
             const std::string digits = next().text;
             std::int64_t n = 0;
             for (char c : digits) {
-                if (__builtin_mul_overflow(n, std::int64_t{10}, &n) || __builtin_add_overflow(n, std::int64_t{c - '0'}, &n))
+                if (__builtin_mul_overflow(n, std::int64_t{10}, &n) ||
+                    __builtin_add_overflow(n, std::int64_t{c - '0'}, &n))
                     syntax_error(name_, where, "integer literal too large");
             }
             auto node = make(expression::kind::literal, where);

@@ -86,7 +86,8 @@ private:
     void check_string(const std::string& text) const {
         detail::charge_work(text.size() / 256);
         if (text.size() > limits_.max_string_bytes)
-            throw render_failure("a string exceeds the limit of " + std::to_string(limits_.max_string_bytes) + " bytes");
+            throw render_failure("a string exceeds the limit of " + std::to_string(limits_.max_string_bytes) +
+                                 " bytes");
     }
 
     scope globals() {
@@ -97,7 +98,9 @@ private:
             std::int64_t start = 0, stop = 0, stride = 1;
             const auto n = args.positional.size();
             if (n == 0 || n > 3) throw render_failure("range expected 1 to 3 arguments");
-            const auto at = [&](std::size_t i) { return detail::integer_argument(args.positional[i], "a range() argument"); };
+            const auto at = [&](std::size_t i) {
+                return detail::integer_argument(args.positional[i], "a range() argument");
+            };
             if (n == 1) {
                 stop = at(0);
             } else {
@@ -158,7 +161,8 @@ private:
         detail::charge_work(text.size() / 256);
         out += text;
         if (out.size() > limits_.max_output_bytes)
-            throw render_failure("the output exceeds the limit of " + std::to_string(limits_.max_output_bytes) + " bytes");
+            throw render_failure("the output exceeds the limit of " + std::to_string(limits_.max_output_bytes) +
+                                 " bytes");
     }
 
     flow render_body(const statement_list& body, std::string& out) {
@@ -200,7 +204,8 @@ private:
                     here_ = node.where;
                     const value target = lookup(node.namespace_name);
                     if (target.type() != value::kind::namespace_object)
-                        throw render_failure("cannot assign attribute on non-namespace object '" + node.namespace_name + "'");
+                        throw render_failure("cannot assign attribute on non-namespace object '" + node.namespace_name +
+                                             "'");
                     value(target).set_member(node.targets[0], v);
                     return flow::normal;
                 }
@@ -254,7 +259,8 @@ private:
             if (i > 0) loop_members.emplace_back(value::string("previtem"), items[at - 1]);
             if (i + 1 < length) loop_members.emplace_back(value::string("nextitem"), items[at + 1]);
             loop_members.emplace_back(value::string("cycle"), value::function("loop.cycle", [i](call_arguments& args) {
-                                          if (args.positional.empty()) throw render_failure("no items for cycling given");
+                                          if (args.positional.empty())
+                                              throw render_failure("no items for cycling given");
                                           return args.positional[static_cast<std::size_t>(i) % args.positional.size()];
                                       }));
             scopes_.emplace_back();
@@ -272,7 +278,8 @@ private:
     }
 
     static void check_overflow(bool overflow) {
-        if (overflow) throw render_failure("integer overflow (Python integers are unbounded; this interpreter's are 64-bit)");
+        if (overflow)
+            throw render_failure("integer overflow (Python integers are unbounded; this interpreter's are 64-bit)");
     }
 
     value repeat(const value& sequence, std::int64_t times) const {
@@ -280,16 +287,19 @@ private:
         if (sequence.is_string()) {
             const auto size = sequence.as_string().size();
             if (size != 0 && static_cast<std::uint64_t>(times) > limits_.max_string_bytes / size)
-                throw render_failure("a string exceeds the limit of " + std::to_string(limits_.max_string_bytes) + " bytes");
+                throw render_failure("a string exceeds the limit of " + std::to_string(limits_.max_string_bytes) +
+                                     " bytes");
             std::string out;
             for (std::int64_t i = 0; i < times; ++i) out += sequence.as_string();
             return value::string(std::move(out));
         }
         const auto size = sequence.items().size();
         if (size != 0 && static_cast<std::uint64_t>(times) > limits_.max_range / size)
-            throw render_failure("a repeated list exceeds the limit of " + std::to_string(limits_.max_range) + " items");
+            throw render_failure("a repeated list exceeds the limit of " + std::to_string(limits_.max_range) +
+                                 " items");
         value::list_type out;
-        for (std::int64_t i = 0; i < times; ++i) out.insert(out.end(), sequence.items().begin(), sequence.items().end());
+        for (std::int64_t i = 0; i < times; ++i)
+            out.insert(out.end(), sequence.items().begin(), sequence.items().end());
         return value::list(std::move(out), sequence.sequence_flavor());
     }
 
@@ -302,8 +312,8 @@ private:
         if (a.is_undefined()) undefined_use(a);
         if (b.is_undefined()) undefined_use(b);
         const auto unsupported = [&]() -> value {
-            throw render_failure("unsupported operand type(s) for " + op + ": '" + std::string(type_name(a)) + "' and '" +
-                                 std::string(type_name(b)) + "'");
+            throw render_failure("unsupported operand type(s) for " + op + ": '" + std::string(type_name(a)) +
+                                 "' and '" + std::string(type_name(b)) + "'");
         };
         if (a.is_number() && b.is_number()) {
             const bool integral = a.is_integral() && b.is_integral();
@@ -424,8 +434,8 @@ private:
                 for (std::size_t i = 0; i + 1 < e.children.size(); i += 2) {
                     value key = evaluate(*e.children[i]);
                     value item = evaluate(*e.children[i + 1]);
-                    if (key.is_list() || key.is_dict() || key.is_undefined() || key.type() == value::kind::namespace_object ||
-                        key.type() == value::kind::function)
+                    if (key.is_list() || key.is_dict() || key.is_undefined() ||
+                        key.type() == value::kind::namespace_object || key.type() == value::kind::function)
                         throw render_failure("unsupported dict key of type '" + std::string(type_name(key)) + "'");
                     bool replaced = false;
                     for (auto& [old_key, old_item] : entries)
@@ -446,7 +456,8 @@ private:
                 const value target = evaluate(*e.children[0]);
                 value parts[3];
                 for (int i = 0; i < 3; ++i)
-                    if (e.children[static_cast<std::size_t>(i) + 1]) parts[i] = evaluate(*e.children[static_cast<std::size_t>(i) + 1]);
+                    if (e.children[static_cast<std::size_t>(i) + 1])
+                        parts[i] = evaluate(*e.children[static_cast<std::size_t>(i) + 1]);
                 if (target.is_undefined()) undefined_use(target);
                 return get_slice(target, parts[0], parts[1], parts[2]);
             }
@@ -485,8 +496,8 @@ private:
                 }
                 if (operand.type() == value::kind::floating)
                     return value::floating(e.type == k::plus ? operand.as_double() : -operand.as_double());
-                throw render_failure("bad operand type for unary " + std::string(e.type == k::plus ? "+" : "-") + ": '" +
-                                     std::string(type_name(operand)) + "'");
+                throw render_failure("bad operand type for unary " + std::string(e.type == k::plus ? "+" : "-") +
+                                     ": '" + std::string(type_name(operand)) + "'");
             }
             case k::binary: {
                 const value left = evaluate(*e.children[0]);

@@ -49,7 +49,8 @@ inline void charge_work(std::uint64_t units = 1) {
     if (meter == nullptr) return;
     meter->used += units;
     if (meter->used > meter->limit)
-        throw render_failure("the template does more work than the limit of " + std::to_string(meter->limit) + " steps");
+        throw render_failure("the template does more work than the limit of " + std::to_string(meter->limit) +
+                             " steps");
 }
 
 /// Lists, dicts and namespaces nest at most this deep (deeper ones are refused when built).
@@ -401,10 +402,10 @@ namespace detail {
 /// non-characters). Unassigned code points are not known here.
 inline bool python_unprintable_non_ascii(char32_t c) {
     return (c >= 0x80 && c <= 0xA0) || c == 0xAD || (c >= 0x600 && c <= 0x605) || c == 0x61C || c == 0x6DD ||
-           c == 0x70F || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) ||
-           (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) || c == 0x3000 ||
-           (c >= 0xD800 && c <= 0xF8FF) || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xFFFE && c <= 0xFFFF) ||
-           (c >= 0xE0000 && c <= 0xE0FFF) || c >= 0xF0000;
+           c == 0x70F || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
+           (c >= 0x205F && c <= 0x206F) || c == 0x3000 || (c >= 0xD800 && c <= 0xF8FF) || c == 0xFEFF ||
+           (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xFFFE && c <= 0xFFFF) || (c >= 0xE0000 && c <= 0xE0FFF) ||
+           c >= 0xF0000;
 }
 
 inline void append_hex(std::string& out, char32_t c, int width) {
@@ -453,7 +454,8 @@ inline std::string python_str(const value& v) {
     switch (v.type()) {
         case value::kind::undefined: return "";
         case value::kind::string: return v.as_string();
-        case value::kind::function: throw render_failure("cannot write the function '" + v.function().name + "' as text");
+        case value::kind::function:
+            throw render_failure("cannot write the function '" + v.function().name + "' as text");
         default: return python_repr(v);
     }
 }
@@ -491,7 +493,8 @@ inline std::string python_repr(const value& v) {
             }
             return out + (v.is_dict() ? "}" : "}>");
         }
-        case value::kind::function: throw render_failure("cannot write the function '" + v.function().name + "' as text");
+        case value::kind::function:
+            throw render_failure("cannot write the function '" + v.function().name + "' as text");
     }
     return {};
 }
@@ -500,8 +503,8 @@ inline std::string python_repr(const value& v) {
 struct json_layout {
     bool ensure_ascii = false;
     bool has_indent = false;
-    std::string indent;              // the text of one level
-    std::string item_separator;      // ", " without indent, "," with it, unless given
+    std::string indent;          // the text of one level
+    std::string item_separator;  // ", " without indent, "," with it, unless given
     std::string key_separator = ": ";
     bool sort_keys = false;
 };
@@ -546,7 +549,9 @@ inline std::string json_key(const value& key) {
         case value::kind::integer: return std::to_string(key.as_integer());
         case value::kind::floating: return python_float_repr(key.as_double());
         case value::kind::none: return "null";
-        default: throw render_failure(std::string("tojson: keys must be str, int, float, bool or None, not ") + std::string(type_name(key)));
+        default:
+            throw render_failure(std::string("tojson: keys must be str, int, float, bool or None, not ") +
+                                 std::string(type_name(key)));
     }
 }
 
@@ -563,9 +568,12 @@ inline void json_value(std::string& out, const value& v, const json_layout& layo
         case value::kind::integer: out += std::to_string(v.as_integer()); return;
         case value::kind::floating: {
             const double f = v.as_double();
-            if (std::isnan(f)) out += "NaN";
-            else if (std::isinf(f)) out += f > 0 ? "Infinity" : "-Infinity";
-            else out += python_float_repr(f);
+            if (std::isnan(f))
+                out += "NaN";
+            else if (std::isinf(f))
+                out += f > 0 ? "Infinity" : "-Infinity";
+            else
+                out += python_float_repr(f);
             return;
         }
         case value::kind::string: json_string(out, v.as_string(), layout.ensure_ascii); return;
