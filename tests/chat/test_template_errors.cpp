@@ -74,3 +74,16 @@ TEST_CASE("chat errors: runaway templates hit the limits instead of hanging", "[
     CHECK_THROWS_WITH(big.render({}, limits), Catch::Contains("a string exceeds the limit"));
     CHECK_THROWS_WITH(render("{{ range(100000000000) | length }}"), Catch::Contains("range() longer than the limit"));
 }
+
+TEST_CASE("chat errors: values that could make a cycle or nest without end are refused", "[chat]") {
+    CHECK_THROWS_WITH(render("{% set ns = namespace() %}{% set ns.self = ns %}"),
+                      Catch::Contains("a namespace inside a namespace is not supported"));
+    CHECK_THROWS_WITH(
+        render("{% set ns = namespace(l=[]) %}{% for i in range(600) %}{% set ns.l = [ns.l] %}{% endfor %}"),
+        Catch::Contains("values nested deeper than 512 levels are not supported"));
+    // 500 levels are fine
+    CHECK(
+        render(
+            "{% set ns = namespace(l=[]) %}{% for i in range(500) %}{% set ns.l = [ns.l] %}{% endfor %}{{ ns.l | length }}") ==
+        "1");
+}
