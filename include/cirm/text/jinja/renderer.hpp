@@ -240,7 +240,10 @@ private:
             }
             items = std::move(kept);
         }
-        if (items.empty()) return render_body(node.else_body, out);
+        // Jinja2 runs the else block unless an iteration reached the end of the body: a loop whose
+        // every iteration ends in break or continue runs it too (its code clears the flag after
+        // the body).
+        bool body_completed = false;
         const auto length = static_cast<std::int64_t>(items.size());
         for (std::int64_t i = 0; i < length; ++i) {
             step();
@@ -268,8 +271,10 @@ private:
             assign(node.targets, items[at]);
             const flow f = render_body(node.body, out);
             scopes_.pop_back();
+            if (f == flow::normal) body_completed = true;
             if (f == flow::break_loop) break;
         }
+        if (!body_completed) return render_body(node.else_body, out);
         return flow::normal;
     }
 
@@ -454,7 +459,7 @@ private:
             }
             case k::slice: {
                 const value target = evaluate(*e.children[0]);
-                value parts[3];
+                value parts[3] = {value::none(), value::none(), value::none()};  // omitted: None
                 for (int i = 0; i < 3; ++i)
                     if (e.children[static_cast<std::size_t>(i) + 1])
                         parts[i] = evaluate(*e.children[static_cast<std::size_t>(i) + 1]);
