@@ -49,6 +49,7 @@ TEST_CASE("chat errors: bad expression syntax", "[chat]") {
     CHECK(parse_error("{{ a b }}") == "bad.jinja:1:6: expected '}}', found 'b'");
     CHECK(parse_error("{{ a $ b }}") == "bad.jinja:1:6: unexpected character '$' in a tag");
     CHECK(parse_error("{% set %}") == "bad.jinja:1:8: expected a variable name, found '%}'");
+    CHECK(parse_error("{{ 0140 }}") == "bad.jinja:1:5: expected '}}', found '140'");
     CHECK(parse_error("{% set a, = 1 %}") == "bad.jinja:1:11: expected a variable name, found '='");
     CHECK(parse_error("{{ x[] }}") == "bad.jinja:1:5: empty subscript '[]'");
     CHECK(parse_error("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}").find("nested too deeply") !=
