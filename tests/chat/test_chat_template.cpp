@@ -70,7 +70,7 @@ TEST_CASE("chat template: malformed UTF-8 in a message is refused", "[chat]") {
     CHECK_THROWS_WITH(render("{{ messages[0].content }}", {{"user", "bad \xff"}}), Catch::Contains("invalid UTF-8"));
 }
 
-TEST_CASE("chat template: a template is parsed once and renders many conversations; copies share it", "[chat]") {
+TEST_CASE("chat template: a template is parsed once and renders many conversations, and copies share it", "[chat]") {
     const cirm::chat_template original("{{ messages | length }}", "n");
     const cirm::chat_template copy = original;
     const std::vector<cirm::chat_message> two = {{"user", "a"}, {"assistant", "b"}};

@@ -112,3 +112,35 @@ TEST_CASE("jinja: globals range, namespace, dict", "[chat]") {
           "[0, 1, 2][1, 3, 5][3, 2, 1]");
     CHECK(render("{{ dict(a=1)['a'] }}{{ namespace(x=4).x }}") == "14");
 }
+
+TEST_CASE("jinja: int and float read text as Python does and fall back to the default", "[chat]") {
+    CHECK(
+        render(
+            "{{ ' 42 ' | int }} {{ '1_000' | int }} {{ '3.7' | int }} {{ 'abc' | int }} {{ 'abc' | int(7) }} {{ none | int }}") ==
+        "42 1000 3 0 7 0");
+    CHECK(render(
+              "{{ '2.5' | float }} {{ '1e3' | float }} {{ 'x' | float }} {{ none | float(1.5) }} {{ true | float }}") ==
+          "2.5 1000.0 0.0 1.5 1.0");
+    CHECK(render("{{ '-inf' | float }} {{ 'inf' | int }}") == "-inf 0");
+    CHECK_THROWS_WITH(render("{{ 1e30 | int }}"), Catch::Contains("integer overflow"));
+}
+
+TEST_CASE("jinja: select and map of a false value give nothing, as Jinja2's `if value:`", "[chat]") {
+    CHECK(render("{{ none | select | list }}{{ '' | map('upper') | list }}{{ 0 | rejectattr('x') | list }}") ==
+          "[][][]");
+    CHECK_THROWS_WITH(render("{{ 5 | select | list }}"), Catch::Contains("'int' object is not iterable"));
+}
+
+TEST_CASE("jinja: the lower and upper tests read any value as text, odd and even take floats", "[chat]") {
+    CHECK(
+        render("{{ none is lower }}{{ 'abc' is lower }}{{ 'aBc' is lower }}{{ 'AB1' is upper }}{{ '12' is upper }}") ==
+        "FalseTrueFalseTrueFalse");
+    CHECK(render("{{ 3.0 is odd }}{{ 2.5 is odd }}{{ -4.0 is even }}") == "TrueFalseTrue");
+}
+
+TEST_CASE("jinja: a for loop's else runs unless an iteration reached the end of its body", "[chat]") {
+    CHECK(render("{% for x in [1, 2] %}{{ x }}{% else %}e{% endfor %}") == "12");
+    CHECK(render("{% for x in [1, 2] %}{{ x }}{% continue %}{% else %}e{% endfor %}") == "12e");
+    CHECK(render("{% for x in [1, 2] %}{% if x == 2 %}{% continue %}{% endif %}{{ x }}{% else %}e{% endfor %}") == "1");
+    CHECK(render("{% for x in [1, 2] %}{% break %}{% else %}e{% endfor %}") == "e");
+}

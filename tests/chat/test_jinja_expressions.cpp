@@ -15,6 +15,7 @@ TEST_CASE("jinja: arithmetic follows Python", "[chat]") {
     CHECK(render("{{ 'ab' * 3 }} {{ [1] + [2] }} {{ 'a' + 'b' }}") == "ababab [1, 2] ab");
     // Jinja's ** is left-associative
     CHECK(render("{{ 2 ** 3 ** 2 }}") == "64");
+    CHECK(render("{{ 1_000 + 0 + 00 + 0.5 + 00.5 + 1e1 }}") == "1011.0");
 }
 
 TEST_CASE("jinja: ~ writes both sides as text, + on str and int is an error", "[chat]") {

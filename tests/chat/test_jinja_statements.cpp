@@ -46,7 +46,7 @@ TEST_CASE("jinja: loops over dicts give keys, items() gives pairs, unpacking", "
     CHECK(render("{% for (a, b) in [[1, 2], [3, 4]] %}{{ a + b }}{% endfor %}") == "37");
 }
 
-TEST_CASE("jinja: a set inside a loop lasts one iteration; a namespace carries values out", "[chat]") {
+TEST_CASE("jinja: a set inside a loop lasts one iteration, a namespace carries values out", "[chat]") {
     CHECK(render("{% set n = 0 %}{% for x in [1, 2, 3] %}{% set n = n + x %}{{ n }}{% endfor %}|{{ n }}") == "123|0");
     CHECK(render(
               "{% set ns = namespace(n=0) %}{% for x in [1, 2, 3] %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }}") ==

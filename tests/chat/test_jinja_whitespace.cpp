@@ -13,7 +13,7 @@ TEST_CASE("jinja: text without tags is written as is, less one final newline", "
     CHECK(render("") == "");
 }
 
-TEST_CASE("jinja: \\r\\n and \\r in the source become \\n, other separators stay", "[chat]") {
+TEST_CASE("jinja: CR LF and CR in the source become LF and other separators stay", "[chat]") {
     CHECK(render("a\r\nb\rc") == "a\nb\nc");
     CHECK(render("a\xe2\x80\xa8"
                  "b\vc") == "a\xe2\x80\xa8"

@@ -49,6 +49,8 @@ TEST_CASE("chat errors: bad expression syntax", "[chat]") {
     CHECK(parse_error("{{ a b }}") == "bad.jinja:1:6: expected '}}', found 'b'");
     CHECK(parse_error("{{ a $ b }}") == "bad.jinja:1:6: unexpected character '$' in a tag");
     CHECK(parse_error("{% set %}") == "bad.jinja:1:8: expected a variable name, found '%}'");
+    CHECK(parse_error("{{ 0140 }}") == "bad.jinja:1:5: expected '}}', found '140'");
+    CHECK(parse_error("{% set a, = 1 %}") == "bad.jinja:1:11: expected a variable name, found '='");
     CHECK(parse_error("{{ x[] }}") == "bad.jinja:1:5: empty subscript '[]'");
     CHECK(parse_error("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}").find("nested too deeply") !=
           std::string::npos);
@@ -73,4 +75,17 @@ TEST_CASE("chat errors: runaway templates hit the limits instead of hanging", "[
     limits.max_string_bytes = 1000;
     CHECK_THROWS_WITH(big.render({}, limits), Catch::Contains("a string exceeds the limit"));
     CHECK_THROWS_WITH(render("{{ range(100000000000) | length }}"), Catch::Contains("range() longer than the limit"));
+}
+
+TEST_CASE("chat errors: values that could make a cycle or nest without end are refused", "[chat]") {
+    CHECK_THROWS_WITH(render("{% set ns = namespace() %}{% set ns.self = ns %}"),
+                      Catch::Contains("a namespace inside a namespace is not supported"));
+    CHECK_THROWS_WITH(
+        render("{% set ns = namespace(l=[]) %}{% for i in range(600) %}{% set ns.l = [ns.l] %}{% endfor %}"),
+        Catch::Contains("values nested deeper than 512 levels are not supported"));
+    // 500 levels are fine
+    CHECK(
+        render(
+            "{% set ns = namespace(l=[]) %}{% for i in range(500) %}{% set ns.l = [ns.l] %}{% endfor %}{{ ns.l | length }}") ==
+        "1");
 }

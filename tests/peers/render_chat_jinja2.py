@@ -14,7 +14,11 @@ rendered as well: Jinja2 is the reference there. Exit 77 (skipped) where Jinja2 
 
 import datetime
 import json
+import os
 import sys
+
+if len(sys.argv) == 3 and os.path.exists(sys.argv[2]):
+    os.remove(sys.argv[2])  # never leave an earlier run's renderings to be compared
 
 try:
     from jinja2.exceptions import TemplateError

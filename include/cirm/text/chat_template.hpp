@@ -118,6 +118,8 @@ inline std::string format_template_date(const template_date& date, std::string_v
     const int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 0 = Monday (1970-01-01 was a Thursday)
     int day_of_year = date.day;
     for (int m = 1; m < date.month; ++m) day_of_year += days_in_month(date.year, m);
+    if (format.find('\0') != std::string_view::npos)
+        throw jinja::render_failure("strftime_now: a format with a NUL character is not supported");
     std::string out;
     for (std::size_t i = 0; i < format.size(); ++i) {
         if (format[i] != '%') {

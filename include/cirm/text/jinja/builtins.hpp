@@ -7,7 +7,10 @@
 /// render_failure naming it, never answered differently.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -92,6 +95,69 @@ inline value python_split(const std::string& text, const value& separator, std::
     return value::list(std::move(parts));
 }
 
+/// Python's int(text) for base 10: optional sign, digits with single underscores between them,
+/// surrounding whitespace; nullopt where Python raises ValueError. Overflow is refused.
+inline std::optional<std::int64_t> parse_python_integer(std::string_view text) {
+    const std::string t = python_strip(text, nullptr, true, true);
+    std::size_t i = 0;
+    bool negative = false;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) negative = t[i++] == '-';
+    if (i == t.size()) return std::nullopt;
+    const std::size_t first_digit = i;
+    std::int64_t n = 0;
+    for (; i < t.size(); ++i) {
+        if (t[i] == '_' && i > first_digit && t[i - 1] >= '0' && t[i - 1] <= '9' && i + 1 < t.size() &&
+            t[i + 1] >= '0' && t[i + 1] <= '9')
+            continue;
+        if (t[i] < '0' || t[i] > '9') return std::nullopt;
+        if (__builtin_mul_overflow(n, std::int64_t{10}, &n) || __builtin_add_overflow(n, std::int64_t{t[i] - '0'}, &n))
+            throw render_failure("int: integer overflow");
+    }
+    return negative ? -n : n;
+}
+
+/// Python's float(text): decimal or exponent notation (underscores between digits), inf,
+/// infinity, nan in any case, surrounding whitespace; nullopt where Python raises ValueError.
+inline std::optional<double> parse_python_float(std::string_view text) {
+    const std::string t = python_strip(text, nullptr, true, true);
+    std::string plain;  // without underscores, for strtod
+    std::size_t i = 0;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) plain += t[i++];
+    std::string rest = t.substr(i);
+    for (char& c : rest) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (rest == "inf" || rest == "infinity" || rest == "nan") {
+        const double special = rest == "nan" ? std::nan("") : HUGE_VAL;
+        return plain == "-" ? -special : special;
+    }
+    const auto digits = [&]() {
+        std::size_t count = 0;
+        while (i < t.size()) {
+            if (t[i] >= '0' && t[i] <= '9') {
+                plain += t[i++];
+                ++count;
+            } else if (t[i] == '_' && count > 0 && i + 1 < t.size() && t[i + 1] >= '0' && t[i + 1] <= '9') {
+                ++i;
+            } else {
+                break;
+            }
+        }
+        return count;
+    };
+    std::size_t mantissa = digits();
+    if (i < t.size() && t[i] == '.') {
+        plain += t[i++];
+        mantissa += digits();
+    }
+    if (mantissa == 0) return std::nullopt;
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+        plain += t[i++];
+        if (i < t.size() && (t[i] == '+' || t[i] == '-')) plain += t[i++];
+        if (digits() == 0) return std::nullopt;
+    }
+    if (i != t.size()) return std::nullopt;
+    return std::strtod(plain.c_str(), nullptr);
+}
+
 /// The names of Python's str, dict and list methods: one of them that is not implemented here is
 /// refused instead of being Undefined.
 inline bool is_python_method(const value& target, std::string_view name) {
@@ -166,6 +232,7 @@ inline value::list_type iterate(const value& v) {
     switch (v.type()) {
         case value::kind::undefined: return {};
         case value::kind::list: {
+            charge_work(v.items().size());
             value::list_type items = v.items();
             if (v.sequence_flavor() == value::flavor::iterator) v.items().clear();
             return items;
@@ -303,7 +370,8 @@ inline value get_item(const value& target, const value& key) {
 /// `target[start:stop:step]` on a list, tuple or str, with Python's rules.
 inline value get_slice(const value& target, const value& start, const value& stop, const value& step) {
     const auto optional_int = [](const value& v, std::string_view what) -> std::pair<bool, std::int64_t> {
-        if (v.is_none() || v.is_undefined()) return {false, 0};
+        if (v.is_none()) return {false, 0};
+        if (!v.is_integral()) throw render_failure("slice indices must be integers or None");
         return {true, detail::integer_argument(v, what)};
     };
     const auto [has_step, step_value] = optional_int(step, "a slice step");
@@ -325,8 +393,12 @@ inline value get_slice(const value& target, const value& start, const value& sto
         std::vector<std::size_t> picked;
         const std::int64_t first = clamp(start, stride < 0 ? length - 1 : 0);
         const std::int64_t last = clamp(stop, stride < 0 ? -1 : length);
-        for (std::int64_t i = first; stride > 0 ? i < last : i > last; i += stride)
+        for (std::int64_t i = first; stride > 0 ? i < last : i > last;) {
             picked.push_back(static_cast<std::size_t>(i));
+            detail::charge_work();
+            if (stride > 0 ? i > INT64_MAX - stride : i < INT64_MIN - stride) break;
+            i += stride;
+        }
         return picked;
     };
     if (target.is_string()) {
@@ -385,8 +457,8 @@ inline value call_method(const value& target, const std::string& name, call_argu
         }
         if (name == "replace") {
             detail::check_arguments(args, what, {"old", "new", "count"});
-            const std::string& from = detail::string_argument(detail::argument(args, 0, "old"), what);
-            const std::string& to = detail::string_argument(detail::argument(args, 1, "new"), what);
+            const std::string from = detail::string_argument(detail::argument(args, 0, "old"), what);
+            const std::string to = detail::string_argument(detail::argument(args, 1, "new"), what);
             std::int64_t count = detail::integer_argument(detail::argument(args, 2, "count", value::integer(-1)), what);
             if (from.empty()) throw render_failure(what + " with an empty old text is not supported");
             std::string out;

@@ -57,6 +57,13 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
         return args[i];
     };
     using k = value::kind;
+    static constexpr std::string_view one_argument[] = {
+        "divisibleby", "eq", "equalto", "==", "ne",          "!=", "lt", "<",  "lessthan",
+        "le",          "<=", "gt",      ">",  "greaterthan", "ge", ">=", "in", "sameas"};
+    const bool takes_one = std::find(std::begin(one_argument), std::end(one_argument), name) != std::end(one_argument);
+    if (args.size() != (takes_one ? 1u : 0u))
+        throw render_failure("the test '" + name + "' takes " + (takes_one ? "one argument" : "no argument") +
+                             ", not " + std::to_string(args.size()));
     if (name == "defined") return !v.is_undefined();
     if (name == "undefined") return v.is_undefined();
     if (name == "none") return v.is_none();
@@ -74,7 +81,12 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
                (v.is_list() && v.sequence_flavor() != value::flavor::iterator &&
                 v.sequence_flavor() != value::flavor::view);
     if (name == "callable") return v.type() == k::function;
-    if (name == "odd" || name == "even") {
+    if (name == "odd" || name == "even") {  // value % 2 == 1 / value % 2 == 0
+        if (v.type() == k::floating) {
+            double m = std::fmod(v.as_double(), 2.0);
+            if (m < 0) m += 2.0;
+            return name == "odd" ? m == 1.0 : m == 0.0;
+        }
         const std::int64_t n = detail::integer_argument(v, "the operand of '" + name + "'");
         return (n % 2 != 0) == (name == "odd");
     }
@@ -82,7 +94,7 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
         const std::int64_t n = detail::integer_argument(v, "the operand of 'divisibleby'");
         const std::int64_t d = detail::integer_argument(arg(0), "the argument of 'divisibleby'");
         if (d == 0) throw render_failure("divisibleby: integer division or modulo by zero");
-        return ((n % d) + d) % d == 0;
+        return d == -1 || n % d == 0;
     }
     if (name == "eq" || name == "equalto" || name == "==") return equal(v, arg(0));
     if (name == "ne" || name == "!=") return !equal(v, arg(0));
@@ -100,12 +112,11 @@ inline bool apply_test(const std::string& name, const value& v, const std::vecto
             return v.identity() == other.identity();
         throw render_failure("'sameas' on a " + std::string(type_name(v)) + " depends on Python's object identity");
     }
-    if (name == "lower" || name == "upper") {
-        if (!v.is_string()) throw render_failure("the test '" + name + "' needs a str");
-        if (!detail::is_ascii(v.as_string()))
-            throw render_failure("the test '" + name + "' on non-ASCII text is not supported");
-        return detail::ascii_case(v.as_string(), name == "upper", name) == v.as_string() &&
-               std::any_of(v.as_string().begin(), v.as_string().end(),
+    if (name == "lower" || name == "upper") {  // str(value).islower() / isupper()
+        const std::string text = python_str(v);
+        if (!detail::is_ascii(text)) throw render_failure("the test '" + name + "' on non-ASCII text is not supported");
+        return detail::ascii_case(text, name == "upper", name) == text &&
+               std::any_of(text.begin(), text.end(),
                            [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
     }
     throw render_failure("unknown test '" + name + "'");
@@ -122,8 +133,8 @@ inline value lookup_path(const value& item, const value& path) {
         const std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         const bool numeric =
             !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-        current =
-            numeric ? get_item(current, value::integer(std::stoll(part))) : get_item(current, value::string(part));
+        current = numeric && part.size() <= 18 ? get_item(current, value::integer(std::stoll(part)))
+                                               : get_item(current, value::string(part));
         if (dot == std::string::npos) return current;
         start = dot + 1;
     }
@@ -150,6 +161,7 @@ inline value select_items(const value& v, call_arguments& args, bool by_attribut
     }
     if (!args.keywords.empty()) throw render_failure("keyword arguments to select filters are not supported");
     value::list_type out;
+    if (!truthy(v)) return value::list(std::move(out), value::flavor::iterator);  // Jinja2: `if value:`
     for (auto& item : iterate(v)) {
         const value subject = by_attribute ? lookup_path(item, attribute) : item;
         const bool passes = test.empty() ? truthy(subject) : apply_test(test, subject, test_args);
@@ -210,9 +222,12 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
         const value indent = argument(args, 1, "indent", value::none());
         if (indent.is_integral()) {
             layout.has_indent = true;
+            if (indent.as_integer() > 64) throw render_failure("tojson: an indent above 64 is not supported");
             layout.indent = std::string(static_cast<std::size_t>(std::max<std::int64_t>(0, indent.as_integer())), ' ');
         } else if (indent.is_string()) {
             layout.has_indent = true;
+            if (indent.as_string().size() > 64)
+                throw render_failure("tojson: an indent above 64 characters is not supported");
             layout.indent = indent.as_string();
         } else if (!indent.is_none()) {
             throw render_failure("tojson: indent must be an int, a str or None");
@@ -272,6 +287,7 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
     if (name == "selectattr" || name == "rejectattr") return detail::select_items(v, args, true, name == "selectattr");
     if (name == "map") {
         value::list_type out;
+        if (!truthy(v)) return value::list(std::move(out), value::flavor::iterator);  // Jinja2: `if value:`
         const value attribute = argument(args, 99, "attribute");
         if (!attribute.is_undefined()) {
             check_arguments(args, what, {"attribute", "default"});
@@ -325,33 +341,30 @@ inline value apply_filter(const std::string& name, const value& v, call_argument
         check_arguments(args, what, {"default", "base"});
         const value fallback = argument(args, 0, "default", value::integer(0));
         if (!argument(args, 1, "base").is_undefined()) throw render_failure("int: base= is not supported");
-        if (v.is_integral()) return value::integer(v.as_integer());
-        if (v.type() == value::kind::floating) {
-            const double f = v.as_double();
-            if (!std::isfinite(f) || std::fabs(f) >= 9.2e18) return fallback;
-            return value::integer(static_cast<std::int64_t>(f));
-        }
-        if (v.is_string()) {
-            const std::string text = detail::python_strip(v.as_string(), nullptr, true, true);
-            std::size_t i = 0;
-            bool negative = false;
-            if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
-            if (i == text.size()) return fallback;
-            std::int64_t n = 0;
-            for (; i < text.size(); ++i) {
-                if (text[i] < '0' || text[i] > '9') throw render_failure("int: only plain decimal text is supported");
-                if (__builtin_mul_overflow(n, std::int64_t{10}, &n) ||
-                    __builtin_add_overflow(n, std::int64_t{text[i] - '0'}, &n))
-                    throw render_failure("int: integer overflow");
+        const auto from_double = [&](double f, bool infinity_is_error) {
+            if (std::isnan(f)) return fallback;
+            if (std::isinf(f)) {
+                if (infinity_is_error) throw render_failure("int: cannot convert float infinity to integer");
+                return fallback;
             }
-            return value::integer(negative ? -n : n);
+            if (std::fabs(f) >= 9.2e18) throw render_failure("int: integer overflow");
+            return value::integer(static_cast<std::int64_t>(f));
+        };
+        if (v.is_integral()) return value::integer(v.as_integer());
+        if (v.type() == value::kind::floating) return from_double(v.as_double(), true);
+        if (v.is_string()) {
+            if (const auto n = detail::parse_python_integer(v.as_string())) return value::integer(*n);
+            if (const auto f = detail::parse_python_float(v.as_string())) return from_double(*f, false);
         }
-        return fallback;
+        return fallback;  // int() and int(float()) both refuse the value: Jinja2 gives the default
     }
     if (name == "float") {
         check_arguments(args, what, {"default"});
+        const value fallback = argument(args, 0, "default", value::floating(0.0));
         if (v.is_number()) return value::floating(v.as_double());
-        throw render_failure("float: only numbers are supported");
+        if (v.is_string())
+            if (const auto f = detail::parse_python_float(v.as_string())) return value::floating(*f);
+        return fallback;
     }
     throw render_failure("unknown filter '" + name + "'");
 }

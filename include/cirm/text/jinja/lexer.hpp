@@ -251,6 +251,12 @@ private:
                 n = digits(e);
             }
         }
+        if (!is_float && rest[0] == '0') {
+            // Jinja2's integers have no leading zero: "0140" is the integer 0, then the integer 140
+            n = 1;
+            while (n < rest.size() && (rest[n] == '0' || (rest[n] == '_' && n + 1 < rest.size() && rest[n + 1] == '0')))
+                ++n;
+        }
         std::string text;
         for (char ch : rest.substr(0, n))
             if (ch != '_') text += ch;

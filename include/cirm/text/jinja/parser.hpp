@@ -115,6 +115,7 @@ private:
     }
 
     std::unique_ptr<statement> parse_statement(const std::string& tag, source_location where) {
+        depth_guard guard(*this);  // blocks inside blocks: bounded like expressions
         auto node = std::make_unique<statement>();
         node->where = where;
         std::string end_tag;
@@ -140,7 +141,7 @@ private:
         }
         if (tag == "for") {
             node->type = statement::kind::for_loop;
-            node->targets = parse_targets();
+            node->targets = parse_targets(true);
             if (!at_name("in")) fail_here("expected 'in' in a for loop");
             next();
             node->value = parse_tuple(false);
@@ -166,7 +167,7 @@ private:
                 next();
                 node->targets.push_back(expect_name("an attribute name after '.'"));
             } else {
-                node->targets = parse_targets();
+                node->targets = parse_targets(false);
             }
             if (at_op("=")) {
                 next();
@@ -200,8 +201,9 @@ private:
         syntax_error(name_, where, "unsupported tag '" + tag + "'");
     }
 
-    /// `a`, `a, b`, `(a, b)`: the names a for loop or set assigns.
-    std::vector<std::string> parse_targets() {
+    /// `a`, `a, b`, `(a, b)`: the names a for loop or set assigns (a for loop's may end with a
+    /// comma before `in`, as Jinja2 allows).
+    std::vector<std::string> parse_targets(bool for_loop) {
         std::vector<std::string> names;
         const bool parenthesized = at_op("(");
         if (parenthesized) next();
@@ -209,7 +211,7 @@ private:
             names.push_back(expect_name("a variable name"));
             if (!at_op(",")) break;
             next();
-            if (current().type != token::kind::name) break;
+            if ((parenthesized && at_op(")")) || (for_loop && at_name("in"))) break;
         }
         if (parenthesized) expect_op(")");
         for (const auto& n : names)
@@ -533,7 +535,9 @@ private:
                 auto node = make(expression::kind::subscript, opener.where);
                 node->children.push_back(std::move(target));
                 auto index = make(expression::kind::literal, current().where);
-                index->constant = value::integer(std::stoll(next().text));
+                const std::string digits = next().text;
+                if (digits.size() > 18) fail("index too large");
+                index->constant = value::integer(std::stoll(digits));
                 node->children.push_back(std::move(index));
                 return node;
             }

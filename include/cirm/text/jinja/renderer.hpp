@@ -32,7 +32,7 @@ struct render_limits {
     std::size_t max_output_bytes = std::size_t{64} << 20;  // the rendered text
     std::size_t max_string_bytes = std::size_t{64} << 20;  // any string a template builds
     std::uint64_t max_steps = 50'000'000;                  // expressions evaluated + loop iterations
-    std::size_t max_range = 10'000'000;                    // items of one range(...)
+    std::size_t max_range = 1'000'000;                     // items of one range(...) or repeated list
 };
 
 /// Thrown by the template's own raise_exception(message).
@@ -55,7 +55,14 @@ public:
         std::string out;
         here_ = {};
         located_ = false;
-        steps_ = 0;
+        meter_ = detail::work_meter{0, limits_.max_steps};
+        struct meter_scope {
+            detail::work_meter* saved = detail::current_work_meter;
+            explicit meter_scope(detail::work_meter* meter) { detail::current_work_meter = meter; }
+            ~meter_scope() { detail::current_work_meter = saved; }
+            meter_scope(const meter_scope&) = delete;
+            meter_scope& operator=(const meter_scope&) = delete;
+        } scope_guard(&meter_);
         try {
             render_body(body, out);
         } catch (const template_raised& e) {
@@ -74,13 +81,10 @@ private:
         return std::string(name_) + ":" + std::to_string(here_.line) + ":" + std::to_string(here_.column) + ": ";
     }
 
-    void step() {
-        if (++steps_ > limits_.max_steps)
-            throw render_failure("the template does more work than the limit of " + std::to_string(limits_.max_steps) +
-                                 " steps");
-    }
+    static void step() { detail::charge_work(); }
 
     void check_string(const std::string& text) const {
+        detail::charge_work(text.size() / 256);
         if (text.size() > limits_.max_string_bytes)
             throw render_failure("a string exceeds the limit of " + std::to_string(limits_.max_string_bytes) +
                                  " bytes");
@@ -154,6 +158,7 @@ private:
     }
 
     void emit(std::string& out, std::string_view text) const {
+        detail::charge_work(text.size() / 256);
         out += text;
         if (out.size() > limits_.max_output_bytes)
             throw render_failure("the output exceeds the limit of " + std::to_string(limits_.max_output_bytes) +
@@ -201,10 +206,7 @@ private:
                     if (target.type() != value::kind::namespace_object)
                         throw render_failure("cannot assign attribute on non-namespace object '" + node.namespace_name +
                                              "'");
-                    if (value* member = target.find(node.targets[0]))
-                        *member = v;
-                    else
-                        target.entries().emplace_back(value::string(node.targets[0]), v);
+                    value(target).set_member(node.targets[0], v);
                     return flow::normal;
                 }
                 assign(node.targets, v);
@@ -238,7 +240,10 @@ private:
             }
             items = std::move(kept);
         }
-        if (items.empty()) return render_body(node.else_body, out);
+        // Jinja2 runs the else block unless an iteration reached the end of the body: a loop whose
+        // every iteration ends in break or continue runs it too (its code clears the flag after
+        // the body).
+        bool body_completed = false;
         const auto length = static_cast<std::int64_t>(items.size());
         for (std::int64_t i = 0; i < length; ++i) {
             step();
@@ -266,8 +271,10 @@ private:
             assign(node.targets, items[at]);
             const flow f = render_body(node.body, out);
             scopes_.pop_back();
+            if (f == flow::normal) body_completed = true;
             if (f == flow::break_loop) break;
         }
+        if (!body_completed) return render_body(node.else_body, out);
         return flow::normal;
     }
 
@@ -428,18 +435,22 @@ private:
                 return value::list(std::move(items), e.type == k::tuple ? value::flavor::tuple : value::flavor::list);
             }
             case k::dict: {
-                value out = value::dict();
+                value::dict_type entries;
                 for (std::size_t i = 0; i + 1 < e.children.size(); i += 2) {
                     value key = evaluate(*e.children[i]);
                     value item = evaluate(*e.children[i + 1]);
-                    if (key.is_list() && !key.is_tuple()) throw render_failure("unhashable type: 'list'");
-                    if (key.is_dict() || key.is_undefined()) throw render_failure("unhashable dict key");
-                    if (value* existing = out.find(key))
-                        *existing = std::move(item);
-                    else
-                        out.entries().emplace_back(std::move(key), std::move(item));
+                    if (key.is_list() || key.is_dict() || key.is_undefined() ||
+                        key.type() == value::kind::namespace_object || key.type() == value::kind::function)
+                        throw render_failure("unsupported dict key of type '" + std::string(type_name(key)) + "'");
+                    bool replaced = false;
+                    for (auto& [old_key, old_item] : entries)
+                        if (equal(old_key, key)) {
+                            old_item = item;
+                            replaced = true;
+                        }
+                    if (!replaced) entries.emplace_back(std::move(key), std::move(item));
                 }
-                return out;
+                return value::dict(std::move(entries));
             }
             case k::attribute: return get_attribute(evaluate(*e.children[0]), e.text);
             case k::subscript: {
@@ -448,7 +459,7 @@ private:
             }
             case k::slice: {
                 const value target = evaluate(*e.children[0]);
-                value parts[3];
+                value parts[3] = {value::none(), value::none(), value::none()};  // omitted: None
                 for (int i = 0; i < 3; ++i)
                     if (e.children[static_cast<std::size_t>(i) + 1])
                         parts[i] = evaluate(*e.children[static_cast<std::size_t>(i) + 1]);
@@ -526,7 +537,7 @@ private:
     std::string_view name_;
     render_limits limits_;
     std::vector<scope> scopes_;
-    std::uint64_t steps_ = 0;
+    detail::work_meter meter_;
     source_location here_;
     bool located_ = false;
 };

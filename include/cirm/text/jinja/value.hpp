@@ -32,6 +32,32 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+namespace detail {
+
+/// The work a rendering may still do, shared by the renderer and the traversals of values
+/// (comparison, repr, tojson, copies), so that no template runs unbounded. Only the thread that
+/// renders sees it; outside a rendering nothing is counted.
+struct work_meter {
+    std::uint64_t used = 0;
+    std::uint64_t limit = 0;
+};
+inline thread_local work_meter* current_work_meter = nullptr;
+
+/// Counts `units` of work; throws render_failure past the limit.
+inline void charge_work(std::uint64_t units = 1) {
+    work_meter* meter = current_work_meter;
+    if (meter == nullptr) return;
+    meter->used += units;
+    if (meter->used > meter->limit)
+        throw render_failure("the template does more work than the limit of " + std::to_string(meter->limit) +
+                             " steps");
+}
+
+/// Lists, dicts and namespaces nest at most this deep (deeper ones are refused when built).
+inline constexpr std::uint32_t max_value_nesting = 512;
+
+}  // namespace detail
+
 class value;
 
 /// Positional and keyword arguments of a call.
@@ -94,17 +120,28 @@ public:
     };
     static value list(list_type items = {}, flavor f = flavor::list) {
         value v = with_kind(kind::list);
+        detail::charge_work(items.size());
+        for (const auto& item : items) v.nest_over(item);
         v.list_ = std::make_shared<list_type>(std::move(items));
         v.flavor_ = f;
         return v;
     }
     static value dict(dict_type entries = {}) {
         value v = with_kind(kind::dict);
+        detail::charge_work(entries.size());
+        for (const auto& [key, item] : entries) {
+            v.nest_over(key);
+            v.nest_over(item);
+        }
         v.dict_ = std::make_shared<dict_type>(std::move(entries));
         return v;
     }
     static value namespace_object(dict_type entries = {}) {
         value v = with_kind(kind::namespace_object);
+        for (const auto& [key, item] : entries) {
+            if (item.holds_namespace()) throw render_failure("a namespace inside a namespace is not supported");
+            v.nest_over(item);
+        }
         v.dict_ = std::make_shared<dict_type>(std::move(entries));
         return v;
     }
@@ -147,11 +184,42 @@ public:
         return function_.get();
     }
 
+    /// How deeply lists, dicts and namespaces nest in this value (0 for a scalar).
+    std::uint32_t depth() const noexcept { return depth_; }
+    /// Whether this value is or contains a namespace (a namespace stored in one could make a cycle).
+    bool holds_namespace() const {
+        if (kind_ == kind::namespace_object) return true;
+        if (list_)
+            for (const auto& item : *list_)
+                if (item.holds_namespace()) return true;
+        if (dict_)
+            for (const auto& [key, item] : *dict_)
+                if (item.holds_namespace()) return true;
+        return false;
+    }
+    /// Sets a namespace's member (this must be a namespace).
+    void set_member(const std::string& name, const value& member) {
+        if (member.holds_namespace()) throw render_failure("a namespace inside a namespace is not supported");
+        nest_over(member);
+        for (auto& [key, old] : *dict_)
+            if (key.kind_ == kind::string && key.text_ == name) {
+                old = member;
+                return;
+            }
+        dict_->emplace_back(value::string(name), member);
+    }
+
     /// The entry of a dict or namespace with this key, or nullptr.
     value* find(const value& key) const;
     value* find(std::string_view key) const { return find(value::string(std::string(key))); }
 
 private:
+    void nest_over(const value& child) {
+        if (child.depth_ + 1 > depth_) depth_ = child.depth_ + 1;
+        if (depth_ > detail::max_value_nesting)
+            throw render_failure("values nested deeper than " + std::to_string(detail::max_value_nesting) +
+                                 " levels are not supported");
+    }
     static value with_kind(kind k) {
         value v;
         v.kind_ = k;
@@ -159,6 +227,7 @@ private:
     }
     kind kind_ = kind::undefined;
     flavor flavor_ = flavor::list;
+    std::uint32_t depth_ = 0;
     std::int64_t integer_ = 0;
     double floating_ = 0.0;
     std::string text_;
@@ -196,6 +265,7 @@ inline std::string_view type_name(const value& v) {
 /// (a tuple never equals a list), Undefined equals only Undefined, the rest by identity.
 inline bool equal(const value& a, const value& b) {
     using k = value::kind;
+    detail::charge_work();
     if (a.is_number() && b.is_number()) {
         if (a.is_integral() && b.is_integral()) return a.as_integer() == b.as_integer();
         return a.as_double() == b.as_double();
@@ -204,16 +274,18 @@ inline bool equal(const value& a, const value& b) {
     switch (a.type()) {
         case k::undefined:
         case k::none: return true;
-        case k::string: return a.as_string() == b.as_string();
+        case k::string: detail::charge_work(a.as_string().size() / 256); return a.as_string() == b.as_string();
         case k::list: {
             if (a.sequence_flavor() != b.sequence_flavor()) return false;
-            if (a.sequence_flavor() == value::flavor::iterator) return a.identity() == b.identity();
+            if (a.sequence_flavor() == value::flavor::iterator || a.identity() == b.identity())
+                return a.identity() == b.identity();
             if (a.items().size() != b.items().size()) return false;
             for (std::size_t i = 0; i < a.items().size(); ++i)
                 if (!equal(a.items()[i], b.items()[i])) return false;
             return true;
         }
         case k::dict: {
+            if (a.identity() == b.identity()) return true;
             if (a.entries().size() != b.entries().size()) return false;
             for (const auto& [key, item] : a.entries()) {
                 const value* other = b.find(key);
@@ -268,6 +340,7 @@ inline void append_utf8(std::string& out, char32_t c) {
 
 /// The code points of a UTF-8 text (throws render_failure on malformed text).
 inline std::u32string decode_utf8(std::string_view text) {
+    detail::charge_work(text.size() / 256);
     std::u32string out;
     try {
         utf8_decoder decoder(text, "template string");
@@ -389,6 +462,7 @@ inline std::string python_str(const value& v) {
 
 /// Python's repr() of a value (how lists and dicts write their items).
 inline std::string python_repr(const value& v) {
+    detail::charge_work();
     switch (v.type()) {
         case value::kind::undefined: return "Undefined";
         case value::kind::none: return "None";
@@ -482,7 +556,7 @@ inline std::string json_key(const value& key) {
 }
 
 inline void json_value(std::string& out, const value& v, const json_layout& layout, std::size_t depth) {
-    if (depth > 200) throw render_failure("tojson: the value is nested too deeply");
+    charge_work(1 + (layout.has_indent ? depth * layout.indent.size() / 64 : 0));
     const auto newline = [&](std::size_t level) {
         if (!layout.has_indent) return;
         out += '\n';
