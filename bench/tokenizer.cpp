@@ -18,17 +18,6 @@
 #include "cirm/io/tokenizer_json.hpp"
 #include "tokenizer_timing.hpp"
 
-namespace {
-std::string option_value(int argc, char** argv, const std::string& name, const std::string& fallback) {
-    const std::string prefix = "--" + name + "=";
-    for (int i = 3; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
-    }
-    return fallback;
-}
-}  // namespace
-
 int main(int argc, char** argv) try {
     if (argc < 3) {
         std::fprintf(stderr, "usage: %s TOKENIZER.json CORPUS.jsonl [--ids=FILE] [--passes=3] [--seconds=2]\n",
@@ -53,9 +42,10 @@ int main(int argc, char** argv) try {
         ids.clear();
         tokenizer->encode(text, ids, /*add_special_tokens=*/false);
     };
-    const auto timing = cirm_bench::time_passes(texts, encode, option_value(argc, argv, "ids", ""),
-                                                std::atoi(option_value(argc, argv, "passes", "3").c_str()),
-                                                std::atof(option_value(argc, argv, "seconds", "2").c_str()));
+    const auto timing =
+        cirm_bench::time_passes(texts, encode, cirm_bench::option_value(argc, argv, "ids", ""),
+                                std::atoi(cirm_bench::option_value(argc, argv, "passes", "3").c_str()),
+                                std::atof(cirm_bench::option_value(argc, argv, "seconds", "2").c_str()));
     auto result = cirm_bench::timing_json("cirm", tokenizer_path, timing, load_seconds);
     result["vocabulary_size"] = tokenizer->id_limit();
     result["load_cpu_seconds"] = load_cpu_seconds;

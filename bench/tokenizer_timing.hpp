@@ -182,4 +182,14 @@ inline nlohmann::json timing_json(const std::string& side, const std::string& vo
             {"load_seconds_median", median(load_seconds)}};
 }
 
+/// The value of `--NAME=VALUE` among the options after the two positional arguments, or `fallback`.
+inline std::string option_value(int argc, char** argv, const std::string& name, const std::string& fallback) {
+    const std::string prefix = "--" + name + "=";
+    for (int i = 3; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
+    }
+    return fallback;
+}
+
 }  // namespace cirm_bench

@@ -29,14 +29,6 @@ void quiet_log(ggml_log_level level, const char* text, void*) {
     if (level == GGML_LOG_LEVEL_ERROR) std::fputs(text, stderr);
 }
 
-std::string option_value(int argc, char** argv, const std::string& name, const std::string& fallback) {
-    const std::string prefix = "--" + name + "=";
-    for (int i = 3; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg.rfind(prefix, 0) == 0) return arg.substr(prefix.size());
-    }
-    return fallback;
-}
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -74,21 +66,22 @@ int main(int argc, char** argv) try {
         if (n < 0) throw std::runtime_error("llama_tokenize failed");
         ids.resize(static_cast<std::size_t>(n));
     };
-    const auto timing = cirm_bench::time_passes(texts, encode, option_value(argc, argv, "ids", ""),
-                                                std::atoi(option_value(argc, argv, "passes", "3").c_str()),
-                                                std::atof(option_value(argc, argv, "seconds", "2").c_str()));
+    const auto timing =
+        cirm_bench::time_passes(texts, encode, cirm_bench::option_value(argc, argv, "ids", ""),
+                                std::atoi(cirm_bench::option_value(argc, argv, "passes", "3").c_str()),
+                                std::atof(cirm_bench::option_value(argc, argv, "seconds", "2").c_str()));
     auto result = cirm_bench::timing_json("llama.cpp", vocab_path, timing, load_seconds);
     result["vocabulary_size"] = llama_vocab_n_tokens(vocab);
 
-    const std::string paired_with = option_value(argc, argv, "paired-with", "");
+    const std::string paired_with = cirm_bench::option_value(argc, argv, "paired-with", "");
     if (!paired_with.empty()) {
         const auto tokenizer = cirm::load_tokenizer_json(paired_with);
         const auto cirm_encode = [&tokenizer](const std::string& text, std::vector<std::int32_t>& ids) {
             ids.clear();
             tokenizer.encode(text, ids, /*add_special_tokens=*/false);
         };
-        const auto paired = cirm_bench::time_paired_passes(texts, cirm_encode, encode,
-                                                           std::atoi(option_value(argc, argv, "rounds", "10").c_str()));
+        const auto paired = cirm_bench::time_paired_passes(
+            texts, cirm_encode, encode, std::atoi(cirm_bench::option_value(argc, argv, "rounds", "10").c_str()));
         const double bytes = static_cast<double>(timing.bytes);
         result["paired"] = {{"tokenizer_json", paired_with},
                             {"rounds", paired.b_over_a.size()},

@@ -125,4 +125,23 @@ inline std::size_t count_code_points(std::string_view text, std::string_view wha
 /// Throws cirm::error if the text is not valid UTF-8.
 inline void validate_utf8(std::string_view text, std::string_view what = {}) { count_code_points(text, what); }
 
+/// Appends the UTF-8 encoding of `code_point` (at most U+10FFFF; not checked) to `out`.
+inline void append_utf8(std::string& out, char32_t code_point) {
+    if (code_point < 0x80) {
+        out += static_cast<char>(code_point);
+    } else if (code_point < 0x800) {
+        out += static_cast<char>(0xC0 | (code_point >> 6));
+        out += static_cast<char>(0x80 | (code_point & 0x3F));
+    } else if (code_point < 0x10000) {
+        out += static_cast<char>(0xE0 | (code_point >> 12));
+        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code_point & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (code_point >> 18));
+        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (code_point & 0x3F));
+    }
+}
+
 }  // namespace cirm

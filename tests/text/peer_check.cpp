@@ -92,7 +92,7 @@ private:
     std::mt19937_64 engine_;
 };
 
-void append(std::string& out, char32_t c) { cirm::detail::append_utf8(out, c); }
+void append(std::string& out, char32_t c) { cirm::append_utf8(out, c); }
 
 /// The two characters on which the encoding peer's regular expressions knowingly differ from
 /// Hugging Face's: JavaScript's `\s` counts U+FEFF and not U+0085, Oniguruma's (the Unicode

@@ -16,33 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cirm/error.hpp"
+#include "cirm/text/pre_tokenizer.hpp"
 
 namespace cirm {
-
-namespace detail {
-
-/// The character GPT-2's ByteLevel table gives byte b, as UTF-8: printable Latin-1 bytes stand
-/// for themselves, the others (controls, space, 127–160, 173) for U+0100 onwards in byte order.
-inline std::string byte_level_symbol(unsigned b) {
-    const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    unsigned code = b;
-    if (!printable) {
-        unsigned shifted = 0;
-        for (unsigned c = 0; c < b; ++c)
-            if (!((c >= 33 && c <= 126) || (c >= 161 && c <= 172) || (c >= 174 && c <= 255))) ++shifted;
-        code = 256 + shifted;
-    }
-    std::string out;
-    if (code < 0x80) {
-        out += static_cast<char>(code);
-    } else {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    }
-    return out;
-}
-
-}  // namespace detail
 
 /// The text of a byte-level tokenizer.json with these special tokens (name → id; ids ≥ 256,
 /// distinct, names non-empty).
@@ -57,7 +33,7 @@ inline std::string byte_level_tokenizer_json(const std::map<std::string, std::in
             throw error("byte-level tokenizer: two special tokens share id " + std::to_string(id));
     }
     nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
-    for (unsigned b = 0; b < 256; ++b) vocab[detail::byte_level_symbol(b)] = b;
+    for (unsigned b = 0; b < 256; ++b) vocab[detail::byte_level_alphabet()[b]] = b;
     nlohmann::ordered_json added = nlohmann::ordered_json::array();
     for (const auto& [id, name] : by_id)
         added.push_back({{"id", id},

@@ -14,6 +14,7 @@
 #include <utf8proc.h>
 
 #include "cirm/error.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm {
 
@@ -46,25 +47,6 @@ inline char32_t code_point_at(std::string_view text, std::size_t position, std::
             return (char32_t(byte(0) & 0x07) << 18) | (char32_t(byte(1) & 0x3F) << 12) |
                    (char32_t(byte(2) & 0x3F) << 6) | (byte(3) & 0x3F);
         default: return byte(0);
-    }
-}
-
-/// Appends the UTF-8 encoding of `code_point`.
-inline void append_utf8(std::string& out, char32_t code_point) {
-    if (code_point < 0x80) {
-        out += static_cast<char>(code_point);
-    } else if (code_point < 0x800) {
-        out += static_cast<char>(0xC0 | (code_point >> 6));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-        out += static_cast<char>(0xE0 | (code_point >> 12));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code_point >> 18));
-        out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code_point & 0x3F));
     }
 }
 

@@ -18,6 +18,7 @@
 
 #include "cirm/error.hpp"
 #include "cirm/text/jinja/python_space.hpp"
+#include "cirm/utf8.hpp"
 
 namespace cirm::jinja {
 
@@ -317,16 +318,16 @@ private:
                 case 'r': out += '\r'; break;
                 case 't': out += '\t'; break;
                 case 'v': out += '\v'; break;
-                case 'x': append_code_point(out, hex(2)); break;
-                case 'u': append_code_point(out, hex(4)); break;
-                case 'U': append_code_point(out, hex(8)); break;
+                case 'x': append_utf8(out, hex(2)); break;
+                case 'u': append_utf8(out, hex(4)); break;
+                case 'U': append_utf8(out, hex(8)); break;
                 case 'N': syntax_error(name_, here, "\\N{...} escapes are not supported");
                 default:
                     if (e >= '0' && e <= '7') {
                         char32_t code = static_cast<char32_t>(e - '0');
                         for (int k = 0; k < 2 && i < rest.size() && rest[i] >= '0' && rest[i] <= '7'; ++k, ++i)
                             code = code * 8 + static_cast<char32_t>(rest[i] - '0');
-                        append_code_point(out, code);
+                        append_utf8(out, code);
                     } else {
                         out += '\\';
                         out += e;
@@ -335,24 +336,6 @@ private:
         }
         tokens_.push_back(token{token::kind::string, std::move(out), here});
         position_ += i;
-    }
-
-    static void append_code_point(std::string& out, char32_t c) {
-        if (c < 0x80) {
-            out += static_cast<char>(c);
-        } else if (c < 0x800) {
-            out += static_cast<char>(0xC0 | (c >> 6));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            out += static_cast<char>(0xE0 | (c >> 12));
-            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (c >> 18));
-            out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        }
     }
 
     std::string source_;
