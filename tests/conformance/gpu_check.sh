@@ -10,6 +10,8 @@
 #    and its libtorch configures; without it otherwise, saying why);
 # 2. runs the conformance cases cuda-raw, torch-cuda and cpu-raw: neuron pins bit-exact against
 #    the CPU reference, direction pins within 1e-6, gathers within 1e-6;
+#    then the cuda-raw cases again under compute-sanitizer memcheck and racecheck (at most 60 s
+#    each) where it is installed;
 # 3. runs examples/cuda_pin;
 # 4. times the pins (cirm_pin_timing: a 2 % neuron spec and a 5-direction spec on a
 #    [8 × 512 × 4096] bfloat16 buffer, last token and every position, median per launch, against a
@@ -17,11 +19,12 @@
 #
 # The header-only libraries (nlohmann_json, Eigen, xtensor, xtl, Catch2 2) come from the system or
 # from CIRM_GPU_DEPS (a prefix made by tests/conformance/gpu_deps.sh; default .gpu-deps where it
-# exists). Takes about 2–4 minutes on an H100 machine with 16 cores, most of it the build.
+# exists). Takes about 2–5 minutes on an H100 machine with 16 cores, most of it the build (the
+# torch-cuda file alone about a minute) and the sanitizers.
 #
 # Exit status: 0 when everything passed and every timing goal was met; 2 when everything passed
-# but a timing goal was missed; 1 when a build, a conformance case or the example failed;
-# 77 when no GPU is visible.
+# but a timing goal was missed; 1 when a build, a conformance case, a sanitizer or the example
+# failed; 77 when no GPU is visible.
 set -uo pipefail
 build=${1:-build-gpu}
 logs=$build-logs  # the configure and build logs (outside the build folder, which configure() remakes)
@@ -74,6 +77,22 @@ for backend in cuda-raw torch-cuda cpu-raw; do
   if [ $rc -eq 77 ] && [ $backend = cuda-raw ]; then status=1; fi  # the GPU is visible: cuda-raw must run
   [ $rc -eq 0 ] || [ $rc -eq 77 ] || status=1
 done
+sanitizer=$(command -v compute-sanitizer || echo "$(dirname "$nvcc")/compute-sanitizer")
+if [ -x "$sanitizer" ]; then
+  for tool in memcheck racecheck; do  # out-of-bounds accesses; shared-memory races of the direction kernel
+    echo "== compute-sanitizer --tool $tool: conformance cuda-raw (at most 60 s)"
+    timeout 60 "$sanitizer" --tool $tool --error-exitcode 9 "$build/cirm_conformance" cuda-raw >"$logs/$tool.log" 2>&1
+    rc=$?
+    tail -4 "$logs/$tool.log"
+    case $rc in
+      0) echo "$tool: clean" ;;
+      124) echo "$tool: not finished within 60 s (not counted as a failure; the log is $logs/$tool.log)" ;;
+      *) echo "$tool: exit $rc (errors found; the log is $logs/$tool.log)"; status=1 ;;
+    esac
+  done
+else
+  echo "== compute-sanitizer not found: the memcheck and racecheck runs are left out"
+fi
 echo "== example cuda_pin"
 "$build/example_cuda_pin"
 rc=$?

@@ -128,8 +128,10 @@ __global__ void gather_last_tokens(device_view v, const std::int64_t* last_posit
     }
 }
 
-/// Enough blocks for `total` threads, capped: the kernels loop over the rest.
+/// The most blocks a launch asks for: the kernels loop over the rest.
 inline constexpr std::size_t max_blocks = 65535;
+
+/// Enough blocks for `total` threads, capped at max_blocks.
 inline unsigned blocks_for(std::size_t total) noexcept {
     const std::size_t blocks = (total + threads_per_block - 1) / threads_per_block;
     return static_cast<unsigned>(std::clamp<std::size_t>(blocks, 1, max_blocks));
