@@ -225,7 +225,8 @@ struct expected_buffer {
 
 /// The reference pin: at each pinned row of each sample, the directions of the case's site
 /// first, x_n ← x_n + Σ_j (m_j − Σ_k u_jk x_k) u_jn with every component read before any neuron
-/// is written, in float, rounded once to the storage type; then each edited neuron's value.
+/// is written, in float, rounded once to the storage type; then each edited neuron's value. (The
+/// pins round once per 32 directions; the fixture pins at most 3 per site, so once per row.)
 inline expected_buffer expected_pin(const test_case& c) {
     expected_buffer out{c.initial, std::vector<float>(c.elements, 0.0f), std::vector<double>(c.elements, 0.0)};
     for (std::size_t e = 0; e < c.elements; ++e) out.value[e] = load_as(c.type, c.initial.data(), e);
