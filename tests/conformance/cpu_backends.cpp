@@ -72,7 +72,7 @@ bool any_case(const test_case&) { return true; }
 std::vector<backend> cpu_backends() {
     std::vector<backend> out;
     out.push_back({"cpu-raw", always_available, any_case,
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        with_elements(c, buffer, [&](auto* data) {
                            for (std::size_t b = 0; b < c.samples; ++b) pin.apply(c.site, raw_sample(c, data, b));
                        });
@@ -88,7 +88,7 @@ std::vector<backend> cpu_backends() {
                    }});
     out.push_back({"cpu-eigen", always_available,
                    [](const test_case& c) { return c.type == cirm::dtype::f32; },  // Eigen activations are float
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        auto* data = reinterpret_cast<float*>(buffer.data());
                        for (std::size_t b = 0; b < c.samples; ++b)
                            pin.apply(c.site, cirm::cpu::view(eigen_sample(c, data, b)));
@@ -102,7 +102,7 @@ std::vector<backend> cpu_backends() {
                        return values;
                    }});
     out.push_back({"cpu-xtensor", always_available, any_case,
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        with_elements(c, buffer, [&](auto* data) {
                            for (std::size_t b = 0; b < c.samples; ++b)
                                with_xtensor_sample(c, data, b, [&](auto& v) { pin.apply(c.site, cirm::cpu::view(v)); });

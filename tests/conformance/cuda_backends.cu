@@ -51,7 +51,7 @@ std::vector<backend> cuda_backends() {
                                   : std::string("no CUDA device here (cudaGetDeviceCount found none)");
                    },
                    [](const test_case&) { return true; },
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        const cirm::cuda::device_pin device_pin(pin, the_fixture().layout);
                        stream_owner s;
                        device_case d(c, buffer);

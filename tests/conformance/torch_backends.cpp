@@ -72,7 +72,7 @@ std::string torch_cuda_unavailable() {
 std::vector<backend> torch_backends() {
     std::vector<backend> out;
     out.push_back({"torch-cpu", [] { return std::string(); }, [](const test_case&) { return true; },
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        torch::NoGradGuard no_grad;
                        cirm::libtorch::apply(pin, the_fixture().layout, c.site, activations(c, host_buffer(c, buffer)),
                                              last_positions(c));
@@ -82,7 +82,7 @@ std::vector<backend> torch_backends() {
                    }});
 #if defined(CIRM_CONFORMANCE_CUDA)
     out.push_back({"torch-cuda", torch_cuda_unavailable, [](const test_case&) { return true; },
-                   [](const test_case& c, const cirm::neuron_pin& pin, std::span<std::byte> buffer) {
+                   [](const test_case& c, const cirm::spec_pin& pin, std::span<std::byte> buffer) {
                        torch::NoGradGuard no_grad;
                        const cirm::cuda::device_pin device_pin(pin, the_fixture().layout);
                        auto flat = host_buffer(c, buffer).to(torch::kCUDA);

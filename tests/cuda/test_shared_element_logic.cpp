@@ -90,3 +90,42 @@ TEST_CASE("device views: a sample's rows as an activation view, overlapping or b
     // one row: its stride does not matter
     CHECK(cirm::cuda::make_device_view(buffer.data(), cirm::dtype::f32, 1, 4, 0).row_stride == 4);
 }
+
+TEST_CASE("direction_dot sums a row's component along a direction, whole or one slice of it") {
+    // 2 tokens × 4 neurons, row pitch 5: row 1 is elements 5 … 8.
+    std::vector<float> buffer{0, 0, 0, 0, 0, 1.0f, -2.0f, 0.5f, 4.0f, 0};
+    const cirm::activation_view<float> view{buffer.data(), 2, 4, 5, 1};
+    const std::vector<float> u{0.5f, 0.25f, -1.0f, 0.125f};
+    // 0.5·1 + 0.25·(−2) + (−1)·0.5 + 0.125·4 = 0.5 − 0.5 − 0.5 + 0.5 = 0
+    CHECK(cirm::detail::direction_dot(view, 1, u.data(), 4, 0, 1) == 0.0f);
+    // the slices a block of 2 threads takes: neurons 0, 2 and neurons 1, 3
+    CHECK(cirm::detail::direction_dot(view, 1, u.data(), 4, 0, 2) == 0.0f);  // 0.5 − 0.5
+    CHECK(cirm::detail::direction_dot(view, 1, u.data(), 4, 1, 2) == 0.0f);  // −0.5 + 0.5
+    CHECK(cirm::detail::direction_dot(view, 1, u.data(), 4, 3, 4) == 0.5f);  // neuron 3 alone
+    CHECK(cirm::detail::direction_dot(view, 0, u.data(), 4, 0, 1) == 0.0f);  // row 0 is all zeros
+    CHECK(cirm::detail::direction_dot(view, 1, u.data(), 4, 4, 1) == 0.0f);  // an empty slice
+}
+
+TEST_CASE("shift_neuron adds the corrections of a chunk in order and rounds once") {
+    // one row of 3 neurons, transposed storage (neuron stride 2); two directions e_0 and e_2.
+    std::vector<float> buffer{1.0f, 9.0f, 2.0f, 9.0f, 3.0f, 9.0f};
+    const cirm::activation_view<float> view{buffer.data(), 1, 3, 1, 2};
+    const std::vector<float> u{1, 0, 0, 0, 0, 1};
+    const std::vector<float> delta{cirm::detail::pinned_delta(5.0f, 1.0f), cirm::detail::pinned_delta(-1.0f, 3.0f)};
+    CHECK(delta[0] == 4.0f);
+    CHECK(delta[1] == -4.0f);
+    for (std::size_t n = 0; n < 3; ++n) cirm::detail::shift_neuron(view, 0, n, u.data(), 3, delta.data(), 2);
+    CHECK(buffer == std::vector<float>{5.0f, 9.0f, 2.0f, 9.0f, -1.0f, 9.0f});
+
+    // bfloat16 (7 stored mantissa bits) rounds the float sum once: two corrections of 2^-9 make
+    // 1 + 2^-8, the tie between 1 (0x3F80) and 1 + 2^-7, which goes to even: 1.0 stays. Three
+    // make 1 + 3·2^-9, above the tie: 1 + 2^-7 = 0x3F81 (rounded after each correction, the row
+    // would have stayed at 1.0).
+    std::vector<cirm::bfloat16> bf(1, cirm::bfloat16(1.0f));
+    const std::vector<float> ones{1.0f, 1.0f, 1.0f};
+    const std::vector<float> small{0.001953125f, 0.001953125f, 0.001953125f};  // 2^-9
+    cirm::detail::shift_neuron(cirm::make_view(bf.data(), 1, 1), 0, 0, ones.data(), 1, small.data(), 2);
+    CHECK(bf[0].bits == 0x3F80);
+    cirm::detail::shift_neuron(cirm::make_view(bf.data(), 1, 1), 0, 0, ones.data(), 1, small.data(), 3);
+    CHECK(bf[0].bits == 0x3F81);
+}

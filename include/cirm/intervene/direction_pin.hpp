@@ -16,6 +16,7 @@
 /// in float: the components of up to `chunk` directions are read before any is written, and
 /// since the directions are orthogonal, writing one chunk does not change the components along
 /// the next (exactly so in exact arithmetic; float16 and bfloat16 rows round once per chunk).
+/// The per-row arithmetic is intervene/pin_kernel.hpp's, which the CUDA backend runs too.
 
 #include <algorithm>
 #include <array>
@@ -78,26 +79,17 @@ public:
         detail::pinned_tokens(mode_, view.tokens, first, last);
         const std::size_t b = begin_[site], e = begin_[site + 1];
         const float* u = vectors_.data() + vector_begin_[site];
-        for (std::size_t t = first; t < last; ++t) {
-            T* row = view.data + static_cast<std::ptrdiff_t>(t) * view.token_stride;
+        for (std::size_t t = first; t < last; ++t)
             for (std::size_t d0 = b; d0 < e; d0 += chunk) {
                 const std::size_t count = std::min(chunk, e - d0);
                 const float* uc = u + (d0 - b) * width;
                 std::array<float, chunk> delta{};
-                for (std::size_t j = 0; j < count; ++j) {
-                    float dot = 0.0f;
-                    for (std::size_t n = 0; n < width; ++n)
-                        dot += uc[j * width + n] * to_float(row[static_cast<std::ptrdiff_t>(n) * view.neuron_stride]);
-                    delta[j] = values_[d0 + j] - dot;
-                }
-                for (std::size_t n = 0; n < width; ++n) {
-                    T& x = row[static_cast<std::ptrdiff_t>(n) * view.neuron_stride];
-                    float v = to_float(x);
-                    for (std::size_t j = 0; j < count; ++j) v += delta[j] * uc[j * width + n];
-                    x = from_float<T>(v);
-                }
+                for (std::size_t j = 0; j < count; ++j)
+                    delta[j] = detail::pinned_delta(values_[d0 + j],
+                                                    detail::direction_dot(view, t, uc + j * width, width, 0, 1));
+                for (std::size_t n = 0; n < width; ++n)
+                    detail::shift_neuron(view, t, n, uc, width, delta.data(), count);
             }
-        }
     }
 
     bool touches(std::size_t site) const noexcept {
