@@ -242,9 +242,16 @@ std::vector<library_case> library_cases() {
          [](const case_dir&) {
              (void)cirm::reference::parse_llama_config(
                  R"({"hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
-                     "vocab_size": 300, "rms_norm_eps": 1e-6, "rope_scaling": {"type": "linear", "factor": 2}})");
+                     "vocab_size": 300, "rms_norm_eps": 1e-6, "rope_scaling": {"type": "yarn", "factor": 2}})");
          },
-         {"config.json: field 'rope_scaling' is set; rotary scaling is not supported"}},
+         {"config.json: rope_scaling: rope type 'yarn' is not supported (default, linear and llama3 are)"}},
+        {"config_gemma2_without_window",
+         [](const case_dir&) {
+             (void)cirm::reference::parse_llama_config(
+                 R"({"model_type": "gemma2", "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1,
+                     "num_attention_heads": 2, "vocab_size": 300, "rms_norm_eps": 1e-6, "query_pre_attn_scalar": 4})");
+         },
+         {"config.json: missing field 'sliding_window'"}},
         {"tokenizer_config_template_list_without_default",
          [](const case_dir&) {
              (void)cirm::parse_tokenizer_config(R"({"chat_template": [{"name": "tool_use", "template": "x"}]})");
@@ -388,7 +395,7 @@ std::vector<cli_case> cli_cases() {
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
              edit_config(model, [](auto& c) { c["hidden_act"] = "gelu"; });
-             return cli_run{score_with(model, d), {"hidden_act 'gelu' is not supported (the engine implements silu)"}};
+             return cli_run{score_with(model, d), {"hidden_act 'gelu' is not supported for llama (the engine implements silu)"}};
          }},
         {"chat_template_with_unknown_role",
          [=](const case_dir& d) {

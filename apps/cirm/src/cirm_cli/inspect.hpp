@@ -21,6 +21,7 @@
 #include "cirm/io/model_text.hpp"
 #include "cirm/io/strict_json.hpp"
 #include "cirm/llama_layout.hpp"
+#include "cirm/reference/memory.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 
@@ -108,6 +109,10 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
         j["neurons"] = layout.neurons();
         j["parameters"] = parameters;
         j["memory_bytes"] = weight_bytes;
+        if (const auto available = reference::available_memory())
+            j["memory_available_bytes"] = *available;
+        else
+            j["memory_available_bytes"] = nullptr;
         j["tokenizer"] = tokenizer.describe();
         j["tokenizer_id_limit"] = tokenizer.id_limit();
         j["template"] = format.origin();
@@ -131,8 +136,12 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
     out << fmt::format("vocabulary    {} (config.json vocab_size)\n", config.vocab_size);
     out << fmt::format("tokenizer     {}\n", tokenizer.describe());
     out << fmt::format("template      {}\n", format.origin());
-    out << fmt::format("memory        {:.1f} MB for {} parameters as F32 (the engine computes in F32)\n",
+    out << fmt::format("memory        {:.1f} MB for {} parameters as F32 (the engine computes in F32)",
                        static_cast<double>(weight_bytes) / 1e6, parameters);
+    if (const auto available = reference::available_memory())
+        out << fmt::format("; {:.1f} MB available{}", static_cast<double>(*available) / 1e6,
+                           *available < weight_bytes ? ": the engine would refuse to load it" : "");
+    out << "\n";
     if (!fits_vocabulary)
         out << fmt::format("problem       the tokenizer produces ids up to {} but vocab_size is {}\n",
                            tokenizer.id_limit() - 1, config.vocab_size);
