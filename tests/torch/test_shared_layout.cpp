@@ -157,8 +157,8 @@ TEST_CASE("shared layout: a config neither engine can run is refused by both, na
         {fields("head_dim", "15"), "head_dim 15 is odd"},
         {fields("num_key_value_heads", "3"), "num_key_value_heads (3) does not divide num_attention_heads (4)"},
         {fields("num_attention_heads", "5"), "num_attention_heads (5) does not divide hidden_size (64)"},
-        {fields("rope_scaling", R"({"type": "linear", "factor": 2.0})"), "'rope_scaling' is set"},
-        {fields("use_sliding_window", "true"), "sliding-window attention is not supported"},
+        {fields("rope_scaling", R"({"type": "yarn", "factor": 2.0})"), "rope type 'yarn' is not supported"},
+        {fields("use_sliding_window", "true"), "sliding-window attention is implemented for gemma2 only"},
         {fields("hidden_act", R"("gelu")"), "hidden_act 'gelu' is not supported"},
         {fields("architectures", R"(["LlamaForCausalLM"])"), "names no *ForSequenceClassification"},
         {fields("rms_norm_eps", R"("small")"), "field 'rms_norm_eps' must be a positive number"},
@@ -174,6 +174,17 @@ TEST_CASE("shared layout: a config neither engine can run is refused by both, na
         CHECK_THROWS_WITH(cirm::libtorch::load_reward_model(dir),
                           Catch::Contains(why) && Catch::Contains("config.json"));
     }
+
+    // What only the reference engine implements (rope scaling, Qwen3, Gemma-2) the module refuses
+    // by name instead of running it without.
+    cirm::write_file_atomically(dir / "config.json", fields("rope_scaling", R"({"type": "linear", "factor": 2.0})"));
+    CHECK_NOTHROW(cirm::reference::llama_reward_model(dir));
+    CHECK_THROWS_WITH(cirm::libtorch::load_reward_model(dir),
+                      Catch::Contains("rope_scaling is not implemented by the libtorch module"));
+    auto qwen3 = cirm::parse_llama_config(cirm::read_file(reference_fixture("tiny_llama_gqa_bf16") / "config.json"));
+    qwen3.model_type = "qwen3";
+    qwen3.qk_norm = true;
+    CHECK_THROWS_WITH(cirm::libtorch::llama_model(qwen3), Catch::Contains("model_type 'qwen3' is not implemented"));
 
     // A shape built by hand is checked by the module as by the reader.
     auto odd = cirm::parse_llama_config(cirm::read_file(reference_fixture("tiny_llama_gqa_bf16") / "config.json"));
