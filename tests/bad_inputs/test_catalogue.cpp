@@ -395,7 +395,8 @@ std::vector<cli_case> cli_cases() {
          [=](const case_dir& d) {
              const auto model = copy_model(llama, d.in / "model");
              edit_config(model, [](auto& c) { c["hidden_act"] = "gelu"; });
-             return cli_run{score_with(model, d), {"hidden_act 'gelu' is not supported for llama (the engine implements silu)"}};
+             return cli_run{score_with(model, d),
+                            {"hidden_act 'gelu' is not supported for llama (the engine implements silu)"}};
          }},
         {"chat_template_with_unknown_role",
          [=](const case_dir& d) {
