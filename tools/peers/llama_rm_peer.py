@@ -181,7 +181,7 @@ REAL_MODELS = [
         "shards": 1,
         "tokenizer_package": "llama3_1",
         "pad_text": "",
-        "attention_gain": 3.0,
+        "attention_gain": 2.0,
         "ablations": {"without rope_scaling": {"rope_scaling": None}},
         "config": {
             "architectures": ["LlamaForSequenceClassification"],
@@ -220,7 +220,7 @@ REAL_MODELS = [
         "shards": 2,
         "tokenizer_package": "llama3_1",
         "pad_text": "<|eot_id|>",
-        "attention_gain": 3.0,
+        "attention_gain": 2.0,
         "ablations": {"without rope_scaling": {"rope_scaling": None}},
         "config": {
             "architectures": ["LlamaForSequenceClassification"],
