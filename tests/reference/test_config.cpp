@@ -114,10 +114,10 @@ TEST_CASE("unsupported architectures and features are refused, not run wrongly")
                       Catch::Contains("names no *ForSequenceClassification"));
     CHECK_THROWS_WITH(parse_llama_config(config_with("hidden_act", R"("gelu")")),
                       Catch::Contains("hidden_act 'gelu' is not supported"));
-    CHECK_THROWS_WITH(parse_llama_config(config_with("rope_scaling", R"({"type": "linear", "factor": 2.0})")),
-                      Catch::Contains("'rope_scaling' is set"));
+    CHECK_THROWS_WITH(parse_llama_config(config_with("rope_scaling", R"({"type": "longrope", "factor": 2.0})")),
+                      Catch::Contains("rope type 'longrope' is not supported"));
     CHECK_THROWS_WITH(parse_llama_config(config_with("use_sliding_window", "true")),
-                      Catch::Contains("sliding-window attention is not supported"));
+                      Catch::Contains("sliding-window attention is implemented for gemma2 only"));
 }
 
 TEST_CASE("config text that is not a JSON object is an error naming the file") {

@@ -37,10 +37,36 @@ struct inspect_options {
 inline std::uint64_t llama_parameter_count(const llama_config& c) {
     const std::uint64_t h = c.hidden_size, q = c.q_width(), kv = c.kv_width(), f = c.intermediate_size;
     std::uint64_t layer = h * q + 2 * h * kv + q * h + 3 * h * f + 2 * h;
+    if (c.qk_norm) layer += 2 * c.head_dim;
+    if (c.sandwich_norms) layer += 2 * h;
     if (c.qkv_bias) layer += q + 2 * kv;
     if (c.o_bias) layer += h;
     if (c.mlp_bias) layer += 2 * f + h;
     return c.vocab_size * h + c.num_hidden_layers * layer + h + h;
+}
+
+/// The attention mechanisms of a config in one line: rotary base and scaling, q/k norms, the
+/// logit scale and cap, the sliding window.
+inline std::string describe_attention(const llama_config& c) {
+    std::string text = fmt::format("rotary θ {:g}", c.rope_theta);
+    switch (c.rope.type) {
+        case rope_scaling::kind::none: break;
+        case rope_scaling::kind::linear: text += fmt::format(", linear scaling ×{:g}", c.rope.factor); break;
+        case rope_scaling::kind::llama3:
+            text +=
+                fmt::format(", llama3 scaling ×{:g} (low {:g}, high {:g}, original context {})", c.rope.factor,
+                            c.rope.low_freq_factor, c.rope.high_freq_factor, c.rope.original_max_position_embeddings);
+            break;
+    }
+    if (c.qk_norm) text += "; q and k normalized per head";
+    text += fmt::format("; logits × {:.6g}", c.attention_scale());
+    if (c.attention_softcap > 0.0) text += fmt::format(", soft-capped at {:g}", c.attention_softcap);
+    if (c.sliding_window != 0) {
+        std::size_t sliding = 0;
+        for (char s : c.sliding_layers) sliding += s ? 1 : 0;
+        text += fmt::format("; window of {} tokens on {} of {} layers", c.sliding_window, sliding, c.num_hidden_layers);
+    }
+    return text;
 }
 
 /// Runs `cirm inspect`; returns the exit code.
@@ -77,6 +103,7 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
         j["head_dim"] = config.head_dim;
         j["intermediate_size"] = config.intermediate_size;
         j["vocab_size"] = config.vocab_size;
+        j["attention"] = describe_attention(config);
         j["sites"] = layout.size();
         j["neurons"] = layout.neurons();
         j["parameters"] = parameters;
@@ -97,6 +124,7 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
     out << fmt::format("layers        {} (hidden {}, {} attention heads, {} key/value heads, head_dim {}, FFN {})\n",
                        config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
                        config.num_key_value_heads, config.head_dim, config.intermediate_size);
+    out << fmt::format("attention     {}\n", describe_attention(config));
     out << fmt::format("sites         {} ({} per layer: q, k, v, o, gate, up, down projections)\n", layout.size(),
                        llama_sites_per_layer);
     out << fmt::format("neurons       {} (a 2 % budget pins {})\n", layout.neurons(), layout.neurons() / 50);

@@ -3,14 +3,22 @@
 /// The forward pass of a Llama-family reward model on Eigen, with a hook at every site. Internal
 /// to the engine (model.hpp drives it); kept apart so the numerics can be read on their own.
 ///
-///   x = embed(tokens)
+///   x = embed(tokens) (× √hidden for Gemma-2)
 ///   per layer: h = rmsnorm(x)·w_in; q, k, v = h·Wqᵀ (+b), h·Wkᵀ (+b), h·Wvᵀ (+b)   [sites q, k, v]
-///              rotary(q), rotary(k) (HF rotate_half convention); grouped-query causal softmax
-///              attention; o = a·Woᵀ (+b)                                       [site o]
-///              x += o; h = rmsnorm(x)·w_post; g = h·Wgᵀ, u = h·Wuᵀ          [sites gate, up]
-///              d = (silu(g) ⊙ u)·Wdᵀ                                         [site down]
+///              Qwen3: q, k RMS-normalized per head (q_norm, k_norm)
+///              rotary(q), rotary(k) (HF rotate_half convention, frequencies rescaled as the
+///              config's rope_scaling says); grouped-query causal softmax attention, logits
+///              scaled by head_dim^−½ (Gemma-2: query_pre_attn_scalar^−½, then soft-capped,
+///              and within the sliding window on the sliding layers); o = a·Woᵀ (+b)   [site o]
+///              Gemma-2: o = rmsnorm(o)·w_post_attention
+///              x += o; h = rmsnorm(x)·w (Llama, Qwen: post_attention_layernorm; Gemma-2:
+///              pre_feedforward_layernorm); g = h·Wgᵀ, u = h·Wuᵀ            [sites gate, up]
+///              d = (act(g) ⊙ u)·Wdᵀ, act = silu (GELU-tanh for Gemma-2)      [site down]
+///              Gemma-2: d = rmsnorm(d)·w_post_feedforward
 ///              x += d
 ///   reward = score · rmsnorm(x_last)·w_final
+/// Gemma-2's norms multiply by 1 + w; the loader stores that sum, so every norm here multiplies
+/// by its stored weight.
 /// An intervention is applied to each site's output right after the projection, before anything
 /// reads it. All arithmetic is F32.
 ///
@@ -48,9 +56,10 @@ using const_row_vector_map = Eigen::Map<const Eigen::RowVectorXf>;
 /// Scratch memory of the passes; one per thread, reused across samples.
 struct workspace {
     row_matrix x, normed, q, k, v, attention, projected, gate, up;
-    row_matrix scores;                  ///< attention weights, one head at a time
-    row_matrix rotary_cos, rotary_sin;  ///< rows × head_dim/2
-    std::vector<float> captured;        ///< last-token activations of every site (collect only)
+    row_matrix scores;                       ///< attention weights, one head at a time
+    row_matrix rotary_cos, rotary_sin;       ///< rows × head_dim/2
+    std::vector<float> captured;             ///< last-token activations of every site (collect only)
+    std::vector<float> inverse_frequencies;  ///< the rotary frequencies of the current pass
 
     /// Makes room for `rows` rows of activations.
     void reserve_rows(const llama_config& c, std::size_t rows) {
@@ -133,14 +142,16 @@ inline void linear(const row_matrix& in, std::size_t rows, const linear_weights&
     if (lin.bias) out.topRows(n).rowwise() += const_row_vector_map(lin.bias, static_cast<Eigen::Index>(lin.out));
 }
 
-/// Fills row r of the rotary tables with cos and sin of position(r)·θ^(−2i/d), i < d/2, the
-/// inverse frequencies rounded to F32 as Hugging Face computes them.
+/// Fills row r of the rotary tables with cos and sin of position(r)·f_i, i < d/2, for the
+/// inverse frequencies f_i of rotary_inverse_frequencies (θ^(−2i/d) rounded to F32 as Hugging
+/// Face computes them, rescaled by the config's rope_scaling).
 template <class Position>
 void rotary_tables(const llama_config& c, std::size_t rows, Position position, workspace& ws) {
     const std::size_t half = c.head_dim / 2;
+    ws.inverse_frequencies.resize(half);  // grows once: nothing is allocated per pass
+    rotary_inverse_frequencies(c.head_dim, c.rope_theta, c.rope, ws.inverse_frequencies.data());
     for (std::size_t i = 0; i < half; ++i) {
-        const auto exponent = static_cast<double>(2 * i) / static_cast<double>(c.head_dim);
-        const auto inverse_frequency = static_cast<float>(1.0 / std::pow(c.rope_theta, exponent));
+        const float inverse_frequency = ws.inverse_frequencies[i];
         for (std::size_t r = 0; r < rows; ++r) {
             const float angle = static_cast<float>(position(r)) * inverse_frequency;
             const auto row = static_cast<Eigen::Index>(r), col = static_cast<Eigen::Index>(i);
@@ -170,22 +181,57 @@ inline void apply_rotary(row_matrix& m, std::size_t rows, std::size_t heads, std
     }
 }
 
-/// Softmax of the first `visible` entries of a row of scaled scores; the rest of `row` is zeroed.
+/// How attention logits become weights: scaled, optionally soft-capped (tanh(s/cap)·cap).
+struct logit_rule {
+    float scale = 1.0f;
+    float softcap = 0.0f;  ///< 0: no cap
+};
+
+/// The logit rule of a config: scale head_dim^−½ or query_pre_attn_scalar^−½, and its cap.
+inline logit_rule logit_rule_of(const llama_config& c) {
+    return {c.attention_scale(), static_cast<float>(c.attention_softcap)};
+}
+
+/// The first position that position `position` sees in layer `layer`: 0, or within the sliding
+/// window on a sliding layer (position − window < first).
+inline std::size_t first_visible(const llama_config& c, std::size_t layer, std::size_t position) {
+    if (!c.slides(layer) || position < c.sliding_window) return 0;
+    return position + 1 - c.sliding_window;
+}
+
+/// Softmax of the entries [begin, end) of a row of raw scores under `rule`; the rest of `row` is
+/// zeroed.
 template <class Row>
-void causal_softmax(Row row, Eigen::Index visible, float scale) {
-    auto seen = row.head(visible);
-    seen *= scale;
+void window_softmax(Row row, Eigen::Index begin, Eigen::Index end, const logit_rule& rule) {
+    auto seen = row.segment(begin, end - begin);
+    seen *= rule.scale;
+    if (rule.softcap > 0.0f) seen = ((seen.array() / rule.softcap).tanh() * rule.softcap).matrix();
     const float largest = seen.maxCoeff();
     seen = (seen.array() - largest).exp().matrix();
     seen /= seen.sum();
-    row.tail(row.size() - visible).setZero();
+    row.head(begin).setZero();
+    row.tail(row.size() - end).setZero();
+}
+
+/// Per-head RMSNorm of `m` (rows × heads·head_dim) with one weight of head_dim floats (Qwen3's
+/// q_norm and k_norm).
+inline void head_rms_norm(row_matrix& m, std::size_t rows, std::size_t heads, std::size_t head_dim, const float* weight,
+                          float eps) {
+    const const_row_vector_map w(weight, static_cast<Eigen::Index>(head_dim));
+    const auto d = static_cast<Eigen::Index>(head_dim);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t h = 0; h < heads; ++h) {
+            auto x = m.row(static_cast<Eigen::Index>(r)).segment(static_cast<Eigen::Index>(h) * d, d);
+            const float inverse_rms = 1.0f / std::sqrt(x.squaredNorm() / static_cast<float>(head_dim) + eps);
+            x = (x * inverse_rms).cwiseProduct(w);
+        }
 }
 
 /// Grouped-query causal attention of a whole sequence (rows = positions) into ws.attention.
-inline void attend_sequence(const llama_config& c, std::size_t tokens, workspace& ws) {
+inline void attend_sequence(const llama_config& c, std::size_t layer, std::size_t tokens, workspace& ws) {
     const auto T = static_cast<Eigen::Index>(tokens);
     const auto d = static_cast<Eigen::Index>(c.head_dim);
-    const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    const logit_rule rule = logit_rule_of(c);
     auto scores = ws.scores.topLeftCorner(T, T);
     for (std::size_t head = 0; head < c.num_attention_heads; ++head) {
         const auto kv_head = static_cast<Eigen::Index>(head / c.heads_per_kv_head());
@@ -193,7 +239,10 @@ inline void attend_sequence(const llama_config& c, std::size_t tokens, workspace
         const auto k = ws.k.block(0, kv_head * d, T, d);
         const auto v = ws.v.block(0, kv_head * d, T, d);
         scores.noalias() = q * k.transpose();
-        for (Eigen::Index t = 0; t < T; ++t) causal_softmax(scores.row(t), t + 1, scale);  // position t sees 0 … t
+        for (Eigen::Index t = 0; t < T; ++t)  // position t sees first_visible … t
+            window_softmax(scores.row(t),
+                           static_cast<Eigen::Index>(first_visible(c, layer, static_cast<std::size_t>(t))), t + 1,
+                           rule);
         ws.attention.block(0, static_cast<Eigen::Index>(head) * d, T, d).noalias() = scores * v;
     }
 }
@@ -203,11 +252,12 @@ inline void attend_last_tokens(const llama_config& c, std::size_t layer, std::sp
                                workspace& ws) {
     const auto d = static_cast<Eigen::Index>(c.head_dim);
     const auto kvw = static_cast<Eigen::Index>(c.kv_width());
-    const float scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+    const logit_rule rule = logit_rule_of(c);
     for (std::size_t r = 0; r < inputs.size(); ++r) {
         const kv_context& context = inputs[r].context;
         const auto row = static_cast<Eigen::Index>(r);
         const auto P = static_cast<Eigen::Index>(context.positions);
+        const auto first = static_cast<Eigen::Index>(first_visible(c, layer, context.positions));
         auto scores = ws.scores.row(0).head(P + 1);
         for (std::size_t head = 0; head < c.num_attention_heads; ++head) {
             const auto kv_head = static_cast<Eigen::Index>(head / c.heads_per_kv_head());
@@ -221,7 +271,7 @@ inline void attend_last_tokens(const llama_config& c, std::size_t layer, std::sp
                 scores.head(P).noalias() = q * cached_k.transpose();
             }
             scores(P) = q.dot(k);
-            causal_softmax(scores, P + 1, scale);
+            window_softmax(scores, first, P + 1, rule);
             out = scores(P) * v;
             if (P) {
                 const const_strided_map cached_v(context.values + layer * context.layer_stride + kv_head * d, P, d,
@@ -274,6 +324,10 @@ void run_blocks(const llama_config& c, const llama_weights& w, workspace& ws, st
         linear(ws.normed, rows, L.v, ws.v);
         at_site(site + 2, ws.v, rows, samples_are_rows, intervention, capture);
 
+        if (c.qk_norm) {
+            head_rms_norm(ws.q, rows, c.num_attention_heads, c.head_dim, L.q_norm, eps);
+            head_rms_norm(ws.k, rows, c.num_key_value_heads, c.head_dim, L.k_norm, eps);
+        }
         apply_rotary(ws.q, rows, c.num_attention_heads, c.head_dim, ws);
         apply_rotary(ws.k, rows, c.num_key_value_heads, c.head_dim, ws);
         store_kv(l);
@@ -281,18 +335,26 @@ void run_blocks(const llama_config& c, const llama_weights& w, workspace& ws, st
 
         linear(ws.attention, rows, L.o, ws.projected);
         at_site(site + 3, ws.projected, rows, samples_are_rows, intervention, capture);
+        if (c.sandwich_norms) rms_norm(ws.projected, ws.projected, rows, L.post_attention_norm, eps);
         ws.x.topRows(n) += ws.projected.topRows(n);
 
-        rms_norm(ws.x, ws.normed, rows, L.post_attention_norm, eps);
+        rms_norm(ws.x, ws.normed, rows, c.sandwich_norms ? L.pre_feedforward_norm : L.post_attention_norm, eps);
         linear(ws.normed, rows, L.gate, ws.gate);
         at_site(site + 4, ws.gate, rows, samples_are_rows, intervention, capture);
         linear(ws.normed, rows, L.up, ws.up);
         at_site(site + 5, ws.up, rows, samples_are_rows, intervention, capture);
-        // silu(g) ⊙ u, in place in the gate buffer: g / (1 + e^−g) · u.
         auto g = ws.gate.topRows(n).array();
-        g = g / (1.0f + (-g).exp()) * ws.up.topRows(n).array();
+        if (c.activation == mlp_activation::silu) {
+            // silu(g) ⊙ u, in place in the gate buffer: g / (1 + e^−g) · u.
+            g = g / (1.0f + (-g).exp()) * ws.up.topRows(n).array();
+        } else {
+            // GELU, tanh form: 0.5·g·(1 + tanh(√(2/π)·(g + 0.044715·g³))) · u.
+            constexpr float root_two_over_pi = 0.7978845608028654f;
+            g = 0.5f * g * (1.0f + (root_two_over_pi * (g + 0.044715f * g.cube())).tanh()) * ws.up.topRows(n).array();
+        }
         linear(ws.gate, rows, L.down, ws.projected);
         at_site(site + 6, ws.projected, rows, samples_are_rows, intervention, capture);
+        if (c.sandwich_norms) rms_norm(ws.projected, ws.projected, rows, L.post_feedforward_norm, eps);
         ws.x.topRows(n) += ws.projected.topRows(n);
     }
 }
@@ -311,6 +373,8 @@ inline void embed(const llama_config& c, const llama_weights& w, workspace& ws, 
     const const_row_map embedding(w.embedding, static_cast<Eigen::Index>(c.vocab_size),
                                   static_cast<Eigen::Index>(c.hidden_size));
     ws.x.row(static_cast<Eigen::Index>(row)) = embedding.row(token);
+    if (c.scale_embeddings)  // √hidden rounded to F32, as Gemma-2 multiplies
+        ws.x.row(static_cast<Eigen::Index>(row)) *= static_cast<float>(std::sqrt(static_cast<double>(c.hidden_size)));
 }
 
 /// Runs all `tokens` of one sample (ids already checked against the vocabulary) from position 0;
@@ -329,7 +393,7 @@ float forward_sequence(const llama_config& c, const llama_weights& w, workspace&
     for (std::size_t t = 0; t < T; ++t) embed(c, w, ws, t, tokens[t]);
     const std::size_t kv_floats = T * c.kv_width();
     run_blocks(
-        c, w, ws, T, false, intervention, capture, [&](std::size_t) { attend_sequence(c, T, ws); },
+        c, w, ws, T, false, intervention, capture, [&](std::size_t layer) { attend_sequence(c, layer, T, ws); },
         [&](std::size_t layer) {
             if (!store) return;
             std::copy_n(ws.k.data(), kv_floats, store->keys + layer * store->layer_stride);

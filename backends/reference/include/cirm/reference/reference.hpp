@@ -6,6 +6,7 @@
 
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/forward.hpp"
+#include "cirm/reference/memory.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/reference/prefix_cache.hpp"
 #include "cirm/reference/weights.hpp"

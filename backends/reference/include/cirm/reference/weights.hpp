@@ -16,9 +16,17 @@
 /// Expected names, for layer N: model.embed_tokens.weight [vocab, hidden];
 /// model.layers.N.input_layernorm.weight [hidden];
 /// model.layers.N.self_attn.{q,k,v,o}_proj.weight (+ .bias where the config says so);
+/// model.layers.N.self_attn.{q,k}_norm.weight [head_dim] (Qwen3);
 /// model.layers.N.post_attention_layernorm.weight [hidden];
+/// model.layers.N.pre_feedforward_layernorm.weight [hidden] (Gemma-2);
 /// model.layers.N.mlp.{gate,up,down}_proj.weight (+ .bias with mlp_bias);
-/// model.norm.weight [hidden]; score.weight [1, hidden] (one label: the reward).
+/// model.layers.N.post_feedforward_layernorm.weight [hidden] (Gemma-2);
+/// model.norm.weight [hidden]; score.weight [1, hidden] (one label: the reward). Tied embeddings
+/// need nothing more: a sequence classifier has no language-model head.
+///
+/// Memory: before any tensor is converted, the bytes the weights take as F32 are compared with
+/// the memory available (cirm/reference/memory.hpp); a model that does not fit is refused with
+/// both numbers instead of being killed part-way through loading.
 /// `model.layers.N.self_attn.rotary_emb.inv_freq`, a buffer older transformers versions saved,
 /// is recomputed from rope_theta and therefore skipped.
 
@@ -42,6 +50,7 @@
 #include "cirm/io/strict_json.hpp"
 #include "cirm/llama_layout.hpp"
 #include "cirm/reference/config.hpp"
+#include "cirm/reference/memory.hpp"
 #include "cirm/site.hpp"
 
 namespace cirm::reference {
@@ -55,11 +64,18 @@ struct linear_weights {
     std::size_t in = 0;
 };
 
-/// The tensors of one transformer block.
+/// The tensors of one transformer block. Norm weights are the factors the normalized values are
+/// multiplied by: for a model whose norms add one (Gemma-2), 1 + w as F32, computed at load.
 struct layer_weights {
     const float* input_norm = nullptr;  ///< hidden floats
     linear_weights q, k, v, o;
-    const float* post_attention_norm = nullptr;  ///< hidden floats
+    const float* q_norm = nullptr;  ///< head_dim floats (Qwen3), else null
+    const float* k_norm = nullptr;  ///< head_dim floats (Qwen3), else null
+    /// hidden floats: the norm before the MLP (Llama, Qwen), or the norm of the attention
+    /// output (Gemma-2's sandwich norms)
+    const float* post_attention_norm = nullptr;
+    const float* pre_feedforward_norm = nullptr;   ///< hidden floats (Gemma-2), else null
+    const float* post_feedforward_norm = nullptr;  ///< hidden floats (Gemma-2), else null
     linear_weights gate, up, down;
 
     /// The projection of this kind (one of the layer's sites).
@@ -150,12 +166,19 @@ private:
             layer_weights& L = layers[l];
             want(p + "input_layernorm.weight", {h}, &L.input_norm);
             for (const auto kind : llama_layer_sites) {
-                if (kind == module_kind::gate_proj)
+                if (kind == module_kind::o_proj && c.qk_norm) {
+                    want(p + "self_attn.q_norm.weight", {c.head_dim}, &L.q_norm);
+                    want(p + "self_attn.k_norm.weight", {c.head_dim}, &L.k_norm);
+                }
+                if (kind == module_kind::gate_proj) {
                     want(p + "post_attention_layernorm.weight", {h}, &L.post_attention_norm);
+                    if (c.sandwich_norms) want(p + "pre_feedforward_layernorm.weight", {h}, &L.pre_feedforward_norm);
+                }
                 const auto projection = llama_projection_of(c, kind);
                 want_linear(p + std::string(projection.path), L.projection(kind), projection.out, projection.in,
                             projection.bias);
             }
+            if (c.sandwich_norms) want(p + "post_feedforward_layernorm.weight", {h}, &L.post_feedforward_norm);
         }
         want("model.norm.weight", {h}, &final_norm);
         want("score.weight", {1, h}, &score);
@@ -187,7 +210,7 @@ private:
     /// building the list: per layer 2 norms and the projections (weights and biases), then the
     /// embedding, the final norm and the score head.
     static std::uint64_t expected_tensor_count(const llama_config& c) {
-        std::uint64_t per_layer = 2;
+        std::uint64_t per_layer = 2 + (c.qk_norm ? 2 : 0) + (c.sandwich_norms ? 2 : 0);
         for (const auto kind : llama_layer_sites) per_layer += llama_projection_of(c, kind).bias ? 2 : 1;
         return 3 + per_layer * static_cast<std::uint64_t>(c.num_hidden_layers);  // layers <= 2^31: no overflow
     }
@@ -219,9 +242,15 @@ private:
         } else {
             throw error("no model.safetensors or model.safetensors.index.json in '" + directory.string() + "'");
         }
-        std::uint64_t held = 0;
+        std::uint64_t held = 0, bytes_as_f32 = 0;
         for (const auto& f : files)
-            for (const auto& t : f.file->tensors()) held += is_rotary_buffer(t.name) ? 0 : 1;
+            for (const auto& t : f.file->tensors()) {
+                if (is_rotary_buffer(t.name)) continue;
+                ++held;
+                bytes_as_f32 += 4 * t.elements();
+            }
+        // Refused here, before anything is converted or paged in, rather than killed half-way.
+        check_memory_fits(bytes_as_f32, "the weights of '" + directory.string() + "' as F32");
         // A few missing tensors are named one by one below; a config that needs far more tensors
         // than the files hold is refused here, so the list of expected tensors stays bounded by
         // the size of the headers.
@@ -245,6 +274,26 @@ private:
             if (!tensor.found)
                 throw error("missing tensor '" + name + "' (shape " + shape_text(tensor.shape) +
                             ") in the checkpoint in '" + directory.string() + "'");
+        if (config.norm_adds_one) add_one_to_norms(config.hidden_size);
+    }
+
+    /// Replaces every RMSNorm weight w of the model by 1 + w (rounded to F32, as the model
+    /// computes it), so that the forward pass multiplies by the stored factor either way.
+    void add_one_to_norms(std::size_t h) {
+        auto add_one = [&](const float*& norm, std::size_t n) {
+            if (!norm) return;
+            auto shifted = std::make_unique<std::vector<float>>(n);
+            for (std::size_t i = 0; i < n; ++i) (*shifted)[i] = 1.0f + norm[i];
+            norm = shifted->data();
+            owned_.push_back(std::move(shifted));
+        };
+        for (auto& L : layers) {
+            add_one(L.input_norm, h);
+            add_one(L.post_attention_norm, h);
+            add_one(L.pre_feedforward_norm, h);
+            add_one(L.post_feedforward_norm, h);
+        }
+        add_one(final_norm, h);
     }
 
     /// Refuses a weight with a NaN or infinite element: it would make every reward NaN (written

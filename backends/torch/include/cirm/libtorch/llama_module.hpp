@@ -203,9 +203,18 @@ TORCH_MODULE_IMPL(llama_body, llama_body_impl);
 /// Body plus the two heads. Only `score` is exported with the reward model; `lm_head` with the
 /// language-model checkpoint.
 struct llama_model_impl : torch::nn::Module {
-    /// A model of shape `s`, which must pass check_llama_config.
+    /// A model of shape `s`, which must pass check_llama_config and be a Llama or Qwen2 without
+    /// rope scaling (the reference engine also runs Qwen3, Gemma-2 and rope scaling; this module
+    /// refuses them by name rather than run them wrongly).
     explicit llama_model_impl(const llama_config& s) : shape(s) {
         check_llama_config(s, "libtorch llama_model");
+        if (s.model_type != "llama" && s.model_type != "qwen2")
+            throw error("libtorch llama_model: model_type '" + s.model_type +
+                        "' is not implemented by the libtorch module (llama and qwen2 are; the reference engine "
+                        "runs it)");
+        if (s.rope.type != rope_scaling::kind::none)
+            throw error("libtorch llama_model: rope_scaling is not implemented by the libtorch module (the reference "
+                        "engine runs it)");
         model = register_module("model", llama_body(s));
         lm_head = register_module("lm_head", linear_no_bias(torch_size(s.hidden_size), torch_size(s.vocab_size)));
         score = register_module("score", linear_no_bias(torch_size(s.hidden_size), 1));
