@@ -1,7 +1,7 @@
 // The engine against the independent PyTorch peer on random checkpoints in the configurations of
 // real reward models (Llama-3.1 with llama3 rope scaling and a [PAD] row, Llama-3.2 tied, Qwen3
-// with q/k norms, Gemma-2 with a shrunk sliding window and two soft-caps), with the real tokenizer
-// files. `tools/peers/llama_rm_peer.py real DIR` writes DIR/NAME (the model) and DIR/NAME.peer.json
+// with q/k norms, Gemma-2 with a shrunk sliding window and two soft-caps, Llama with linear rope
+// scaling and no pad token), with the real tokenizer files. `tools/peers/llama_rm_peer.py real DIR` writes DIR/NAME (the model) and DIR/NAME.peer.json
 // (token ids from @huggingface/jinja + @lenml/tokenizers, rewards, pinned rewards, activations,
 // and the rewards with one feature switched off). For every model, within 1e-4 of the peer:
 // rewards, rewards under each pin (last token and all positions), last-token activations at every
@@ -37,8 +37,8 @@ namespace fs = std::filesystem;
 
 constexpr double tolerance = 1e-4;
 
-const std::vector<std::string> real_models{"real_llama31_rope_llama3", "real_llama32_tied", "real_qwen3_qk_norm",
-                                           "real_gemma2_window", "real_gemma2_softcap"};
+const std::vector<std::string> real_models{"real_llama31_rope_llama3", "real_llama32_tied",   "real_qwen3_qk_norm",
+                                           "real_gemma2_window",       "real_gemma2_softcap", "real_llama_rope_linear"};
 
 /// Counts the failed checks of one model and says what failed.
 struct checker {

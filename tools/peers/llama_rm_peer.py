@@ -345,6 +345,20 @@ REAL_MODELS = [
         "config": None,  # filled below from real_gemma2_window
     },
 ]
+REAL_MODELS.append({
+    # Linear rope scaling (position interpolation, factor 4, `rope_type` key) on the Llama-3.2
+    # shape, and no pad_token_id: the score is read at the last token.
+    "name": "real_llama_rope_linear",
+    "seed": 4004,
+    "dtype": "BF16",
+    "shards": 1,
+    "tokenizer_package": "llama3_1",
+    "pad_text": "",
+    "attention_gain": 2.0,
+    "ablations": {"without rope_scaling": {"rope_scaling": None}},
+    "config": {key: value for key, value in REAL_MODELS[1]["config"].items() if key != "pad_token_id"},
+})
+REAL_MODELS[5]["config"]["rope_scaling"] = {"rope_type": "linear", "factor": 4.0}
 REAL_MODELS[4]["config"] = dict(REAL_MODELS[3]["config"], attn_logit_softcapping=2.0,
                                 layer_types=["full_attention", "sliding_attention", "sliding_attention"])
 
