@@ -5,7 +5,7 @@
 //     the pins' own work measured alone (the intervention overhead);
 //   - the last token scored over a prefix cache vs the full forward (what a k-search trial costs).
 //
-//   CIRM_BENCH_MODEL=DIR CIRM_BENCH_THREADS=2 build/bench/bench_reference_forward
+//   CIRM_BENCH_MODEL=DIR CIRM_BENCH_THREADS=2 [CIRM_BENCH_SAMPLES=16] build/bench/bench_reference_forward
 // DIR defaults to the small test model in tests/fixtures/reference; bench/run-reference makes
 // the 4-layer d=512 model and runs this program and the peer side by side.
 #include <benchmark/benchmark.h>
@@ -20,8 +20,13 @@
 #include "cirm/testing/rng.hpp"
 
 namespace {
-constexpr std::size_t bench_samples = 16;
 constexpr std::size_t bench_tokens = 200;
+
+/// Samples per batch: CIRM_BENCH_SAMPLES, default 16 (fewer for the large models).
+std::size_t bench_samples() {
+    const char* n = std::getenv("CIRM_BENCH_SAMPLES");
+    return n ? std::strtoul(n, nullptr, 10) : 16;
+}
 
 struct bench_setup {
     std::unique_ptr<cirm::reference::llama_reward_model> model;
@@ -35,7 +40,8 @@ struct bench_setup {
         model = std::make_unique<cirm::reference::llama_reward_model>(dir ? dir : CIRM_BENCH_DEFAULT_MODEL);
         if (const char* t = std::getenv("CIRM_BENCH_THREADS")) model->set_threads(std::strtoul(t, nullptr, 10));
         // the texts of bench/peers/torch_forward.py: sample i repeats a sentence up to ~200 bytes
-        for (std::size_t i = 0; i < bench_samples; ++i) {
+        const std::size_t count = bench_samples();
+        for (std::size_t i = 0; i < count; ++i) {
             prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
             const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
             std::string r;
@@ -43,7 +49,7 @@ struct bench_setup {
             r.resize(std::max<std::size_t>(1, bench_tokens - prompts.back().size() - 8));
             responses.push_back(r);
         }
-        for (std::size_t i = 0; i < bench_samples; ++i) {
+        for (std::size_t i = 0; i < count; ++i) {
             samples.push_back({prompts[i], responses[i]});
             tokens += model->encode(samples.back()).size();
         }

