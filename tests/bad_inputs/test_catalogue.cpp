@@ -245,13 +245,13 @@ std::vector<library_case> library_cases() {
                      "vocab_size": 300, "rms_norm_eps": 1e-6, "rope_scaling": {"type": "yarn", "factor": 2}})");
          },
          {"config.json: rope_scaling: rope type 'yarn' is not supported (default, linear and llama3 are)"}},
-        {"config_gemma2_without_window",
+        {"config_gemma2_sliding_window_not_a_size",
          [](const case_dir&) {
              (void)cirm::reference::parse_llama_config(
                  R"({"model_type": "gemma2", "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1,
-                     "num_attention_heads": 2, "vocab_size": 300, "rms_norm_eps": 1e-6, "query_pre_attn_scalar": 4})");
+                     "num_attention_heads": 2, "vocab_size": 300, "rms_norm_eps": 1e-6, "sliding_window": -4})");
          },
-         {"config.json: missing field 'sliding_window'"}},
+         {"config.json: field 'sliding_window' must be a positive integer (found -4)"}},
         {"tokenizer_config_template_list_without_default",
          [](const case_dir&) {
              (void)cirm::parse_tokenizer_config(R"({"chat_template": [{"name": "tool_use", "template": "x"}]})");

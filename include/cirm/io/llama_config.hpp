@@ -12,9 +12,10 @@
 /// model_type ("llama", "qwen2", "qwen3" or "gemma2"; default "llama"), hidden_act /
 /// hidden_activation (silu; gelu_pytorch_tanh for gemma2), architectures (if given, must name a
 /// *ForSequenceClassification for a reward model, a *ForCausalLM for a language model),
-/// partial_rotary_factor (1 if given). Gemma-2 adds query_pre_attn_scalar and sliding_window
-/// (required), attn_logit_softcapping (default none) and layer_types (default: the even layers
-/// slide); final_logit_softcapping caps a language-model head's logits, which a score head does
+/// partial_rotary_factor (1 if given). Gemma-2 adds query_pre_attn_scalar (default 256),
+/// attn_logit_softcapping (default 50; null: no cap), sliding_window (default 4096; null: no
+/// window) and layer_types (default: the even layers slide), and its head_dim defaults to 256
+/// (Qwen3's to 128), as the Hugging Face config classes define them; final_logit_softcapping caps a language-model head's logits, which a score head does
 /// not have, and is ignored. For the other types, use_sliding_window must be false and
 /// layer_types, if given, all full_attention. A null value counts as absent. Other fields are
 /// ignored. The shape read is then checked by check_llama_config.
@@ -62,6 +63,12 @@ public:
         auto it = json_.find(field);
         if (it == json_.end() || it->is_null()) return nullptr;
         return &*it;
+    }
+    /// True when the field is written as null (which, for a few Gemma-2 fields, turns a
+    /// mechanism off, while an absent field takes the config class's default).
+    bool is_null(const char* field) const {
+        auto it = json_.find(field);
+        return it != json_.end() && it->is_null();
     }
     const nlohmann::json& require(const char* field) const {
         if (const auto* value = find(field)) return *value;
@@ -242,6 +249,10 @@ inline llama_config parse_llama_config(std::string_view text, const std::string&
     }
     if (read.find("head_dim"))
         c.head_dim = read.positive_integer("head_dim");
+    else if (c.model_type == "qwen3")
+        c.head_dim = 128;  // Qwen3Config's default
+    else if (c.model_type == "gemma2")
+        c.head_dim = 256;  // Gemma2Config's default
     else
         derive_head_dim(c, source);
 
@@ -259,9 +270,12 @@ inline llama_config parse_llama_config(std::string_view text, const std::string&
     if (c.model_type == "gemma2") {
         c.qk_norm = false;
         c.norm_adds_one = c.sandwich_norms = c.scale_embeddings = true;
-        c.query_scale = read.positive_number("query_pre_attn_scalar", read.require("query_pre_attn_scalar"));
-        c.attention_softcap = read.positive_number_or("attn_logit_softcapping", 0.0);
-        c.sliding_window = read.positive_integer("sliding_window");
+        // Absent fields take Gemma2Config's defaults (query_pre_attn_scalar 256, soft-cap 50,
+        // window 4096); a null soft-cap or window turns that mechanism off, as it does there.
+        c.query_scale = read.positive_number_or("query_pre_attn_scalar", 256.0);
+        c.attention_softcap =
+            read.is_null("attn_logit_softcapping") ? 0.0 : read.positive_number_or("attn_logit_softcapping", 50.0);
+        c.sliding_window = read.is_null("sliding_window") ? 0 : read.positive_integer_or("sliding_window", 4096);
         if (!detail::read_layer_types(read, c)) {
             // Without layer_types, Gemma-2 slides on the even layers (0, 2, 4, ...).
             c.sliding_layers.assign(c.num_hidden_layers, 0);
