@@ -48,7 +48,7 @@ TEST_CASE("RewardBench: subset accuracies, sections weighted by the benchmark's 
     CHECK(r.pairs == 9);
 }
 
-TEST_CASE("RewardBench: a section with no subset present has no score; overall is over the sections present") {
+TEST_CASE("RewardBench: a section with no subset present has no score, overall is over the sections present") {
     // Chat only: alpacaeval-hard (95) 1 of 1 right, mt-bench-med (40) 0 of 1 right (a tie)
     // → Chat = 95/135; overall = Chat; the other sections NaN; not complete.
     const auto r = reward_bench_score(names{"alpacaeval-hard", "mt-bench-med"}, rewards{2, 1}, rewards{1, 1});
