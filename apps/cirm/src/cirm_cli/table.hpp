@@ -83,13 +83,15 @@ inline void print_eval_table(const json& document, std::ostream& out) {
             for (const auto& [subset, entry] : any["subsets"].items()) {
                 const std::string name = subset;
                 const std::string scope = entry["section"].is_null() ? ", no section" : "";
-                benchmark_row(r, fmt::format("RB {} ({}{})", name, entry["total"].get<std::size_t>(), scope),
+                benchmark_row(r, fmt::format("RB {} ({} pairs{})", name, entry["total"].get<std::size_t>(), scope),
                               [&name](const json& m) { return m["subsets"][name]["accuracy"]; });
             }
         for (const char* section : {"Chat", "Chat Hard", "Safety", "Reasoning"})
             benchmark_row(r, fmt::format("RewardBench {}", section),
                           [section](const json& m) { return m["sections"][section]; });
-        benchmark_row(r, "RewardBench overall", [](const json& m) { return m["overall"]; });
+        const bool complete = any.contains("complete") && any["complete"].get<bool>();
+        benchmark_row(r, complete ? "RewardBench overall" : "RewardBench overall (partial)",
+                      [](const json& m) { return m["overall"]; });
     }
     if (document.contains("reward_bench_2")) {
         const auto& r = document["reward_bench_2"]["methods"];
