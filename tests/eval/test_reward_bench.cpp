@@ -9,6 +9,7 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/reward_bench.hpp"
 #include "cirm/eval/reward_bench_2.hpp"
+#include "cirm/io/evaluation_json.hpp"
 
 using namespace cirm;
 using rewards = std::vector<double>;
@@ -186,4 +187,27 @@ TEST_CASE("RewardBench 2: subsets by best-of-N or the Ties rule, overall the mea
     CHECK(r.prompts == 5);
     CHECK_THROWS_WITH(reward_bench_2_score(std::vector<reward_bench_2_prompt>{{"x", "Focus", {1, 2}, 2}}),
                       Catch::Contains("prompt 'x'"));
+}
+
+TEST_CASE("RewardBench and RewardBench 2 JSON: undefined scores are null, sections and ties always present") {
+    // alpacaeval-hard 1 of 1 right → Chat 1, the other sections null, overall 1, not complete
+    const auto rb = to_json(reward_bench_score(names{"alpacaeval-hard", "mine"}, rewards{2, 0}, rewards{1, 1}));
+    CHECK(rb["subsets"]["alpacaeval-hard"]["accuracy"] == 1.0);
+    CHECK(rb["subsets"]["alpacaeval-hard"]["section"] == "Chat");
+    CHECK(rb["subsets"]["mine"]["accuracy"] == 0.0);
+    CHECK(rb["subsets"]["mine"]["section"].is_null());
+    CHECK(rb["sections"]["Chat"] == 1.0);
+    CHECK(rb["sections"]["Safety"].is_null());
+    CHECK(rb["overall"] == 1.0);
+    CHECK(rb["complete"] == false);
+    // no Ties subset: "ties" is null; a Ties subset without a ref/tied pair: its score is null
+    const auto plain = to_json(reward_bench_2_score(std::vector<reward_bench_2_prompt>{{"a", "Focus", {1, 0}, 1}}));
+    CHECK(plain["ties"].is_null());
+    CHECK(plain["subsets"]["Focus"]["score"] == 1.0);
+    CHECK(plain["overall"] == 1.0);
+    const auto lone = to_json(reward_bench_2_score(std::vector<reward_bench_2_prompt>{{"ref:1", "Ties", {1, 0}, 1}}));
+    CHECK(lone["ties"]["ref_accuracy"] == 1.0);
+    CHECK(lone["ties"]["correctness_preferred"].is_null());
+    CHECK(lone["subsets"]["Ties"]["score"].is_null());
+    CHECK(lone["overall"].is_null());
 }
