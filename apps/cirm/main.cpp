@@ -138,10 +138,17 @@ int main(int argc, char** argv) {
     cli::eval_options eval;
     auto* eval_cmd = app.add_subcommand(
         "eval", "Base, LP, LWR and (with --spec) CIRM on a test set: accuracy, neutral accuracy, biased / unbiased "
-                "subsets with counts, style flip rates, RM-Bench easy/normal/hard for data in that format; then the "
+                "subsets with counts, style flip rates, RM-Bench easy/normal/hard, RewardBench sections and "
+                "RewardBench 2 best-of-N / Ties scores for data in those formats; then the "
                 "project's goal check. --json prints the contract document (see apps/cirm/README.md).");
     add_common(*eval_cmd, eval.common);
-    eval_cmd->add_option("--data", eval.data, "test set: preference JSONL or RM-Bench JSONL")->required();
+    eval_cmd->add_option("--data", eval.data, "test set: preference, RM-Bench, RewardBench or RewardBench 2 JSONL")
+        ->required();
+    eval_cmd
+        ->add_option("--format", eval.format,
+                     "the test set's format: auto (by the first line's fields), pairs, rm-bench, rewardbench or "
+                     "rewardbench2")
+        ->capture_default_str();
     eval_cmd->add_option("--spec", eval.spec, "spec (.json or .safetensors) to evaluate as CIRM");
     eval_cmd->add_option("--baselines", eval.baselines, "baselines to report: lp,lwr, one of them, or none")
         ->capture_default_str();

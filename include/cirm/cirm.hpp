@@ -33,6 +33,8 @@
 #include "cirm/eval/compare_methods.hpp"
 #include "cirm/eval/counterfactual.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/eval/reward_bench.hpp"
+#include "cirm/eval/reward_bench_2.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/intervene/pair_swap.hpp"

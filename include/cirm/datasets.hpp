@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// The records of the datasets the pipeline reads (io/datasets.hpp reads them from JSONL):
-/// single responses to score, candidate sets to annotate, RM-Bench items, and a test set.
+/// single responses to score, candidate sets to annotate, RM-Bench items, RewardBench 2 prompts,
+/// and a test set.
 
 #include <array>
 #include <cstddef>
@@ -54,16 +55,65 @@ inline std::vector<preference_pair> rm_bench_pairs(std::span<const rm_bench_item
     return pairs;
 }
 
-/// A test set: preference pairs, and the RM-Bench items they came from when in that format.
+/// One RewardBench 2 prompt: its correct completions (`chosen`, at least 1; the record's
+/// num_correct is their number) and incorrect ones (`rejected`, at least 1), and its subset.
+struct reward_bench_2_item {
+    std::string id;
+    std::string prompt;
+    std::vector<std::string> chosen;
+    std::vector<std::string> rejected;
+    std::string subset;
+};
+
+/// Every (correct, incorrect) pair of every item, item by item, chosen-major: pair
+/// (c, r) of an item has id "<id>/<c>/<r>" and the item's subset.
+inline std::vector<preference_pair> reward_bench_2_pairs(std::span<const reward_bench_2_item> items) {
+    std::vector<preference_pair> pairs;
+    for (const auto& item : items)
+        for (std::size_t c = 0; c < item.chosen.size(); ++c)
+            for (std::size_t r = 0; r < item.rejected.size(); ++r)
+                pairs.push_back({item.id + "/" + std::to_string(c) + "/" + std::to_string(r), item.prompt,
+                                 item.chosen[c], item.rejected[r], item.subset});
+    return pairs;
+}
+
+/// The formats of a test set: plain preference pairs, RM-Bench items, RewardBench pairs (each
+/// with a RewardBench subset), RewardBench 2 prompts.
+enum class test_format { pairs, rm_bench, reward_bench, reward_bench_2 };
+
+/// A test set: preference pairs, its format, and the RM-Bench items or RewardBench 2 prompts the
+/// pairs came from when in those formats.
 struct test_set {
     std::vector<preference_pair> pairs;
     std::optional<std::vector<rm_bench_item>> rm_bench;
+    std::optional<std::vector<reward_bench_2_item>> reward_bench_2;
+    test_format format = test_format::pairs;
 
-    static test_set of_pairs(std::vector<preference_pair> pairs) { return {std::move(pairs), std::nullopt}; }
+    static test_set of_pairs(std::vector<preference_pair> pairs) {
+        test_set t;
+        t.pairs = std::move(pairs);
+        return t;
+    }
     static test_set of_rm_bench(std::vector<rm_bench_item> items) {
         test_set t;
         t.pairs = rm_bench_pairs(items);
         t.rm_bench = std::move(items);
+        t.format = test_format::rm_bench;
+        return t;
+    }
+    /// RewardBench pairs: every pair's subset names its RewardBench subset.
+    static test_set of_reward_bench(std::vector<preference_pair> pairs) {
+        test_set t;
+        t.pairs = std::move(pairs);
+        t.format = test_format::reward_bench;
+        return t;
+    }
+    /// RewardBench 2 prompts; the pairs are reward_bench_2_pairs of them.
+    static test_set of_reward_bench_2(std::vector<reward_bench_2_item> items) {
+        test_set t;
+        t.pairs = reward_bench_2_pairs(items);
+        t.reward_bench_2 = std::move(items);
+        t.format = test_format::reward_bench_2;
         return t;
     }
 };

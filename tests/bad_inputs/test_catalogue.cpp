@@ -541,6 +541,51 @@ std::vector<cli_case> cli_cases() {
                              (d.out / "eval.json").string()},
                             {"rmbench.jsonl:2: field 'chosen' must be an array of 3 strings (RM-Bench format)"}};
          }},
+        {"reward_bench_2_num_correct_mismatch",
+         [=](const case_dir& d) {
+             write_bytes(d.in / "rb2.jsonl",
+                         "{\"prompt\": \"p\", \"chosen\": [\"a\"], \"rejected\": [\"b\", \"c\"], \"num_correct\": 1, "
+                         "\"subset\": \"Focus\"}\n"
+                         "{\"prompt\": \"q\", \"chosen\": [\"a\"], \"rejected\": [\"b\"], \"num_correct\": 2, "
+                         "\"subset\": \"Focus\"}\n");
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rb2.jsonl").string(), "--out",
+                             (d.out / "eval.json").string()},
+                            {"rb2.jsonl:2: field 'num_correct' must be the number of 'chosen' completions (1)"}};
+         }},
+        {"reward_bench_2_ties_id_without_kind",
+         [=](const case_dir& d) {
+             write_bytes(d.in / "rb2.jsonl",
+                         "{\"prompt\": \"p\", \"chosen\": [\"a\"], \"rejected\": [\"b\"], \"num_correct\": 1, "
+                         "\"subset\": \"Ties\", \"id\": \"12\"}\n");
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rb2.jsonl").string(), "--no-flip-rates",
+                             "--out", (d.out / "eval.json").string()},
+                            {"Ties: id '12' is not 'ref:<key>' or 'tied:<key>'"}};
+         }},
+        {"reward_bench_2_with_a_swap_spec",
+         [=](const case_dir& d) {
+             write_bytes(d.in / "rb2.jsonl",
+                         "{\"prompt\": \"p\", \"chosen\": [\"a\"], \"rejected\": [\"b\"], \"num_correct\": 1, "
+                         "\"subset\": \"Focus\"}\n");
+             std::string swap = one_neuron_spec("model.layers.0.mlp.up_proj", 3);
+             swap.insert(swap.find(", \"sites\""), ", \"replacement\": \"swap\"");
+             write_bytes(d.in / "spec.json", swap);
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rb2.jsonl").string(), "--spec",
+                             (d.in / "spec.json").string(), "--out", (d.out / "eval.json").string()},
+                            {"uses the swap replacement", "best-of-N needs one reward per completion"}};
+         }},
+        {"reward_bench_pair_without_subset",
+         [=](const case_dir& d) {
+             write_bytes(d.in / "rb.jsonl", "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n");
+             return cli_run{{"eval", "--model", llama, "--data", (d.in / "rb.jsonl").string(), "--format",
+                             "rewardbench", "--out", (d.out / "eval.json").string()},
+                            {"rb.jsonl:1: missing field 'subset'"}};
+         }},
+        {"unknown_test_set_format",
+         [=](const case_dir& d) {
+             return cli_run{{"eval", "--model", llama, "--data", test, "--format", "rewardbench3", "--out",
+                             (d.out / "eval.json").string()},
+                            {"unknown test set format 'rewardbench3'"}};
+         }},
         {"search_with_no_trials",
          [=](const case_dir& d) {
              return cli_run{

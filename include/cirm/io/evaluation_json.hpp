@@ -11,7 +11,24 @@
 ///      "spec": {"edited": i, "directions": i, "total_neurons": i, "k": {"<attribute>": i}} or null,
 ///      "rm_bench": {"items": i, "methods": {"<method>": {"easy": f, "normal": f, "hard": f,
 ///                   "matrix": [[f x 3] x 3]}}}   (RM-Bench test sets only),
+///      "reward_bench": {"pairs": i, "methods": {"<method>": {
+///          "subsets": {"<subset>": {"accuracy": f, "correct": i, "total": i, "section": str or null}},
+///          "sections": {"Chat": f, "Chat Hard": f, "Safety": f, "Reasoning": f},
+///          "overall": f, "complete": bool}}}   (RewardBench test sets only),
+///      "reward_bench_2": {"prompts": i, "methods": {"<method>": {
+///          "subsets": {"<subset>": {"score": f, "prompts": i}},
+///          "ties": {"score": f, "ref_accuracy": f, "tied_accuracy": f, "correctness_preferred": f,
+///                   "correctness_preferred_hard": f, "correctness_margin_score": f,
+///                   "ref_prompts": i, "tied_prompts": i, "paired_keys": i} or null,
+///          "overall": f}}}   (RewardBench 2 test sets only),
 ///      "flip_pairs": int}
+///
+/// RewardBench (eval/reward_bench.hpp): a subset outside the benchmark's mapping has section
+/// null and counts in no section; a section none of whose subsets is present is null, and then
+/// "overall" is the mean of the sections present and "complete" is false. RewardBench 2
+/// (eval/reward_bench_2.hpp): best-of-N per subset, the Ties subset by its weighted rule (whose
+/// score lies in [-0.01, 1.01] and whose parts over no ref/tied key pair are null), "overall" the
+/// mean of the subsets' scores.
 ///
 /// Methods are base, lp, lwr (those asked for) and the evaluated specs by name ("cirm" for the
 /// spec of `cirm eval --spec`); "spec" summarises the spec named "cirm" (null without one).
@@ -29,6 +46,8 @@
 #include "cirm/error.hpp"
 #include "cirm/eval/goal.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/eval/reward_bench.hpp"
+#include "cirm/eval/reward_bench_2.hpp"
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm/spec.hpp"
 
@@ -90,6 +109,56 @@ inline nlohmann::ordered_json to_json(const rm_bench_result& r) {
     return j;
 }
 
+/// RewardBench's scores of one method (see the file comment).
+inline nlohmann::ordered_json to_json(const reward_bench_result& r) {
+    nlohmann::ordered_json j;
+    auto& subsets = j["subsets"] = nlohmann::ordered_json::object();
+    for (const auto& s : r.subsets) {
+        nlohmann::ordered_json entry;
+        entry["accuracy"] = detail::fraction_json(s.accuracy);
+        entry["correct"] = s.correct;
+        entry["total"] = s.total;
+        entry["section"] = s.section.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.section);
+        subsets[s.name] = std::move(entry);
+    }
+    auto& sections = j["sections"] = nlohmann::ordered_json::object();
+    for (std::size_t k = 0; k < reward_bench_sections.size(); ++k)
+        sections[std::string(reward_bench_sections[k])] = detail::fraction_json(r.sections[k]);
+    j["overall"] = detail::fraction_json(r.overall);
+    j["complete"] = r.complete;
+    return j;
+}
+
+/// The parts of RewardBench 2's Ties score (see the file comment).
+inline nlohmann::ordered_json to_json(const ties_result& t) {
+    nlohmann::ordered_json j;
+    j["score"] = detail::fraction_json(t.score);
+    j["ref_accuracy"] = detail::fraction_json(t.ref_accuracy);
+    j["tied_accuracy"] = detail::fraction_json(t.tied_accuracy);
+    j["correctness_preferred"] = detail::fraction_json(t.correctness_preferred);
+    j["correctness_preferred_hard"] = detail::fraction_json(t.correctness_preferred_hard);
+    j["correctness_margin_score"] = detail::fraction_json(t.correctness_margin_score);
+    j["ref_prompts"] = t.ref_prompts;
+    j["tied_prompts"] = t.tied_prompts;
+    j["paired_keys"] = t.paired_keys;
+    return j;
+}
+
+/// RewardBench 2's scores of one method (see the file comment).
+inline nlohmann::ordered_json to_json(const reward_bench_2_result& r) {
+    nlohmann::ordered_json j;
+    auto& subsets = j["subsets"] = nlohmann::ordered_json::object();
+    for (const auto& s : r.subsets) {
+        nlohmann::ordered_json entry;
+        entry["score"] = detail::fraction_json(s.score);
+        entry["prompts"] = s.prompts;
+        subsets[s.name] = std::move(entry);
+    }
+    j["ties"] = r.ties ? to_json(*r.ties) : nlohmann::ordered_json(nullptr);
+    j["overall"] = detail::fraction_json(r.overall);
+    return j;
+}
+
 /// The document of an evaluation of `model` on `data` (see the file comment).
 inline nlohmann::ordered_json evaluation_document(const evaluation_report& r, const std::string& model,
                                                   const std::string& data) {
@@ -108,6 +177,20 @@ inline nlohmann::ordered_json evaluation_document(const evaluation_report& r, co
         rm["methods"] = nlohmann::ordered_json::object();
         for (const auto& [name, result] : r.rm_bench->methods) rm["methods"][name] = to_json(result);
         j["rm_bench"] = std::move(rm);
+    }
+    if (r.reward_bench) {
+        nlohmann::ordered_json rb;
+        rb["pairs"] = r.reward_bench->pairs;
+        rb["methods"] = nlohmann::ordered_json::object();
+        for (const auto& [name, result] : r.reward_bench->methods) rb["methods"][name] = to_json(result);
+        j["reward_bench"] = std::move(rb);
+    }
+    if (r.reward_bench_2) {
+        nlohmann::ordered_json rb;
+        rb["prompts"] = r.reward_bench_2->prompts;
+        rb["methods"] = nlohmann::ordered_json::object();
+        for (const auto& [name, result] : r.reward_bench_2->methods) rb["methods"][name] = to_json(result);
+        j["reward_bench_2"] = std::move(rb);
     }
     j["flip_pairs"] = r.flip_pairs;
     return j;

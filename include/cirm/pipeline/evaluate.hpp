@@ -2,10 +2,14 @@
 /// \file
 /// The evaluation of docs/method.md §8 on a test set, over any ActivationSource: the base RM, the
 /// length baselines (LP, LWR) and any number of specs, each under its own name — accuracy,
-/// neutral accuracy, biased / unbiased subsets with their counts, style flip rates, and RM-Bench
-/// easy / normal / hard for a test set in that format. Every response is scored once for all
+/// neutral accuracy, biased / unbiased subsets with their counts, style flip rates, and for a test
+/// set in a benchmark's format its scores: RM-Bench easy / normal / hard, RewardBench's subsets,
+/// sections and overall score, RewardBench 2's best-of-N and Ties scores (for RewardBench 2 the
+/// pairs are every correct-incorrect pair of each prompt, and LP / LWR adjust each completion's
+/// reward once, LWR fitted over every completion of the set). Every response is scored once for all
 /// methods (reward_cache.hpp): over cached prefixes where the source allows it. A spec with the
-/// swap replacement scores each pair jointly (full forwards).
+/// swap replacement scores each pair jointly (full forwards); RewardBench 2, which
+/// needs one reward per completion, refuses such a spec.
 ///
 /// The result is typed (evaluation_report); io/evaluation_json.hpp writes and reads its JSON.
 
@@ -24,6 +28,8 @@
 #include "cirm/eval/baselines.hpp"
 #include "cirm/eval/compare_methods.hpp"
 #include "cirm/eval/metrics.hpp"
+#include "cirm/eval/reward_bench.hpp"
+#include "cirm/eval/reward_bench_2.hpp"
 #include "cirm/eval/score_pairs.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/intervene/pair_swap.hpp"
@@ -59,6 +65,18 @@ struct rm_bench_report {
     std::vector<std::pair<std::string, rm_bench_result>> methods;
 };
 
+/// RewardBench scores per method.
+struct reward_bench_report {
+    std::size_t pairs = 0;
+    std::vector<std::pair<std::string, reward_bench_result>> methods;
+};
+
+/// RewardBench 2 scores per method.
+struct reward_bench_2_report {
+    std::size_t prompts = 0;
+    std::vector<std::pair<std::string, reward_bench_2_result>> methods;
+};
+
 /// What evaluate returns.
 struct evaluation_report {
     std::size_t pairs = 0;
@@ -67,6 +85,8 @@ struct evaluation_report {
     method_comparison comparison;  ///< base, the baselines asked for, then the specs, in that order
     std::vector<std::pair<std::string, spec_summary>> specs;  ///< per spec method
     std::optional<rm_bench_report> rm_bench;                  ///< for RM-Bench test sets
+    std::optional<reward_bench_report> reward_bench;          ///< for RewardBench test sets
+    std::optional<reward_bench_2_report> reward_bench_2;      ///< for RewardBench 2 test sets
 
     const evaluation& at(std::string_view method) const { return comparison.at(method); }
     bool has(std::string_view method) const {
@@ -81,6 +101,39 @@ struct evaluation_report {
     }
 };
 
+namespace detail {
+/// The reward of every completion of every RewardBench 2 item (correct ones first) from the
+/// rewards of its reward_bench_2_pairs: correct completion c is the chosen side of pair (c, 0),
+/// incorrect completion r the rejected side of pair (0, r).
+inline std::vector<reward_bench_2_prompt> completion_rewards(std::span<const reward_bench_2_item> items,
+                                                             const pair_rewards& rewards) {
+    std::vector<reward_bench_2_prompt> out;
+    std::size_t first = 0;
+    for (const auto& item : items) {
+        reward_bench_2_prompt p{item.id, item.subset, {}, item.chosen.size()};
+        for (std::size_t c = 0; c < item.chosen.size(); ++c)
+            p.rewards.push_back(rewards.chosen.at(first + c * item.rejected.size()));
+        for (std::size_t r = 0; r < item.rejected.size(); ++r) p.rewards.push_back(rewards.rejected.at(first + r));
+        first += item.chosen.size() * item.rejected.size();
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+/// The prompts with every completion's reward replaced by `adjust` of all of them at once
+/// (flattened in order).
+template <class Adjust>
+std::vector<reward_bench_2_prompt> adjusted_completions(std::vector<reward_bench_2_prompt> prompts, Adjust&& adjust) {
+    std::vector<double> flat;
+    for (const auto& p : prompts) flat.insert(flat.end(), p.rewards.begin(), p.rewards.end());
+    const std::vector<double> adjusted = adjust(std::span<const double>(flat));
+    std::size_t k = 0;
+    for (auto& p : prompts)
+        for (double& r : p.rewards) r = adjusted.at(k++);
+    return prompts;
+}
+}  // namespace detail
+
 /// Evaluates base, the baselines of `config` and every spec of `specs` on `test`.
 template <ActivationSource S>
 evaluation_report evaluate(S& source, const test_set& test, std::span<const named_spec> specs,
@@ -92,6 +145,10 @@ evaluation_report evaluate(S& source, const test_set& test, std::span<const name
         const std::string& m = specs[i].method;
         if (m == "base" || m == "lp" || m == "lwr" || m.empty())
             throw error("evaluate: '" + m + "' cannot name a spec (base, lp and lwr are the other methods)");
+        if (test.format == test_format::reward_bench_2 && specs[i].s->replacement == replacement::swap)
+            throw error("evaluate: spec '" + m +
+                        "' uses the swap replacement, which scores pairs jointly; RewardBench 2's best-of-N needs "
+                        "one reward per completion");
         for (std::size_t j = 0; j < i; ++j)
             if (specs[j].method == m) throw error("evaluate: two specs are named '" + m + "'");
     }
@@ -146,32 +203,67 @@ evaluation_report evaluate(S& source, const test_set& test, std::span<const name
     if (config.progress) config.progress("eval", expected, expected);
     report.neutral_pairs = report.comparison.methods.front().second.neutral.pairs;
 
-    // RM-Bench: the matrix per method from the rewards of the diagonal pairs (already scored)
-    if (test.rm_bench) {
-        rm_bench_report rm;
-        rm.items = test.rm_bench->size();
+    // The benchmarks' scores per method, from the rewards of the pairs (already scored)
+    if (test.format == test_format::rm_bench || test.format == test_format::reward_bench) {
         const auto base = score_pairs(cache, test.pairs, no_intervention{});
         std::vector<double> chosen_len, rejected_len;
         for (const auto& p : test.pairs) {
             chosen_len.push_back(attributes::length{}(p.prompt, p.chosen));
             rejected_len.push_back(attributes::length{}(p.prompt, p.rejected));
         }
-        rm.methods.emplace_back("base", rm_bench_from_pair_rewards(base.chosen, base.rejected));
-        rm.methods.emplace_back("lp",
-                                rm_bench_from_pair_rewards(length_penalty(base.chosen, chosen_len, co.lp_lambda),
-                                                           length_penalty(base.rejected, rejected_len, co.lp_lambda)));
+        std::vector<std::pair<std::string, pair_rewards>> rewards;
+        rewards.emplace_back("base", base);
+        rewards.emplace_back("lp", pair_rewards{length_penalty(base.chosen, chosen_len, co.lp_lambda),
+                                                length_penalty(base.rejected, rejected_len, co.lp_lambda)});
         // LWR refits over all responses of the set, as for the main table
-        std::vector<double> rewards(base.chosen), lengths(chosen_len);
-        rewards.insert(rewards.end(), base.rejected.begin(), base.rejected.end());
+        std::vector<double> all(base.chosen), lengths(chosen_len);
+        all.insert(all.end(), base.rejected.begin(), base.rejected.end());
         lengths.insert(lengths.end(), rejected_len.begin(), rejected_len.end());
-        const auto adjusted = lwr_adjust(rewards, lengths, co.lwr_frac, co.lwr_alpha);
-        rm.methods.emplace_back(
-            "lwr", rm_bench_from_pair_rewards(std::span(adjusted).first(n), std::span(adjusted).subspan(n)));
-        for (const auto& m : intervened) {
-            const auto r = m.score(test.pairs);
-            rm.methods.emplace_back(m.name, rm_bench_from_pair_rewards(r.chosen, r.rejected));
+        const auto adjusted = lwr_adjust(all, lengths, co.lwr_frac, co.lwr_alpha);
+        const auto half = static_cast<std::ptrdiff_t>(n);
+        rewards.emplace_back("lwr", pair_rewards{std::vector<double>(adjusted.begin(), adjusted.begin() + half),
+                                                 std::vector<double>(adjusted.begin() + half, adjusted.end())});
+        for (const auto& m : intervened) rewards.emplace_back(m.name, m.score(test.pairs));
+
+        if (test.format == test_format::rm_bench) {
+            rm_bench_report rm;
+            rm.items = test.rm_bench->size();
+            for (const auto& [name, r] : rewards)
+                rm.methods.emplace_back(name, rm_bench_from_pair_rewards(r.chosen, r.rejected));
+            report.rm_bench = std::move(rm);
+        } else {
+            std::vector<std::string> subsets;
+            for (const auto& p : test.pairs) subsets.push_back(p.subset);
+            reward_bench_report rb;
+            rb.pairs = n;
+            for (const auto& [name, r] : rewards)
+                rb.methods.emplace_back(name, reward_bench_score(subsets, r.chosen, r.rejected));
+            report.reward_bench = std::move(rb);
         }
-        report.rm_bench = std::move(rm);
+    }
+    if (test.format == test_format::reward_bench_2) {
+        const auto& items = *test.reward_bench_2;
+        const auto base = detail::completion_rewards(items, score_pairs(cache, test.pairs, no_intervention{}));
+        std::vector<double> lengths;
+        for (const auto& item : items) {
+            for (const auto& c : item.chosen) lengths.push_back(attributes::length{}(item.prompt, c));
+            for (const auto& r : item.rejected) lengths.push_back(attributes::length{}(item.prompt, r));
+        }
+        reward_bench_2_report rb;
+        rb.prompts = items.size();
+        rb.methods.emplace_back("base", reward_bench_2_score(base));
+        rb.methods.emplace_back(
+            "lp", reward_bench_2_score(detail::adjusted_completions(
+                      base, [&](std::span<const double> r) { return length_penalty(r, lengths, co.lp_lambda); })));
+        // LWR fits over every completion of the set, each once
+        rb.methods.emplace_back("lwr",
+                                reward_bench_2_score(detail::adjusted_completions(base, [&](std::span<const double> r) {
+                                    return lwr_adjust(r, lengths, co.lwr_frac, co.lwr_alpha);
+                                })));
+        for (const auto& m : intervened)
+            rb.methods.emplace_back(m.name,
+                                    reward_bench_2_score(detail::completion_rewards(items, m.score(test.pairs))));
+        report.reward_bench_2 = std::move(rb);
     }
 
     // keep the baselines asked for
@@ -181,6 +273,10 @@ evaluation_report evaluate(S& source, const test_set& test, std::span<const name
     };
     std::erase_if(report.comparison.methods, [&](const auto& m) { return dropped(m.first); });
     if (report.rm_bench) std::erase_if(report.rm_bench->methods, [&](const auto& m) { return dropped(m.first); });
+    if (report.reward_bench)
+        std::erase_if(report.reward_bench->methods, [&](const auto& m) { return dropped(m.first); });
+    if (report.reward_bench_2)
+        std::erase_if(report.reward_bench_2->methods, [&](const auto& m) { return dropped(m.first); });
     for (const auto& ns : specs)
         report.specs.emplace_back(ns.method, spec_summary::of(*ns.s, source.layout().neurons()));
     return report;

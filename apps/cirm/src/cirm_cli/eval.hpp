@@ -3,7 +3,8 @@
 /// `cirm eval`: the comparison of docs/method.md §8 on a test set — base, LP, LWR and (with
 /// --spec) CIRM — by cirm::evaluate. Prints the table and the goal check, or the evaluation
 /// document with --json (io/evaluation_json.hpp); --out also writes the document to a file (the
-/// input of `cirm report`).
+/// input of `cirm report`). A test set in RM-Bench's, RewardBench's or RewardBench 2's format (told
+/// by its first line or by --format) adds that benchmark's scores per method.
 
 #include <cstddef>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/io/datasets.hpp"
 #include "cirm/io/evaluation_json.hpp"
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm_cli/inputs.hpp"
@@ -23,8 +25,9 @@ namespace cirm::cli {
 
 struct eval_options {
     common_options common;
-    std::string data;                            ///< test set: preference JSONL or RM-Bench JSONL
-    std::string spec;                            ///< optional: evaluate CIRM with this spec
+    std::string data;             ///< test set: preference pairs, RM-Bench, RewardBench or RewardBench 2 JSONL
+    std::string format = "auto";  ///< the test set's format (io/datasets.hpp parse_test_format); auto: its first line
+    std::string spec;             ///< optional: evaluate CIRM with this spec
     std::string baselines = "lp,lwr";            ///< which baselines to report ("none" for neither)
     std::string attributes;                      ///< subsets reported for these; empty = the method's five
     std::vector<std::string> custom_attributes;  ///< NAME=regex:PATTERN each (--attribute)
@@ -53,7 +56,8 @@ inline evaluation_config evaluation_config_of(const std::string& attributes, con
 inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err) {
     const auto config = evaluation_config_of(o.attributes, o.custom_attributes, o.baselines, o.flip_rates, o.flip_pairs,
                                              err, o.common.progress);
-    const auto data = load_test_set(o.data);
+    const auto format = parse_test_format(o.format);
+    const auto data = o.data.empty() ? load_test_set(o.data) : read_test_set(o.data, format);
     const auto model = load_model(o.common.model, o.common);
     check_pairs_fit(model, data.pairs, o.data);
     std::optional<spec> s;

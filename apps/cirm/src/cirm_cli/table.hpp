@@ -2,7 +2,9 @@
 /// \file
 /// The text form of an evaluation document (io/evaluation_json.hpp; docs/method.md §8): one
 /// column per method, rows for accuracy, neutral accuracy, B_b / B̄_b with their pair counts, the
-/// style flip rates and (for RM-Bench data) easy / normal / hard; then the spec's size and the
+/// style flip rates and (for RM-Bench data) easy / normal / hard, (for RewardBench data) the
+/// sections and overall score, (for RewardBench 2 data) each subset's score and the overall
+/// score; then the spec's size and the
 /// debiasing goal's check (eval/goal.hpp). Percentages; "-" for a share over no pair.
 
 #include <cstddef>
@@ -68,6 +70,42 @@ inline void print_eval_table(const json& document, std::ostream& out) {
             for (const auto& n : names) line += " " + (r.contains(n) ? cell(r[n][level]) : std::string("      -"));
             out << line << "\n";
         }
+    }
+    const auto benchmark_row = [&](const json& methods_of, const std::string& label, auto get) {
+        std::string line = fmt::format("{:<34}", label);
+        for (const auto& n : names) line += " " + (methods_of.contains(n) ? cell(get(methods_of[n])) : "      -");
+        out << line << "\n";
+    };
+    if (document.contains("reward_bench")) {
+        const auto& r = document["reward_bench"]["methods"];
+        const json& any = r.empty() ? json::object() : r.front();
+        if (any.contains("subsets"))
+            for (const auto& [subset, entry] : any["subsets"].items()) {
+                const std::string name = subset;
+                const std::string scope = entry["section"].is_null() ? ", no section" : "";
+                benchmark_row(r, fmt::format("RB {} ({} pairs{})", name, entry["total"].get<std::size_t>(), scope),
+                              [&name](const json& m) { return m["subsets"][name]["accuracy"]; });
+            }
+        for (const char* section : {"Chat", "Chat Hard", "Safety", "Reasoning"})
+            benchmark_row(r, fmt::format("RewardBench {}", section),
+                          [section](const json& m) { return m["sections"][section]; });
+        const bool complete = any.contains("complete") && any["complete"].get<bool>();
+        benchmark_row(r, complete ? "RewardBench overall" : "RewardBench overall (partial)",
+                      [](const json& m) { return m["overall"]; });
+    }
+    if (document.contains("reward_bench_2")) {
+        const auto& r = document["reward_bench_2"]["methods"];
+        const json& any = r.empty() ? json::object() : r.front();
+        if (any.contains("subsets"))
+            for (const auto& [subset, entry] : any["subsets"].items()) {
+                const std::string name = subset;
+                benchmark_row(r, fmt::format("RB2 {} ({} prompts)", name, entry["prompts"].get<std::size_t>()),
+                              [&name](const json& m) { return m["subsets"][name]["score"]; });
+            }
+        benchmark_row(
+            r,
+            fmt::format("RewardBench 2 overall ({} prompts)", document["reward_bench_2"]["prompts"].get<std::size_t>()),
+            [](const json& m) { return m["overall"]; });
     }
     const auto& s = document.at("spec");
     if (!s.is_null()) {
