@@ -68,9 +68,11 @@ std::vector<cirm_test::owned_tensor> gemma_norms(std::size_t layers, std::size_t
     return out;
 }
 
-const char* qwen3_patch = R"({"architectures": ["Qwen3ForSequenceClassification"], "model_type": "qwen3", "head_dim": 16,
+const char* qwen3_patch =
+    R"({"architectures": ["Qwen3ForSequenceClassification"], "model_type": "qwen3", "head_dim": 16,
                              "use_sliding_window": false, "sliding_window": null, "max_window_layers": 3})";
-const char* gemma2_patch = R"({"architectures": ["Gemma2ForSequenceClassification"], "model_type": "gemma2", "head_dim": 16,
+const char* gemma2_patch =
+    R"({"architectures": ["Gemma2ForSequenceClassification"], "model_type": "gemma2", "head_dim": 16,
     "hidden_act": null, "hidden_activation": "gelu_pytorch_tanh", "query_pre_attn_scalar": 24,
     "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0, "sliding_window": 4})";
 
