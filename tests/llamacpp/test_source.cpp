@@ -386,4 +386,52 @@ TEST_CASE(
     }
 }
 
+// --- prefix cache -----------------------------------------------------------------------------
+
+TEST_CASE("source: scores over cached prefixes equal full forwards, with and without last-token pins") {
+    auto& e = loaded("cirm-tiny-rm", bundled_model());
+    const fs::path gguf = converted("cirm-tiny-rm", bundled_model());
+    // micro-batches of 2: the last tokens of the five samples go through in three decodes
+    cirm::llamacpp::source_options o = two_threads(2);
+    o.cached_sequences = 5;
+    const reward_model cached(gguf, bundled_model(), o);
+    const auto batch = samples();
+    const auto caches = cached.encode_prefixes(batch);
+    REQUIRE(caches.size() == batch.size());
+    for (std::size_t b = 0; b < batch.size(); ++b)
+        CHECK(std::ranges::equal(caches[b].tokens(), e.reference.encode(batch[b])));
+
+    const cirm::neuron_pin last(spread_spec(e.reference.layout(), e.reference.config(), cirm::positions::last_token),
+                                e.reference.layout());
+    const cirm::neuron_pin all(spread_spec(e.reference.layout(), e.reference.config(), cirm::positions::all),
+                               e.reference.layout());
+    std::vector<float> got(batch.size());
+    for (int trial = 0; trial < 2; ++trial) {  // the prefixes survive a trial
+        cached.score_cached(caches, cirm::no_intervention{}, got);
+        const auto plain = rewards_of(e.reference, cirm::no_intervention{});
+        for (std::size_t b = 0; b < batch.size(); ++b) CHECK(close(got[b], plain[b]));
+        cached.score_cached(caches, last, got);
+        const auto pinned = rewards_of(e.reference, last);
+        for (std::size_t b = 0; b < batch.size(); ++b) CHECK(close(got[b], pinned[b]));
+        // a full forward in between leaves the cached prefixes alone
+        std::vector<float> full(batch.size());
+        cached.score(batch, all, full);
+        const auto pinned_all = rewards_of(e.reference, all);
+        for (std::size_t b = 0; b < batch.size(); ++b) CHECK(close(full[b], pinned_all[b]));
+        // score over caches picks a full forward for all positions
+        cached.score(std::span<const cirm::llamacpp::cached_prefix>(caches), all, got);
+        for (std::size_t b = 0; b < batch.size(); ++b) CHECK(close(got[b], pinned_all[b]));
+    }
+    CHECK_THROWS_WITH(cached.score_cached(caches, all, got), Catch::Contains("all-positions"));
+    CHECK_THROWS_WITH(e.llamacpp.encode_prefixes(batch), Catch::Contains("cached_sequences"));
+    CHECK_THROWS_WITH(e.llamacpp.score_cached(caches, cirm::no_intervention{}, got), Catch::Contains("another model"));
+    const auto replaced = cached.encode_prefixes(std::span(batch).first(2));
+    CHECK_THROWS_WITH(cached.score_cached(caches, cirm::no_intervention{}, got), Catch::Contains("stale"));
+    std::vector<float> two(2);
+    cached.score_cached(replaced, last, two);
+    const auto pinned = rewards_of(e.reference, last);
+    CHECK(close(two[0], pinned[0]));
+    CHECK(close(two[1], pinned[1]));
+}
+
 }  // namespace source_test

@@ -13,6 +13,8 @@
 ///   - pin: the intervention's apply on the last row (positions::last_token, final micro-batch
 ///     only) or on every row (positions::all, every micro-batch);
 ///   - capture: the last row, in the final micro-batch, into the capture buffer.
+/// Over a prefix cache (set_last_tokens) every row is the last token of its own sequence, and
+/// pins act on each row alone.
 /// Host buffers are read and written in place; device buffers through ggml_backend_tensor_get and
 /// _set; rows whose order the GGUF conversion changed (site_mapping.hpp) go through a scratch
 /// buffer in Hugging Face order. A node whose row count differs from the micro-batch's token count
@@ -95,6 +97,15 @@ public:
     void set_micro_batch(std::size_t tokens, bool final) noexcept {
         batch_tokens_ = tokens;
         final_ = final;
+        rows_are_last_tokens_ = false;
+    }
+    /// The next llama_decode computes the last tokens of `tokens` sequences over their cached
+    /// prefixes, one row each: pins and captures act on every row, each as its sequence's last
+    /// token (a last-token intervention is applied to each row as a one-token view).
+    void set_last_tokens(std::size_t tokens) noexcept {
+        batch_tokens_ = tokens;
+        final_ = true;
+        rows_are_last_tokens_ = true;
     }
 
     /// The error of the last pass, empty if none; take_failure clears it.
@@ -166,6 +177,11 @@ private:
                         " rows where the micro-batch has " + std::to_string(batch_tokens_) +
                         " tokens (it split the batch)");
         if (rows == 0) return true;
+        if (rows_are_last_tokens_) {
+            if (pinned_[site])
+                for (std::size_t r = 0; r < rows; ++r) pin_rows(t, site, r, 1);
+            return true;
+        }
         if (pinned_[site] && (mode_ == positions::all || final_)) {
             const std::size_t first = mode_ == positions::all ? 0 : rows - 1;
             pin_rows(t, site, first, rows - first);
@@ -254,6 +270,7 @@ private:
     bool any_ = false;
     std::size_t batch_tokens_ = 0;
     bool final_ = true;
+    bool rows_are_last_tokens_ = false;
 
     std::vector<float> pin_scratch_, raw_;
     std::string failure_;

@@ -23,6 +23,15 @@
 /// and captures act in the final micro-batch; all-positions pins in every one. The keys and values
 /// of earlier micro-batches come from the context's KV cache (F32 by default, for parity).
 ///
+/// Prefix cache (PrefixCachingSource; made with source_options::cached_sequences > 0): with a
+/// last-token intervention every earlier position is the same in every trial of a budget search,
+/// so encode_prefixes() decodes each sample's tokens but the last once, into a sequence of its own
+/// in llama.cpp's KV cache, and score_cached() decodes only the last tokens — those of up to
+/// micro_batch_tokens() samples in one llama_decode, one row each — then drops them again
+/// (llama_memory_seq_rm), leaving the prefixes for the next trial. Full forwards use a sequence of
+/// their own and leave the cached prefixes alone; a new encode_prefixes() replaces them, and the
+/// caches it returned before are refused from then on.
+///
 /// The context is not thread-safe: calls are serialized by a mutex. llama.cpp's threads
 /// (options().threads) run each forward.
 
@@ -43,6 +52,7 @@
 
 #include "cirm/concepts/activation_source.hpp"
 #include "cirm/concepts/intervention.hpp"
+#include "cirm/concepts/prefix_caching_source.hpp"
 #include "cirm/error.hpp"
 #include "cirm/io/model_text.hpp"
 #include "cirm/llama_layout.hpp"
@@ -71,6 +81,26 @@ struct source_options {
     bool f32_cache = true;
     /// Only llama.cpp's errors are logged (llama_log_set is process-wide).
     bool quiet = true;
+    /// Samples whose prefixes encode_prefixes may keep in the KV cache at once (0: no prefix cache).
+    std::size_t cached_sequences = 0;
+    /// KV cells for the cached prefixes together; 0: cached_sequences × context.
+    std::size_t cache_tokens = 0;
+};
+
+/// One sample's prefix in a reward_model's KV cache (made by encode_prefixes): its tokens and the
+/// llama.cpp sequence that holds all of them but the last.
+class cached_prefix {
+public:
+    cached_prefix() = default;
+    /// The sample's tokens (the last one is decoded again by every score_cached).
+    std::span<const std::int32_t> tokens() const noexcept { return tokens_; }
+
+private:
+    friend class reward_model;
+    std::vector<std::int32_t> tokens_;
+    std::int32_t sequence_ = 0;
+    std::uint64_t generation_ = 0;  // which encode_prefixes made it (0: none)
+    const void* owner_ = nullptr;
 };
 
 class reward_model {
@@ -108,6 +138,8 @@ public:
     /// llama.cpp's model and context (owned by this object).
     llama_model* model() const noexcept { return model_.get(); }
     llama_context* context() const noexcept { return context_ptr_.get(); }
+    /// The most samples whose prefixes encode_prefixes keeps at once.
+    std::size_t cached_sequences() const noexcept { return options_.cached_sequences; }
     /// The hook's count of nodes it read or wrote (tests and benches).
     const eval_hook& hook() const noexcept { return *hook_; }
 
@@ -174,14 +206,9 @@ public:
     float score_tokens(std::span<const std::int32_t> ids, const I& intervention = {}) const {
         check_tokens(ids);
         std::lock_guard lock(*mutex_);
-        std::vector<char> touched(layout_.size(), 0);
-        bool any = false;
-        for (std::size_t s = 0; s < layout_.size(); ++s) {
-            touched[s] = intervention.touches(s) ? 1 : 0;
-            any = any || touched[s];
-        }
+        std::vector<char> touched;
         const pass_guard guard(*hook_);
-        if (any) hook_->set_pin(&intervention, &apply_erased<I>, intervention.mode(), &touched);
+        set_pin(intervention, touched);
         return run(ids);
     }
 
@@ -199,6 +226,86 @@ public:
         return run(ids);
     }
 
+    // --- prefix cache -------------------------------------------------------------------------
+
+    /// Decodes every sample's tokens but the last into a KV-cache sequence of its own (replacing
+    /// the prefixes of the previous call) and returns one cache per sample.
+    std::vector<cached_prefix> encode_prefixes(std::span<const sample> batch) const {
+        if (batch.size() > options_.cached_sequences)
+            throw error("encode_prefixes: " + std::to_string(batch.size()) +
+                        " samples, but the llama.cpp source keeps " + std::to_string(options_.cached_sequences) +
+                        " prefixes at most (source_options::cached_sequences)");
+        auto ids = encode_all(batch);
+        std::lock_guard lock(*mutex_);
+        llama_memory_t memory = llama_get_memory(context_ptr_.get());
+        for (std::size_t q = 1; q <= options_.cached_sequences; ++q)
+            llama_memory_seq_rm(memory, static_cast<llama_seq_id>(q), -1, -1);
+        ++generation_;
+        std::vector<cached_prefix> caches(batch.size());
+        const pass_guard guard(*hook_);
+        for (std::size_t b = 0; b < batch.size(); ++b) {
+            cached_prefix& c = caches[b];
+            c.tokens_ = std::move(ids[b]);
+            c.sequence_ = static_cast<std::int32_t>(b + 1);
+            c.generation_ = generation_;
+            c.owner_ = this;
+            decode(std::span<const std::int32_t>(c.tokens_).first(c.tokens_.size() - 1), c.sequence_, false);
+        }
+        return caches;
+    }
+
+    /// The reward of each cached sample under a last-token intervention: only the last tokens are
+    /// decoded, over the cached prefixes. An all-positions intervention is an error.
+    template <Intervention I>
+    void score_cached(std::span<const cached_prefix> caches, const I& intervention, std::span<float> rewards) const {
+        if (caches.size() != rewards.size())
+            throw error("score_cached: " + std::to_string(caches.size()) + " caches but room for " +
+                        std::to_string(rewards.size()) + " rewards");
+        if (intervention.mode() != positions::last_token)
+            throw error("score_cached: an all-positions intervention changes the cached prefix; "
+                        "score it with a full forward (score over the caches or the samples does)");
+        std::lock_guard lock(*mutex_);
+        for (const auto& c : caches) check_cache(c);
+        std::vector<char> touched;
+        const pass_guard guard(*hook_);
+        set_pin(intervention, touched);
+        llama_context* ctx = context_ptr_.get();
+        llama_batch& batch = batch_->batch;
+        for (std::size_t first = 0; first < caches.size(); first += micro_batch_) {
+            const std::size_t count = std::min(micro_batch_, caches.size() - first);
+            batch.n_tokens = static_cast<std::int32_t>(count);
+            for (std::size_t i = 0; i < count; ++i) {
+                const cached_prefix& c = caches[first + i];
+                batch.token[i] = c.tokens_.back();
+                batch.pos[i] = static_cast<llama_pos>(c.tokens_.size() - 1);
+                batch.n_seq_id[i] = 1;
+                batch.seq_id[i][0] = c.sequence_;
+                batch.logits[i] = 1;
+            }
+            hook_->set_last_tokens(count);
+            const int status = llama_decode(ctx, batch);
+            for (std::size_t i = 0; i < count; ++i) {
+                const cached_prefix& c = caches[first + i];
+                llama_memory_seq_rm(llama_get_memory(ctx), c.sequence_, static_cast<llama_pos>(c.tokens_.size() - 1),
+                                    -1);
+            }
+            check_decode(status);
+            for (std::size_t i = 0; i < count; ++i)
+                rewards[first + i] = reward_of(llama_get_embeddings_ith(ctx, static_cast<std::int32_t>(i)));
+        }
+    }
+
+    /// The reward of each cached sample under `intervention`, by the cheapest exact path: the
+    /// cached last tokens for positions::last_token, a full forward for positions::all.
+    template <Intervention I>
+    void score(std::span<const cached_prefix> caches, const I& intervention, std::span<float> rewards) const {
+        if (intervention.mode() == positions::last_token) return score_cached(caches, intervention, rewards);
+        if (caches.size() != rewards.size())
+            throw error("score: " + std::to_string(caches.size()) + " caches but room for " +
+                        std::to_string(rewards.size()) + " rewards");
+        for (std::size_t b = 0; b < caches.size(); ++b) rewards[b] = score_tokens(caches[b].tokens(), intervention);
+    }
+
 private:
     struct llama_model_deleter {
         void operator()(llama_model* m) const noexcept { llama_model_free(m); }
@@ -214,6 +321,25 @@ private:
         pass_guard& operator=(const pass_guard&) = delete;
         ~pass_guard() { hook.clear(); }
     };
+
+    /// Hands the intervention to the hook for the sites it touches (`touched` must outlive the pass).
+    template <class I>
+    void set_pin(const I& intervention, std::vector<char>& touched) const {
+        touched.assign(layout_.size(), 0);
+        bool any = false;
+        for (std::size_t s = 0; s < layout_.size(); ++s) {
+            touched[s] = intervention.touches(s) ? 1 : 0;
+            any = any || touched[s];
+        }
+        if (any) hook_->set_pin(&intervention, &apply_erased<I>, intervention.mode(), &touched);
+    }
+
+    void check_cache(const cached_prefix& c) const {
+        if (c.owner_ == nullptr) throw error("prefix cache is empty (make it with encode_prefixes)");
+        if (c.owner_ != this) throw error("prefix cache was made by another model");
+        if (c.generation_ != generation_)
+            throw error("prefix cache is stale: a later encode_prefixes replaced the cached prefixes");
+    }
 
     template <class I>
     static void apply_erased(const void* intervention, std::size_t site, activation_view<float> view) {
@@ -243,10 +369,16 @@ private:
         const int threads = options_.threads > 0 ? options_.threads : static_cast<int>(cores == 0 ? 1 : cores);
 
         llama_context_params params = llama_context_default_params();
-        params.n_ctx = static_cast<std::uint32_t>(context_);
+        const std::size_t cache_tokens = options_.cached_sequences == 0 ? 0
+                                         : options_.cache_tokens != 0   ? options_.cache_tokens
+                                                                        : options_.cached_sequences * context_;
+        params.n_ctx = static_cast<std::uint32_t>(context_ + cache_tokens);
         params.n_batch = static_cast<std::uint32_t>(micro_batch_);
         params.n_ubatch = static_cast<std::uint32_t>(micro_batch_);
-        params.n_seq_max = 1;
+        params.n_seq_max = static_cast<std::uint32_t>(1 + options_.cached_sequences);
+        // llama.cpp reserves room for an output per sequence at least
+        params.n_outputs_max = static_cast<std::uint32_t>(std::max(micro_batch_, 1 + options_.cached_sequences));
+        params.kv_unified = true;  // one pool of cells: prefixes of any lengths side by side
         params.n_threads = threads;
         params.n_threads_batch = threads;
         params.embeddings = true;
@@ -275,11 +407,21 @@ private:
         ~batch_holder() { llama_batch_free(batch); }
     };
 
-    /// Decodes `ids` from an empty cache, micro-batch by micro-batch, and returns the reward. The
-    /// hook's pins and captures are set by the caller; the mutex is held.
+    /// Decodes `ids` as sequence 0 from an empty start, micro-batch by micro-batch, and returns the
+    /// reward. The hook's pins and captures are set by the caller; the mutex is held.
     float run(std::span<const std::int32_t> ids) const {
         llama_context* ctx = context_ptr_.get();
-        llama_memory_clear(llama_get_memory(ctx), false);
+        llama_memory_seq_rm(llama_get_memory(ctx), 0, -1, -1);
+        decode(ids, 0, true);
+        llama_memory_seq_rm(llama_get_memory(ctx), 0, -1, -1);
+        return reward_of(llama_get_embeddings_ith(ctx, -1));
+    }
+
+    /// Decodes `ids` at positions 0, 1, ... into `sequence`, one llama_decode per micro-batch,
+    /// telling the hook which micro-batch holds the last token (`scored`: the last one's hidden
+    /// state is kept for the reward).
+    void decode(std::span<const std::int32_t> ids, std::int32_t sequence, bool scored) const {
+        llama_context* ctx = context_ptr_.get();
         llama_batch& batch = batch_->batch;
         for (std::size_t first = 0; first < ids.size(); first += micro_batch_) {
             const std::size_t count = std::min(micro_batch_, ids.size() - first);
@@ -289,15 +431,22 @@ private:
                 batch.token[i] = ids[first + i];
                 batch.pos[i] = static_cast<llama_pos>(first + i);
                 batch.n_seq_id[i] = 1;
-                batch.seq_id[i][0] = 0;
-                batch.logits[i] = final && i + 1 == count ? 1 : 0;
+                batch.seq_id[i][0] = sequence;
+                batch.logits[i] = scored && final && i + 1 == count ? 1 : 0;
             }
             hook_->set_micro_batch(count, final);
-            const int status = llama_decode(ctx, batch);
-            if (auto failure = hook_->take_failure(); !failure.empty()) throw error("llama.cpp source: " + failure);
-            if (status != 0) throw error("llama_decode failed with status " + std::to_string(status));
+            check_decode(llama_decode(ctx, batch));
         }
-        const float* hidden = llama_get_embeddings_ith(ctx, -1);
+    }
+
+    void check_decode(int status) const {
+        if (auto failure = hook_->take_failure(); !failure.empty()) throw error("llama.cpp source: " + failure);
+        if (status == 1)
+            throw error("llama_decode found no room in the KV cache (raise source_options::cache_tokens or context)");
+        if (status != 0) throw error("llama_decode failed with status " + std::to_string(status));
+    }
+
+    float reward_of(const float* hidden) const {
         if (!hidden) throw error("llama.cpp returned no hidden state for the last token");
         double reward = 0.0;
         for (std::size_t i = 0; i < info_.score_head.size(); ++i)
@@ -341,8 +490,9 @@ private:
     std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
     std::size_t context_ = 0;
     std::size_t micro_batch_ = 0;
+    mutable std::uint64_t generation_ = 0;  // of the cached prefixes
 };
 
-static_assert(ActivationSource<reward_model>);
+static_assert(PrefixCachingSource<reward_model>);
 
 }  // namespace cirm::llamacpp
