@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -46,7 +47,6 @@ public:
 
     eval_hook(const llama_config& config, const site_layout& layout)
         : layout_(&layout),
-          head_dim_(config.head_dim),
           has_bias_(layout.size()),
           reordered_(layout.size()),
           pinned_(layout.size()),
@@ -55,6 +55,11 @@ public:
             const auto projection = llama_projection_of(config, layout[s].kind);
             has_bias_[s] = projection.bias ? 1 : 0;
             reordered_[s] = gguf_rows_reordered(config, layout[s].kind) ? 1 : 0;
+            if (reordered_[s] && !row_tables_.count(layout[s].width)) {
+                auto& table = row_tables_[layout[s].width];
+                table.resize(layout[s].width);
+                for (std::size_t n = 0; n < table.size(); ++n) table[n] = gguf_row_of_hf_neuron(n, config.head_dim);
+            }
         }
     }
 
@@ -228,9 +233,9 @@ private:
             std::memcpy(out, rows, count * width * sizeof(float));
             return;
         }
+        const std::size_t* gguf_row = row_tables_.at(width).data();
         for (std::size_t r = 0; r < count; ++r)
-            for (std::size_t n = 0; n < width; ++n)
-                out[r * width + n] = rows[r * width + gguf_row_of_hf_neuron(n, head_dim_)];
+            for (std::size_t n = 0; n < width; ++n) out[r * width + n] = rows[r * width + gguf_row[n]];
     }
 
     /// Writes rows in Hugging Face neuron order back into rows [first, first + count) of the node.
@@ -247,18 +252,18 @@ private:
         if (!reordered_[site]) {
             std::memcpy(rows, in, count * width * sizeof(float));
         } else {
+            const std::size_t* gguf_row = row_tables_.at(width).data();
             for (std::size_t r = 0; r < count; ++r)
-                for (std::size_t n = 0; n < width; ++n)
-                    rows[r * width + gguf_row_of_hf_neuron(n, head_dim_)] = in[r * width + n];
+                for (std::size_t n = 0; n < width; ++n) rows[r * width + gguf_row[n]] = in[r * width + n];
         }
         if (!host) ggml_backend_tensor_set(t, rows, first * width * sizeof(float), count * width * sizeof(float));
     }
 
     const site_layout* layout_;
-    std::size_t head_dim_;
     std::vector<char> has_bias_;   // per site: the site is the bias addition after the product
     std::vector<char> reordered_;  // per site: GGUF rows reordered within heads
-    std::unordered_map<const ggml_tensor*, long> parameters_;  // 2·site + is_bias, or not_a_site
+    std::map<std::size_t, std::vector<std::size_t>> row_tables_;  // by width: GGUF row of each HF neuron
+    std::unordered_map<const ggml_tensor*, long> parameters_;     // 2·site + is_bias, or not_a_site
 
     // the pass
     const void* intervention_ = nullptr;

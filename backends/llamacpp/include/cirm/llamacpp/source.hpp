@@ -81,10 +81,9 @@ struct source_options {
     bool f32_cache = true;
     /// Only llama.cpp's errors are logged (llama_log_set is process-wide).
     bool quiet = true;
-    /// Samples whose prefixes encode_prefixes may keep in the KV cache at once (0: no prefix cache).
+    /// Samples whose prefixes encode_prefixes may keep in the KV cache at once (0: no prefix
+    /// cache). Each has a stream of `context` cells of its own.
     std::size_t cached_sequences = 0;
-    /// KV cells for the cached prefixes together; 0: cached_sequences × context.
-    std::size_t cache_tokens = 0;
 };
 
 /// One sample's prefix in a reward_model's KV cache (made by encode_prefixes): its tokens and the
@@ -369,16 +368,15 @@ private:
         const int threads = options_.threads > 0 ? options_.threads : static_cast<int>(cores == 0 ? 1 : cores);
 
         llama_context_params params = llama_context_default_params();
-        const std::size_t cache_tokens = options_.cached_sequences == 0 ? 0
-                                         : options_.cache_tokens != 0   ? options_.cache_tokens
-                                                                        : options_.cached_sequences * context_;
-        params.n_ctx = static_cast<std::uint32_t>(context_ + cache_tokens);
+        params.n_ctx = static_cast<std::uint32_t>(context_ * (1 + options_.cached_sequences));
         params.n_batch = static_cast<std::uint32_t>(micro_batch_);
         params.n_ubatch = static_cast<std::uint32_t>(micro_batch_);
         params.n_seq_max = static_cast<std::uint32_t>(1 + options_.cached_sequences);
         // llama.cpp reserves room for an output per sequence at least
         params.n_outputs_max = static_cast<std::uint32_t>(std::max(micro_batch_, 1 + options_.cached_sequences));
-        params.kv_unified = true;  // one pool of cells: prefixes of any lengths side by side
+        // one stream of cells per sequence: a sequence attends over its own cells only (in one
+        // unified pool, a full forward would attend, masked, over every cached prefix too)
+        params.kv_unified = false;
         params.n_threads = threads;
         params.n_threads_batch = threads;
         params.embeddings = true;
@@ -441,8 +439,7 @@ private:
 
     void check_decode(int status) const {
         if (auto failure = hook_->take_failure(); !failure.empty()) throw error("llama.cpp source: " + failure);
-        if (status == 1)
-            throw error("llama_decode found no room in the KV cache (raise source_options::cache_tokens or context)");
+        if (status == 1) throw error("llama_decode found no room in the KV cache (raise source_options::context)");
         if (status != 0) throw error("llama_decode failed with status " + std::to_string(status));
     }
 
