@@ -105,8 +105,9 @@ double reward_difference(const fs::path& hf_dir, const fs::path& gguf, std::size
     std::vector<std::pair<double, double>> pairs;
     const auto& samples = bundled_corpus().samples;
     for (std::size_t i = 0; i < samples.size() && pairs.size() < count; ++i) {
-        const auto ids = reference.encode(samples[i]);
-        if (ids.size() > reference.config().max_position_embeddings) continue;
+        const auto all_ids = reference.format().encode(samples[i]);
+        if (all_ids.size() > reference.config().max_position_embeddings) continue;
+        const auto ids = reference.scored_part(all_ids);
         const double theirs = llama_reward(*context, head, ids);
         const double ours = reference.score_tokens(ids);
         pairs.emplace_back(theirs, ours);
@@ -173,9 +174,9 @@ TEST_CASE("GGUF: the bundled model's file holds its hyperparameters, tokenizer, 
 
 TEST_CASE("GGUF: F16 and BF16 write the matrices in that type and the vectors as F32; llama.cpp loads both") {
     using cirm::llamacpp::gguf_float_type;
-    for (const auto& [type, element] : {std::pair{gguf_float_type::f16, GGML_TYPE_F16},
-                                       std::pair{gguf_float_type::bf16, GGML_TYPE_BF16},
-                                       std::pair{gguf_float_type::f32, GGML_TYPE_F32}}) {
+    for (const auto& [type, element] :
+         {std::pair{gguf_float_type::f16, GGML_TYPE_F16}, std::pair{gguf_float_type::bf16, GGML_TYPE_BF16},
+          std::pair{gguf_float_type::f32, GGML_TYPE_F32}}) {
         const auto gguf = converted(bundled_model(), type);
         const gguf_metadata meta(gguf);
         CHECK(meta.tensor_type("token_embd.weight") == element);

@@ -200,9 +200,8 @@ inline void check_representable(const llama_config& c, const std::string& source
         if (c.qkv_bias || c.o_bias || c.mlp_bias)
             fail("a Gemma-2 model with attention_bias: llama.cpp's gemma2 loads no biases");
         // llama.cpp scales Gemma-2's queries by head_dim^(-1/2), or (hidden/heads)^(-1/2) for 46 layers (27B)
-        const double fixed = c.num_hidden_layers == 46
-                                 ? static_cast<double>(c.hidden_size / c.num_attention_heads)
-                                 : static_cast<double>(c.head_dim);
+        const double fixed = c.num_hidden_layers == 46 ? static_cast<double>(c.hidden_size / c.num_attention_heads)
+                                                       : static_cast<double>(c.head_dim);
         if (c.query_scale > 0.0 && c.query_scale != fixed)
             fail("query_pre_attn_scalar " + std::to_string(c.query_scale) + ": llama.cpp's gemma2 uses " +
                  std::to_string(fixed) + " for this shape");
@@ -320,8 +319,8 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
         vector(p + "attn_norm.weight", L.input_norm, h);
         const auto linear = [&](const std::string& name, const reference::linear_weights& lin, std::size_t heads) {
             const bool rows_permuted = permute && heads != 0;
-            const float* w = rows_permuted ? tensors.keep(detail::permute_llama_rows(c, lin.weight, heads, lin.in))
-                                           : lin.weight;
+            const float* w =
+                rows_permuted ? tensors.keep(detail::permute_llama_rows(c, lin.weight, heads, lin.in)) : lin.weight;
             matrix(p + name + ".weight", w, lin.out, lin.in);
             if (lin.bias) {
                 const float* b =

@@ -114,8 +114,8 @@ inline gguf_vocabulary read_gguf_vocabulary(const std::filesystem::path& directo
     if (const auto added = json.find("added_tokens"); added != json.end() && added->is_array())
         for (const auto& a : *added) {
             if (!a.is_object() || !a.contains("content") || !a["content"].is_string() || !a.contains("id"))
-                throw error(source + ": an added_tokens entry is not {\"id\", \"content\", ...}: " +
-                            detail::json_text(a));
+                throw error(source +
+                            ": an added_tokens entry is not {\"id\", \"content\", ...}: " + detail::json_text(a));
             const auto& content = a["content"].get_ref<const std::string&>();
             name(content, a["id"], "added token");
             v.types[static_cast<std::size_t>(ids[content])] =
