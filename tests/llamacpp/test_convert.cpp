@@ -214,6 +214,28 @@ TEST_CASE("GGUF: llama.cpp's reward (score head · last-token embedding) is the 
     }
 }
 
+TEST_CASE("GGUF: linear rope scaling reaches llama.cpp (rope.scaling keys) and gives the reference engine's rewards") {
+    // the bundled model's weights and tokenizer under a config with rotary positions scaled by 1/4
+    const auto dir = fresh_dir("linear-rope");
+    for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+        fs::copy_file(bundled_model() / f, dir / f);
+    auto cfg = nlohmann::json::parse(cirm::read_file(bundled_model() / "config.json"));
+    cfg["rope_scaling"] = {{"type", "linear"}, {"factor", 4.0}};
+    cirm::write_file_atomically(dir / "config.json", cfg.dump());
+    const auto gguf = converted(dir);
+    const gguf_metadata meta(gguf);
+    CHECK(std::string(gguf_get_val_str(meta.ctx, meta.key("llama.rope.scaling.type"))) == "linear");
+    CHECK(gguf_get_val_f32(meta.ctx, meta.key("llama.rope.scaling.factor")) == 4.0f);
+    double largest = 0.0;
+    const double worst = reward_difference(dir, gguf, 12, largest);
+    INFO("largest relative difference " << worst);
+    CHECK(worst <= 1e-4);
+    // the scaling changes the rewards far beyond that tolerance, so the check can fail
+    const cirm::reference::llama_reward_model scaled(dir), plain(bundled_model());
+    const auto& s0 = bundled_corpus().samples[0];
+    CHECK(std::abs(scaled.score(s0) - plain.score(s0)) > 1e-2 * largest);
+}
+
 TEST_CASE("GGUF: random Llama-3.1, Qwen3 and Gemma-2 reward models with the real tokenizer files", "[peers]") {
     const std::vector<std::pair<std::string, std::string>> classes{
         {"llama3.1", "llama3_1"}, {"qwen3", "qwen3"}, {"gemma2", "gemma3"}};
