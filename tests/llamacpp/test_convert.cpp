@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -132,6 +133,62 @@ TEST_CASE("GGUF row map: Llama's q and k rows pair (2i, 2i+1) within each head, 
     for (std::size_t r = 0; r < expected.size(); ++r) CHECK(cirm::llamacpp::llama_row_of_gguf_row(c, r) == expected[r]);
     c.model_type = "qwen3";
     for (std::size_t r = 0; r < expected.size(); ++r) CHECK(cirm::llamacpp::llama_row_of_gguf_row(c, r) == r);
+}
+
+TEST_CASE("GGUF row map: gguf_row_of and hf_row_of are inverse, permute only Llama's q and k") {
+    cirm::llama_config c;
+    c.model_type = "llama";
+    c.head_dim = 8;
+    using cirm::module_kind;
+    for (const auto kind : {module_kind::q_proj, module_kind::k_proj}) {
+        CHECK(cirm::llamacpp::gguf_row_of(c, kind, 1) == 2);  // HF pairs (1, 5); GGUF pairs (2, 3)
+        CHECK(cirm::llamacpp::gguf_row_of(c, kind, 5) == 3);
+        CHECK(cirm::llamacpp::gguf_row_of(c, kind, 12) == 9);  // head 1, HF 4 + 0 → GGUF 1
+        for (std::size_t r = 0; r < 32; ++r) {
+            CHECK(cirm::llamacpp::hf_row_of(c, kind, cirm::llamacpp::gguf_row_of(c, kind, r)) == r);
+            CHECK(cirm::llamacpp::gguf_row_of(c, kind, cirm::llamacpp::hf_row_of(c, kind, r)) == r);
+        }
+    }
+    for (const auto kind : {module_kind::v_proj, module_kind::o_proj, module_kind::up_proj})
+        for (std::size_t r = 0; r < 32; ++r) CHECK(cirm::llamacpp::gguf_row_of(c, kind, r) == r);
+    c.model_type = "qwen2";
+    for (std::size_t r = 0; r < 32; ++r) CHECK(cirm::llamacpp::gguf_row_of(c, module_kind::q_proj, r) == r);
+}
+
+TEST_CASE("GGUF: the written q and k rows are Hugging Face's rows in llama.cpp's order, the others as stored") {
+    const auto gguf = converted(bundled_model());
+    const gguf_metadata meta(gguf);
+    const auto bytes = cirm::read_file(gguf);
+    const auto tensor = [&](const char* name) {
+        const auto id = gguf_find_tensor(meta.ctx, name);
+        REQUIRE(id >= 0);
+        REQUIRE(gguf_get_tensor_type(meta.ctx, id) == GGML_TYPE_F32);
+        const auto offset = gguf_get_data_offset(meta.ctx) + gguf_get_tensor_offset(meta.ctx, id);
+        std::vector<float> values(gguf_get_tensor_size(meta.ctx, id) / sizeof(float));
+        std::memcpy(values.data(), bytes.data() + offset, values.size() * sizeof(float));
+        return values;
+    };
+    const cirm::llama_config config = cirm::load_llama_config(bundled_model() / "config.json");
+    const auto weights = cirm::reference::llama_weights::load(bundled_model(), config);
+    const std::size_t h = config.hidden_size;
+    std::size_t permuted_rows = 0;
+    for (const auto& [name, kind] : {std::pair{"blk.1.attn_q.weight", cirm::module_kind::q_proj},
+                                     std::pair{"blk.1.attn_k.weight", cirm::module_kind::k_proj},
+                                     std::pair{"blk.1.attn_v.weight", cirm::module_kind::v_proj}}) {
+        const auto written = tensor(name);
+        const auto& layer = weights.layers[1];
+        const auto& hf = kind == cirm::module_kind::q_proj   ? layer.q
+                         : kind == cirm::module_kind::k_proj ? layer.k
+                                                             : layer.v;
+        REQUIRE(written.size() == hf.out * h);
+        for (std::size_t r = 0; r < hf.out; ++r) {
+            const auto from = cirm::llamacpp::hf_row_of(config, kind, r);
+            permuted_rows += from != r;
+            CHECK(std::equal(written.begin() + std::ptrdiff_t(r * h), written.begin() + std::ptrdiff_t((r + 1) * h),
+                             hf.weight + from * h));
+        }
+    }
+    CHECK(permuted_rows > 0);
 }
 
 TEST_CASE("GGUF: the bundled model's file holds its hyperparameters, tokenizer, score head and format version") {

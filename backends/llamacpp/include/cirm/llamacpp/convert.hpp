@@ -26,8 +26,9 @@
 /// Llama's q and k rows: llama.cpp runs Llama with rotary pairs (2i, 2i+1) inside each head where
 /// Hugging Face pairs (i, i + head_dim/2), so — as llama.cpp's own converter does — the rows of
 /// q_proj and k_proj (and their biases) are permuted within each head: GGUF row h·d + 2i + j holds
-/// Hugging Face row h·d + j·d/2 + i (d = head_dim, i < d/2, j ∈ {0, 1}). llama_row_of_gguf_row
-/// gives that map, so that a backend can report neuron indices in Hugging Face's order. Qwen2,
+/// Hugging Face row h·d + j·d/2 + i (d = head_dim, i < d/2, j ∈ {0, 1}). hf_row_of and
+/// gguf_row_of map neuron indices between the two orders, so that one spec means the same neurons
+/// in the reference engine and in llama.cpp. Qwen2,
 /// Qwen3 and Gemma-2 use Hugging Face's pairing in llama.cpp and are not permuted.
 ///
 /// Anything llama.cpp cannot represent is a cirm::error naming it: an unknown architecture, a
@@ -103,6 +104,23 @@ inline std::size_t llama_row_of_gguf_row(const llama_config& c, std::size_t row)
     const std::size_t d = c.head_dim, half = d / 2;
     const std::size_t head = row / d, within = row % d;
     return head * d + (within % 2) * half + within / 2;
+}
+
+/// The GGUF row (the output neuron of the projection as llama.cpp computes it) that holds
+/// Hugging Face's output neuron `hf_row` of projection `kind`: permuted within each head for
+/// Llama's q_proj and k_proj, the same row everywhere else.
+inline std::size_t gguf_row_of(const llama_config& c, module_kind kind, std::size_t hf_row) noexcept {
+    if (c.model_type != "llama" || (kind != module_kind::q_proj && kind != module_kind::k_proj)) return hf_row;
+    const std::size_t d = c.head_dim, half = d / 2;
+    const std::size_t head = hf_row / d, within = hf_row % d;
+    return head * d + 2 * (within % half) + within / half;
+}
+
+/// Hugging Face's output neuron that GGUF row `gguf_row` of projection `kind` holds (the inverse
+/// of gguf_row_of).
+inline std::size_t hf_row_of(const llama_config& c, module_kind kind, std::size_t gguf_row) noexcept {
+    if (kind != module_kind::q_proj && kind != module_kind::k_proj) return gguf_row;
+    return llama_row_of_gguf_row(c, gguf_row);
 }
 
 namespace detail {
