@@ -195,6 +195,14 @@ TEST_CASE("GGUF: the bundled model's file holds its hyperparameters, tokenizer, 
     const auto gguf = converted(bundled_model());
     const gguf_metadata meta(gguf);
     CHECK(std::string(gguf_get_val_str(meta.ctx, meta.key("general.architecture"))) == "llama");
+    CHECK(std::string(gguf_get_val_str(meta.ctx, meta.key("general.name"))) == "cirm-tiny-rm");
+    {
+        // a directory given with a trailing separator is named the same
+        const auto slash = fs::path(CIRM_TEST_TMP) / "gguf" / "slash.gguf";
+        cirm::llamacpp::convert_to_gguf(bundled_model().string() + "/", slash);
+        const gguf_metadata slash_meta(slash);
+        CHECK(std::string(gguf_get_val_str(slash_meta.ctx, slash_meta.key("general.name"))) == "cirm-tiny-rm");
+    }
     CHECK(gguf_get_val_u32(meta.ctx, meta.key("llama.embedding_length")) == 128);
     CHECK(gguf_get_val_u32(meta.ctx, meta.key("llama.block_count")) == 4);
     CHECK(gguf_get_val_u32(meta.ctx, meta.key("llama.feed_forward_length")) == 384);
@@ -359,6 +367,24 @@ TEST_CASE("GGUF conversion errors name what cannot be converted") {
         cfg["query_pre_attn_scalar"] = 24;
         cirm::write_file_atomically(dir / "config.json", cfg.dump());
         CHECK_THROWS_WITH(cirm::llamacpp::convert_to_gguf(dir, out), Contains("query_pre_attn_scalar"));
+    }
+    SECTION("a Gemma-2 model whose attention logits are not capped") {
+        const auto dir = make_real_config_model("gemma2", bundled_model(), fresh_dir("convert-gemma-cap"));
+        auto cfg = nlohmann::json::parse(cirm::read_file(dir / "config.json"));
+        cfg["attn_logit_softcapping"] = nullptr;
+        cirm::write_file_atomically(dir / "config.json", cfg.dump());
+        CHECK_THROWS_WITH(cirm::llamacpp::convert_to_gguf(dir, out), Contains("attn_logit_softcapping"));
+    }
+    SECTION("Llama-3 rope scaling on a Qwen3 model") {
+        const auto dir = make_real_config_model("qwen3", bundled_model(), fresh_dir("convert-qwen-rope"));
+        auto cfg = nlohmann::json::parse(cirm::read_file(dir / "config.json"));
+        cfg["rope_scaling"] = {{"rope_type", "llama3"},
+                               {"factor", 8.0},
+                               {"low_freq_factor", 1.0},
+                               {"high_freq_factor", 4.0},
+                               {"original_max_position_embeddings", 8192}};
+        cirm::write_file_atomically(dir / "config.json", cfg.dump());
+        CHECK_THROWS_WITH(cirm::llamacpp::convert_to_gguf(dir, out), Contains("rope type llama3 on a qwen3 model"));
     }
     SECTION("an unknown output type") {
         CHECK_THROWS_WITH(cirm::llamacpp::parse_gguf_float_type("q8_0"), Contains("'q8_0'"));

@@ -225,6 +225,8 @@ inline void check_representable(const llama_config& c, const std::string& source
                  std::to_string(fixed) + " for this shape");
         if (c.attention_softcap <= 0.0)
             fail("a Gemma-2 model without attn_logit_softcapping: llama.cpp's gemma2 always caps attention logits");
+        if (c.sliding_window == 0)
+            fail("a Gemma-2 model without a sliding window: llama.cpp's gemma2 always slides on the even layers");
         for (std::size_t l = 0; l < c.num_hidden_layers; ++l)
             if (c.slides(l) != (l % 2 == 0))
                 fail("layer_types: llama.cpp's gemma2 slides on the even layers only (layer " + std::to_string(l) +
@@ -253,7 +255,8 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
     const auto u32 = [](std::size_t v) { return static_cast<std::uint32_t>(v); };
 
     gguf_set_val_str(g, "general.architecture", arch.c_str());
-    gguf_set_val_str(g, "general.name", hf_dir.filename().string().c_str());
+    const auto named = hf_dir.has_filename() ? hf_dir : hf_dir.parent_path();  // "dir/" names dir
+    gguf_set_val_str(g, "general.name", named.filename().string().c_str());
     gguf_set_val_u32(g, "general.file_type",
                      type == gguf_float_type::f32   ? LLAMA_FTYPE_ALL_F32
                      : type == gguf_float_type::f16 ? LLAMA_FTYPE_MOSTLY_F16
