@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -87,8 +88,10 @@ inline llama_context_ptr last_token_context(llama_model& model, std::size_t max_
     params.n_ctx = static_cast<std::uint32_t>(max_tokens);
     params.n_batch = params.n_ubatch = static_cast<std::uint32_t>(max_tokens);
     params.n_threads = params.n_threads_batch = 2;
-    // keys and values kept as F32 (llama.cpp's default cache is F16, which alone moves rewards by ~1e-3)
+    // F32 keys and values and no flash attention: llama.cpp's CPU flash attention computes in F16
+    // and moves these rewards by up to 2e-3 relative; without it they agree to ~1e-6.
     params.type_k = params.type_v = GGML_TYPE_F32;
+    params.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     llama_context_ptr context(llama_init_from_model(&model, params));
     if (!context) throw cirm::error("llama_init_from_model failed");
     return context;
@@ -159,9 +162,13 @@ inline std::optional<fs::path> peer_tokenizer(const std::string& package) {
 /// tensor like an initialisation, so every run writes the same model.
 inline fs::path make_real_config_model(const std::string& kind, const fs::path& tokenizer_dir, const fs::path& dir) {
     constexpr std::size_t H = 64, I = 128, L = 2, NH = 4, NKV = 2, D = 32;
-    nlohmann::json cfg = {{"hidden_size", H},           {"intermediate_size", I}, {"num_hidden_layers", L},
-                          {"num_attention_heads", NH},  {"num_key_value_heads", NKV},
-                          {"head_dim", D},              {"max_position_embeddings", 4096},
+    nlohmann::json cfg = {{"hidden_size", H},
+                          {"intermediate_size", I},
+                          {"num_hidden_layers", L},
+                          {"num_attention_heads", NH},
+                          {"num_key_value_heads", NKV},
+                          {"head_dim", D},
+                          {"max_position_embeddings", 4096},
                           {"num_labels", 1}};
     if (kind == "llama3.1") {
         cfg.update({{"architectures", {"LlamaForSequenceClassification"}},

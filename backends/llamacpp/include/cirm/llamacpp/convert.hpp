@@ -26,8 +26,9 @@
 /// Llama's q and k rows: llama.cpp runs Llama with rotary pairs (2i, 2i+1) inside each head where
 /// Hugging Face pairs (i, i + head_dim/2), so — as llama.cpp's own converter does — the rows of
 /// q_proj and k_proj (and their biases) are permuted within each head: GGUF row h·d + 2i + j holds
-/// Hugging Face row h·d + j·d/2 + i (d = head_dim, i < d/2, j ∈ {0, 1}). llama_row_of_gguf_row
-/// gives that map, so that a backend can report neuron indices in Hugging Face's order. Qwen2,
+/// Hugging Face row h·d + j·d/2 + i (d = head_dim, i < d/2, j ∈ {0, 1}). hf_row_of and
+/// gguf_row_of map neuron indices between the two orders, so that one spec means the same neurons
+/// in the reference engine and in llama.cpp. Qwen2,
 /// Qwen3 and Gemma-2 use Hugging Face's pairing in llama.cpp and are not permuted.
 ///
 /// Anything llama.cpp cannot represent is a cirm::error naming it: an unknown architecture, a
@@ -103,6 +104,23 @@ inline std::size_t llama_row_of_gguf_row(const llama_config& c, std::size_t row)
     const std::size_t d = c.head_dim, half = d / 2;
     const std::size_t head = row / d, within = row % d;
     return head * d + (within % 2) * half + within / 2;
+}
+
+/// The GGUF row (the output neuron of the projection as llama.cpp computes it) that holds
+/// Hugging Face's output neuron `hf_row` of projection `kind`: permuted within each head for
+/// Llama's q_proj and k_proj, the same row everywhere else.
+inline std::size_t gguf_row_of(const llama_config& c, module_kind kind, std::size_t hf_row) noexcept {
+    if (c.model_type != "llama" || (kind != module_kind::q_proj && kind != module_kind::k_proj)) return hf_row;
+    const std::size_t d = c.head_dim, half = d / 2;
+    const std::size_t head = hf_row / d, within = hf_row % d;
+    return head * d + 2 * (within % half) + within / half;
+}
+
+/// Hugging Face's output neuron that GGUF row `gguf_row` of projection `kind` holds (the inverse
+/// of gguf_row_of).
+inline std::size_t hf_row_of(const llama_config& c, module_kind kind, std::size_t gguf_row) noexcept {
+    if (kind != module_kind::q_proj && kind != module_kind::k_proj) return gguf_row;
+    return llama_row_of_gguf_row(c, gguf_row);
 }
 
 namespace detail {
@@ -200,14 +218,15 @@ inline void check_representable(const llama_config& c, const std::string& source
         if (c.qkv_bias || c.o_bias || c.mlp_bias)
             fail("a Gemma-2 model with attention_bias: llama.cpp's gemma2 loads no biases");
         // llama.cpp scales Gemma-2's queries by head_dim^(-1/2), or (hidden/heads)^(-1/2) for 46 layers (27B)
-        const double fixed = c.num_hidden_layers == 46
-                                 ? static_cast<double>(c.hidden_size / c.num_attention_heads)
-                                 : static_cast<double>(c.head_dim);
+        const double fixed = c.num_hidden_layers == 46 ? static_cast<double>(c.hidden_size / c.num_attention_heads)
+                                                       : static_cast<double>(c.head_dim);
         if (c.query_scale > 0.0 && c.query_scale != fixed)
             fail("query_pre_attn_scalar " + std::to_string(c.query_scale) + ": llama.cpp's gemma2 uses " +
                  std::to_string(fixed) + " for this shape");
         if (c.attention_softcap <= 0.0)
             fail("a Gemma-2 model without attn_logit_softcapping: llama.cpp's gemma2 always caps attention logits");
+        if (c.sliding_window == 0)
+            fail("a Gemma-2 model without a sliding window: llama.cpp's gemma2 always slides on the even layers");
         for (std::size_t l = 0; l < c.num_hidden_layers; ++l)
             if (c.slides(l) != (l % 2 == 0))
                 fail("layer_types: llama.cpp's gemma2 slides on the even layers only (layer " + std::to_string(l) +
@@ -236,7 +255,8 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
     const auto u32 = [](std::size_t v) { return static_cast<std::uint32_t>(v); };
 
     gguf_set_val_str(g, "general.architecture", arch.c_str());
-    gguf_set_val_str(g, "general.name", hf_dir.filename().string().c_str());
+    const auto named = hf_dir.has_filename() ? hf_dir : hf_dir.parent_path();  // "dir/" names dir
+    gguf_set_val_str(g, "general.name", named.filename().string().c_str());
     gguf_set_val_u32(g, "general.file_type",
                      type == gguf_float_type::f32   ? LLAMA_FTYPE_ALL_F32
                      : type == gguf_float_type::f16 ? LLAMA_FTYPE_MOSTLY_F16
@@ -320,8 +340,8 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
         vector(p + "attn_norm.weight", L.input_norm, h);
         const auto linear = [&](const std::string& name, const reference::linear_weights& lin, std::size_t heads) {
             const bool rows_permuted = permute && heads != 0;
-            const float* w = rows_permuted ? tensors.keep(detail::permute_llama_rows(c, lin.weight, heads, lin.in))
-                                           : lin.weight;
+            const float* w =
+                rows_permuted ? tensors.keep(detail::permute_llama_rows(c, lin.weight, heads, lin.in)) : lin.weight;
             matrix(p + name + ".weight", w, lin.out, lin.in);
             if (lin.bias) {
                 const float* b =

@@ -9,7 +9,8 @@
 ///     merges (each byte its own token, so no split changes the ids: the bundled model);
 ///   - a SentencePiece-style BPE (byte fallback, spaces written as ▁: Gemma) becomes llama.cpp's
 ///     "llama" model, whose merges are driven by scores: a token made by a merge scores minus the
-///     rank of that merge, so that the earliest merge wins as in Hugging Face's BPE; `<0xHH>`
+///     rank of that merge (plus one), so that the earliest merge wins as in Hugging Face's BPE, and
+///     a token no merge makes scores below all of them; `<0xHH>`
 ///     tokens are bytes, and no space is prefixed.
 /// Added tokens are control tokens (special) or user-defined ones (not special); ids the
 /// tokenizer leaves unnamed below the model's vocab_size become unused `[PAD<id>]` tokens, so that
@@ -114,8 +115,8 @@ inline gguf_vocabulary read_gguf_vocabulary(const std::filesystem::path& directo
     if (const auto added = json.find("added_tokens"); added != json.end() && added->is_array())
         for (const auto& a : *added) {
             if (!a.is_object() || !a.contains("content") || !a["content"].is_string() || !a.contains("id"))
-                throw error(source + ": an added_tokens entry is not {\"id\", \"content\", ...}: " +
-                            detail::json_text(a));
+                throw error(source +
+                            ": an added_tokens entry is not {\"id\", \"content\", ...}: " + detail::json_text(a));
             const auto& content = a["content"].get_ref<const std::string&>();
             name(content, a["id"], "added token");
             v.types[static_cast<std::size_t>(ids[content])] =
@@ -174,7 +175,9 @@ inline gguf_vocabulary read_gguf_vocabulary(const std::filesystem::path& directo
     } else if (byte_fallback && detail::contains_step(normalizer, "Replace")) {
         // SentencePiece-style: the text is one piece with spaces as ▁; merges by score.
         v.model = "llama";
-        v.scores.assign(n, 0.0f);
+        // a token no merge makes (a single character, a byte, an added token) scores below every
+        // merge: Hugging Face's BPE never forms it from two pieces
+        v.scores.assign(n, -static_cast<float>(merges.size() + 1));
         std::vector<char> scored(n, 0);
         for (std::size_t rank = 0; rank < merges.size(); ++rank) {
             const auto it = ids.find(merges[rank].first + merges[rank].second);
