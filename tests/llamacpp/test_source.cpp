@@ -294,7 +294,7 @@ TEST_CASE("source: the eval callback asks only for the nodes of the sites in use
     const auto& layout = e.llamacpp.layout();
     const auto ids = e.llamacpp.encode(samples()[1]);
     // no pin, nothing collected: no node is handed to the hook
-    cirm::llamacpp::eval_hook& hook = const_cast<cirm::llamacpp::eval_hook&>(e.llamacpp.hook());
+    const cirm::llamacpp::eval_hook& hook = e.llamacpp.hook();
     hook.reset_count();
     (void)e.llamacpp.score_tokens(ids);
     CHECK(hook.nodes_seen() == 0);

@@ -117,7 +117,7 @@ public:
     std::string take_failure() { return std::exchange(failure_, std::string()); }
     /// Nodes whose data the hook read or wrote since the last reset_count (for tests and benches).
     std::size_t nodes_seen() const noexcept { return nodes_seen_; }
-    void reset_count() noexcept { nodes_seen_ = 0; }
+    void reset_count() const noexcept { nodes_seen_ = 0; }
 
 private:
     static constexpr long not_a_site = -1;
@@ -279,7 +279,7 @@ private:
 
     std::vector<float> pin_scratch_, raw_;
     std::string failure_;
-    std::size_t nodes_seen_ = 0;
+    mutable std::size_t nodes_seen_ = 0;  // a statistic, reset through a const source
 };
 
 }  // namespace cirm::llamacpp
