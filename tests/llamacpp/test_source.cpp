@@ -360,7 +360,8 @@ TEST_CASE("source: a Llama model with grouped-query attention matches the refere
 }
 
 TEST_CASE(
-    "source: random Llama-3.1 (rope scaling), Qwen3 (q/k norms) and Gemma-2 (sliding window) models match the reference engine") {
+    "source: random Llama-3.1 (rope scaling), Qwen3 (q/k norms) and Gemma-2 (sliding window) models match the reference engine",
+    "[peers]") {
     const std::vector<std::pair<std::string, std::string>> classes{
         {"llama3.1", "llama3_1"}, {"qwen3", "qwen3"}, {"gemma2", "gemma3"}};
     for (const auto& [kind, package] : classes) {
