@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cirm_cli/annotate.hpp"
+#include "cirm_cli/convert.hpp"
 #include "cirm_cli/demo.hpp"
 #include "cirm_cli/eval.hpp"
 #include "cirm_cli/inspect.hpp"
@@ -212,6 +213,19 @@ int main(int argc, char** argv) {
     inspect_cmd->add_option("--prompt", inspect.prompt, "the example pair's prompt")->capture_default_str();
     inspect_cmd->add_option("--response", inspect.response, "the example pair's response");
 
+    // convert
+    cli::convert_options convert;
+    auto* convert_cmd = app.add_subcommand(
+        "convert",
+        std::string("A Hugging Face reward-model directory as one GGUF file for llama.cpp: weights, tokenizer, "
+                    "chat template and the score head (metadata cirm.score_head).") +
+            (cli::convert_available ? "" : " Needs a build with -DCIRM_WITH_LLAMACPP=ON."));
+    convert_cmd->add_option("--model", convert.model, "model directory in the Hugging Face layout")->required();
+    convert_cmd->add_option("--out", convert.out, "the GGUF file to write")->required();
+    convert_cmd->add_option("--type", convert.type, "element type of the matrices: f32, f16 or bf16 (vectors stay F32)")
+        ->capture_default_str();
+    convert_cmd->add_flag("--json", convert.json, "machine-readable output on stdout");
+
     // demo
     cli::demo_options demo;
     auto* demo_cmd = app.add_subcommand(
@@ -301,6 +315,9 @@ int main(int argc, char** argv) {
     } else if (*inspect_cmd) {
         name = "inspect";
         run = [&] { return cli::run_inspect(inspect, std::cout, std::cerr); };
+    } else if (*convert_cmd) {
+        name = "convert";
+        run = [&] { return cli::run_convert(convert, std::cout, std::cerr); };
     } else if (*report_cmd) {
         name = "report";
         run = [&] { return cli::run_report(report, std::cout, std::cerr); };

@@ -1,0 +1,170 @@
+// The llama.cpp source's forward pass (cirm/llamacpp/source.hpp) and what the method adds to it:
+//   - plain forward: tokens/s through llama.cpp (F32 GGUF, the callback asking for nothing);
+//   - the overhead of pins on 2 % of all neurons (last token; all positions) and of collecting
+//     every site's last-token activations, as the median over rounds of each variant's time
+//     divided by the plain forward's time in the same round (the variants run interleaved, in an
+//     order rotated every round, so that drifts of the machine hit all of them alike);
+//   - a search trial over llama.cpp's KV cache (score_cached, the last tokens only) against the
+//     full forwards it replaces.
+//
+//   CIRM_BENCH_MODEL=HF_DIR [CIRM_BENCH_GGUF=FILE] CIRM_BENCH_THREADS=2 CIRM_BENCH_ROUNDS=15 \
+//     build/bench/bench_llamacpp_forward
+// HF_DIR defaults to the bundled model; without CIRM_BENCH_GGUF it is converted to an F32 GGUF in
+// the system's temporary folder first. Prints one line per figure.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/llamacpp/convert.hpp"
+#include "cirm/llamacpp/source.hpp"
+#include "cirm/testing/rng.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::size_t bench_samples = 16;
+constexpr std::size_t bench_bytes = 200;
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+double seconds_of(const std::function<void()>& work) {
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// 2 % of all neurons, spread over every site, pinned to arbitrary values.
+cirm::spec two_percent(const cirm::site_layout& layout, cirm::positions mode) {
+    cirm::spec s;
+    s.positions = mode;
+    cirm::testing::splitmix64 rng{7};
+    for (std::size_t site = 0; site < layout.size(); ++site) {
+        cirm::spec_site ss{layout[site].name, {}, {}, {}};
+        for (std::size_t i = 0; i < layout[site].width; ++i)
+            if (rng.uniform() < 0.02) {
+                ss.indices.push_back(static_cast<std::int64_t>(i));
+                ss.values.push_back(static_cast<float>(rng.normal()));
+            }
+        ss.chosen_by.resize(ss.indices.size());
+        if (!ss.indices.empty()) s.sites.push_back(std::move(ss));
+    }
+    return s;
+}
+
+struct null_sink {
+    double sum = 0.0;
+    void put(std::size_t, std::size_t, std::span<const float> v) { sum += v.empty() ? 0.0 : v[0]; }
+};
+
+}  // namespace
+
+int main() try {
+    const fs::path hf_dir = env_or("CIRM_BENCH_MODEL", CIRM_BENCH_BUNDLED_MODEL);
+    fs::path gguf = env_or("CIRM_BENCH_GGUF", "");
+    if (gguf.empty()) {
+        gguf = fs::temp_directory_path() / ("cirm-bench-" + hf_dir.filename().string() + ".gguf");
+        cirm::llamacpp::convert_to_gguf(hf_dir, gguf, cirm::llamacpp::gguf_float_type::f32);
+    }
+    const int threads = std::stoi(env_or("CIRM_BENCH_THREADS", "2"));
+    const std::size_t rounds = std::stoul(env_or("CIRM_BENCH_ROUNDS", "15"));
+
+    cirm::llamacpp::source_options options;
+    options.threads = threads;
+    options.context = 512;
+    options.cached_sequences = bench_samples;
+    const cirm::llamacpp::reward_model model(gguf, hf_dir, options);
+
+    // the texts of bench/reference_forward.cpp: sample i repeats a sentence up to ~200 bytes
+    std::vector<std::string> prompts, responses;
+    std::vector<cirm::sample> samples;
+    for (std::size_t i = 0; i < bench_samples; ++i) {
+        prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
+        const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
+        std::string r;
+        while (r.size() < bench_bytes) r += sentence;
+        r.resize(std::max<std::size_t>(1, bench_bytes - prompts.back().size() - 8));
+        responses.push_back(r);
+    }
+    std::size_t tokens = 0;
+    for (std::size_t i = 0; i < bench_samples; ++i) {
+        samples.push_back({prompts[i], responses[i]});
+        tokens += model.encode(samples.back()).size();
+    }
+    const auto& layout = model.layout();
+    const cirm::neuron_pin pin_last(two_percent(layout, cirm::positions::last_token), layout);
+    const cirm::neuron_pin pin_all(two_percent(layout, cirm::positions::all), layout);
+    std::vector<float> rewards(bench_samples);
+    null_sink sink;
+
+    struct variant {
+        const char* name;
+        std::function<void()> run;
+        std::vector<double> seconds;
+    };
+    std::vector<variant> variants{
+        {"plain", [&] { model.score(samples, cirm::no_intervention{}, rewards); }, {}},
+        {"pins at the last token", [&] { model.score(samples, pin_last, rewards); }, {}},
+        {"pins at all positions", [&] { model.score(samples, pin_all, rewards); }, {}},
+        {"collect every site", [&] { model.collect(samples, sink); }, {}},
+    };
+    for (auto& v : variants) v.run();  // warm-up: graphs built, buffers allocated
+    for (std::size_t r = 0; r < rounds; ++r)
+        for (std::size_t k = 0; k < variants.size(); ++k) {
+            auto& v = variants[(k + r) % variants.size()];
+            v.seconds.push_back(seconds_of(v.run));
+        }
+
+    std::printf("model %s (%zu layers, hidden %zu), %zu samples, %zu tokens, %d threads, %zu rounds\n",
+                hf_dir.string().c_str(), model.config().num_hidden_layers, model.config().hidden_size, bench_samples,
+                tokens, threads, rounds);
+    const double plain = median(variants[0].seconds);
+    std::printf("plain forward: %.1f tokens/s (median %.2f ms per batch)\n", static_cast<double>(tokens) / plain,
+                plain * 1e3);
+    std::printf("pins on %zu neurons (%.2f %% of %zu)\n", pin_last.edited(),
+                100.0 * static_cast<double>(pin_last.edited()) / static_cast<double>(layout.neurons()),
+                layout.neurons());
+    for (std::size_t k = 1; k < variants.size(); ++k) {
+        std::vector<double> ratios;
+        for (std::size_t r = 0; r < rounds; ++r) ratios.push_back(variants[k].seconds[r] / variants[0].seconds[r]);
+        std::sort(ratios.begin(), ratios.end());
+        std::printf("%s: overhead %+.2f %% (median of paired ratios; quartiles %+.2f %%, %+.2f %%)\n", variants[k].name,
+                    100.0 * (median(ratios) - 1.0), 100.0 * (ratios[rounds / 4] - 1.0),
+                    100.0 * (ratios[(3 * rounds) / 4] - 1.0));
+    }
+
+    // a search trial: the last tokens over the cached prefixes vs full forwards, same pin
+    const auto caches = model.encode_prefixes(samples);
+    std::vector<float> cached_rewards(bench_samples), full_rewards(bench_samples);
+    std::vector<double> cached_s, full_s;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        cached_s.push_back(seconds_of([&] { model.score_cached(caches, pin_last, cached_rewards); }));
+        full_s.push_back(seconds_of([&] { model.score(samples, pin_last, full_rewards); }));
+    }
+    double largest = 0.0;
+    for (std::size_t b = 0; b < bench_samples; ++b)
+        largest = std::max(largest, static_cast<double>(std::abs(cached_rewards[b] - full_rewards[b])));
+    std::printf("search trial over the KV cache: %.3f ms vs %.2f ms full forwards: %.1fx faster (largest reward "
+                "difference %.2e)\n",
+                median(cached_s) * 1e3, median(full_s) * 1e3, median(full_s) / median(cached_s), largest);
+    std::printf("(sink checksum %g)\n", sink.sum);
+    return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_llamacpp_forward: %s\n", e.what());
+    return 1;
+}
