@@ -17,7 +17,8 @@
 ///     reward model has no language-model head, and llama.cpp then reuses token_embd for it;
 ///   - the tokenizer and chat template (cirm/llamacpp/gguf_vocabulary.hpp);
 ///   - the score head as `cirm.score_head` (hidden_size float32 values: the reward is their dot
-///     product with the final-norm hidden state of the last token) and `cirm.format_version`.
+///     product with the final-norm hidden state of the last token), `cirm.format_version`, and
+///     `cirm.pad_token_id` where config.json names one.
 ///     llama.cpp ignores keys it does not know.
 /// Matrices are written as F32, F16 or BF16 (convert_options::type); vectors (norms, biases,
 /// rope_freqs) always as F32. Gemma-2's norm weights are written as 1 + w (llama.cpp multiplies by
@@ -66,6 +67,10 @@ inline constexpr std::uint32_t gguf_format_version = 1;
 inline constexpr const char* score_head_key = "cirm.score_head";
 /// Metadata key of gguf_format_version.
 inline constexpr const char* format_version_key = "cirm.format_version";
+/// Metadata key of config.json's pad_token_id (absent when it has none): the token whose trailing
+/// occurrences are not scored, as in the reference engine. tokenizer.ggml.padding_token_id may
+/// also come from tokenizer_config.json and is llama.cpp's, not the score's.
+inline constexpr const char* score_pad_key = "cirm.pad_token_id";
 
 /// The element type of the matrices in the written file.
 enum class gguf_float_type { f32, f16, bf16 };
@@ -313,6 +318,7 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
 
     // the score head
     gguf_set_val_u32(g, format_version_key, gguf_format_version);
+    if (c.pad_token_id) gguf_set_val_u32(g, score_pad_key, static_cast<std::uint32_t>(*c.pad_token_id));
     gguf_set_arr_data(g, score_head_key, GGUF_TYPE_FLOAT32, weights.score, c.hidden_size);
 
     // tensors

@@ -9,7 +9,8 @@
 /// A.embedding_length, A.feed_forward_length, A.attention.head_count, A.attention.head_count_kv
 /// (default: head_count), A.attention.key_length (default: embedding_length / head_count),
 /// A.context_length, A.attention.layer_norm_rms_epsilon, A.rope.freq_base, A.vocab_size (default:
-/// the length of tokenizer.ggml.tokens), tokenizer.ggml.padding_token_id (optional). The bias flags
+/// the length of tokenizer.ggml.tokens), cirm.pad_token_id (config.json's; else
+/// tokenizer.ggml.padding_token_id; optional). The bias flags
 /// come from the presence of blk.0.attn_q.bias, blk.0.attn_output.bias and blk.0.ffn_up.bias.
 
 #include <gguf.h>
@@ -124,7 +125,11 @@ inline gguf_reward_info read_gguf_reward_info(const std::filesystem::path& path)
         if (tokens < 0) throw error(file + ": neither '" + key("vocab_size") + "' nor 'tokenizer.ggml.tokens' is set");
         c.vocab_size = gguf_get_arr_n(g.get(), tokens);
     }
-    if (const auto pad = detail::gguf_integer(g.get(), "tokenizer.ggml.padding_token_id", file))
+    // The score's padding token is config.json's (cirm.pad_token_id, written by cirm convert);
+    // files without that key fall back to the tokenizer's padding token.
+    const bool has_score_pad = gguf_find_key(g.get(), "cirm.pad_token_id") >= 0;
+    if (const auto pad = detail::gguf_integer(
+            g.get(), has_score_pad ? "cirm.pad_token_id" : "tokenizer.ggml.padding_token_id", file))
         info.pad_token_id = static_cast<std::int32_t>(*pad);
     c.pad_token_id = info.pad_token_id;
     const auto has_tensor = [&](const char* name) { return gguf_find_tensor(g.get(), name) >= 0; };
