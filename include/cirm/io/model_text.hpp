@@ -4,7 +4,8 @@
 /// tokenizer, io/tokenizer_json.hpp), `tokenizer_config.json` (the chat template and the special
 /// tokens), `special_tokens_map.json` where present, and `chat_template.jinja` where present.
 /// load_sample_format reads them into the sample_format that turns (prompt, response) into the
-/// ids the model scores (text/sample_format.hpp).
+/// ids the model scores (text/sample_format.hpp). The files can also come from memory
+/// (model_text_files, sample_format_of): a GGUF made by cirm convert carries them.
 ///
 /// tokenizer_config.json, fields read: `chat_template` (a string, or a list of {"name",
 /// "template"} of which the one named "default" is used), `bos_token`, `eos_token`, `pad_token`,
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -99,25 +101,62 @@ inline tokenizer_config parse_tokenizer_config(std::string_view text,
     return config;
 }
 
+/// The text files of a model in the Hugging Face layout, held in memory: read from a directory,
+/// or carried elsewhere (a GGUF made by cirm convert embeds them). Errors name a file as
+/// where(name): "DIR/tokenizer.json" for a directory, "FILE.gguf [tokenizer.json]" otherwise.
+struct model_text_files {
+    /// The file names a model's text is read from (the ones present are kept).
+    static constexpr const char* names[] = {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                                            "chat_template.jinja"};
+    std::string source;                                      ///< the directory, or the file that carries the texts
+    bool directory = true;                                   ///< whether `source` is a directory
+    std::vector<std::pair<std::string, std::string>> files;  ///< (name, text) of each file present
+
+    /// The text of `name`, or nullptr where the model has no such file.
+    const std::string* find(std::string_view name) const noexcept {
+        for (const auto& [n, text] : files)
+            if (n == name) return &text;
+        return nullptr;
+    }
+    /// How errors name the file `name`.
+    std::string where(std::string_view name) const {
+        return directory ? (std::filesystem::path(source) / name).string() : source + " [" + std::string(name) + "]";
+    }
+};
+
+/// Reads the files of model_text_files::names that exist in `directory`.
+inline model_text_files read_model_text_files(const std::filesystem::path& directory) {
+    model_text_files texts;
+    texts.source = directory.string();
+    std::error_code ec;
+    for (const char* name : model_text_files::names)
+        if (std::filesystem::exists(directory / name, ec)) texts.files.emplace_back(name, read_file(directory / name));
+    return texts;
+}
+
+/// tokenizer_config.json (required), with the special tokens it does not name filled from
+/// special_tokens_map.json and the template of chat_template.jinja where those files exist.
+inline tokenizer_config tokenizer_config_of(const model_text_files& texts) {
+    const std::string* config_text = texts.find("tokenizer_config.json");
+    if (!config_text)
+        throw error(texts.source + ": no tokenizer_config.json (the Hugging Face layout needs it: the chat "
+                                   "template and the special tokens)");
+    auto config = parse_tokenizer_config(*config_text, texts.where("tokenizer_config.json"));
+    if (const std::string* map_text = texts.find("special_tokens_map.json")) {
+        const auto map_path = texts.where("special_tokens_map.json");
+        const auto json = parse_strict_json(*map_text, map_path);
+        if (!json.is_object()) throw error(map_path + ": not a JSON object");
+        detail::read_special_tokens(json, config, map_path);
+    }
+    if (const std::string* jinja = texts.find("chat_template.jinja")) config.chat_template = *jinja;
+    return config;
+}
+
 /// Reads DIR/tokenizer_config.json (required), then fills the special tokens it does not name
 /// from DIR/special_tokens_map.json and takes the template of DIR/chat_template.jinja where
 /// those files exist.
 inline tokenizer_config load_tokenizer_config(const std::filesystem::path& directory) {
-    const auto path = directory / "tokenizer_config.json";
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-        throw error(directory.string() + ": no tokenizer_config.json (the Hugging Face layout needs it: the chat "
-                                         "template and the special tokens)");
-    auto config = parse_tokenizer_config(read_file(path), path.string());
-    const auto map_path = directory / "special_tokens_map.json";
-    if (std::filesystem::exists(map_path, ec)) {
-        const auto json = parse_strict_json(read_file(map_path), map_path.string());
-        if (!json.is_object()) throw error(map_path.string() + ": not a JSON object");
-        detail::read_special_tokens(json, config, map_path.string());
-    }
-    const auto jinja_path = directory / "chat_template.jinja";
-    if (std::filesystem::exists(jinja_path, ec)) config.chat_template = read_file(jinja_path);
-    return config;
+    return tokenizer_config_of(read_model_text_files(directory));
 }
 
 /// How samples are formatted for one model: settings plus an optional user format replacing
@@ -127,17 +166,15 @@ struct sample_format_options {
     sample_format_settings settings;
 };
 
-/// The tokenizer and template of the model in `directory`, as the model scores samples. Without
-/// a user template the model's chat template is required; it must parse (a construct the
-/// renderer does not implement is an error naming it, with the advice to pass a user format).
-inline sample_format load_sample_format(const std::filesystem::path& directory,
-                                        const sample_format_options& options = {}) {
-    const auto tokenizer_path = directory / "tokenizer.json";
-    std::error_code ec;
-    if (!std::filesystem::exists(tokenizer_path, ec))
-        throw error(directory.string() + ": no tokenizer.json (the Hugging Face layout needs it)");
-    auto tokenizer = std::make_shared<const hf_tokenizer>(load_tokenizer_json(tokenizer_path));
-    const auto config = load_tokenizer_config(directory);
+/// The tokenizer and template of a model's text files, as the model scores samples. Without a
+/// user template the model's chat template is required; it must parse (a construct the renderer
+/// does not implement is an error naming it, with the advice to pass a user format).
+inline sample_format sample_format_of(const model_text_files& texts, const sample_format_options& options = {}) {
+    const std::string* tokenizer_text = texts.find("tokenizer.json");
+    if (!tokenizer_text) throw error(texts.source + ": no tokenizer.json (the Hugging Face layout needs it)");
+    auto tokenizer =
+        std::make_shared<const hf_tokenizer>(parse_tokenizer_json(*tokenizer_text, texts.where("tokenizer.json")));
+    const auto config = tokenizer_config_of(texts);
 
     chat_render_options tokens;
     tokens.bos_token = config.bos_token.value_or("");
@@ -146,11 +183,10 @@ inline sample_format load_sample_format(const std::filesystem::path& directory,
     if (options.user_template)
         return sample_format(std::move(tokenizer), user_format(*options.user_template), std::move(tokens),
                              options.settings, "--template");
-    const auto origin = std::filesystem::exists(directory / "chat_template.jinja", ec)
-                            ? (directory / "chat_template.jinja").string()
-                            : (directory / "tokenizer_config.json").string() + ": chat_template";
+    const auto origin = texts.find("chat_template.jinja") ? texts.where("chat_template.jinja")
+                                                          : texts.where("tokenizer_config.json") + ": chat_template";
     if (!config.chat_template)
-        throw error(directory.string() +
+        throw error(texts.source +
                     ": the model has no chat template (tokenizer_config.json has no 'chat_template'); give the "
                     "format of its inputs as a template with {prompt} and {response} (--template)");
     try {
@@ -161,6 +197,12 @@ inline sample_format load_sample_format(const std::filesystem::path& directory,
                     " (the chat template cannot be rendered exactly here; give the format of the model's inputs "
                     "as a template with {prompt} and {response} instead: --template)");
     }
+}
+
+/// The tokenizer and template of the model in `directory` (sample_format_of its text files).
+inline sample_format load_sample_format(const std::filesystem::path& directory,
+                                        const sample_format_options& options = {}) {
+    return sample_format_of(read_model_text_files(directory), options);
 }
 
 }  // namespace cirm
