@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gguf.h>
 
 #include "cirm/error.hpp"
+#include "cirm/io/atomic_file.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/llamacpp/convert.hpp"
 #include "cirm/llamacpp/gguf_reward_info.hpp"
 
@@ -94,4 +97,54 @@ TEST_CASE("the score's padding token is config.json's, written as cirm.pad_token
     const auto foreign =
         edited_copy(other, "gqa_no_score_pad.gguf", [](gguf_context* g) { gguf_remove_key(g, "cirm.pad_token_id"); });
     CHECK(cirm::llamacpp::read_gguf_reward_info(foreign).pad_token_id == 256);
+}
+
+TEST_CASE("a GGUF carries the model's text files verbatim and formats samples from them as the directory does") {
+    using namespace reward_info_test;
+    const auto fixture_dir = fs::path(CIRM_TEST_FIXTURES) / "reference" / "tiny_llama_gqa_bf16";
+    const auto fixture = scratch("gqa_texts.gguf");
+    cirm::llamacpp::convert_to_gguf(fixture_dir, fixture);
+    for (const auto& [dir, gguf] :
+         {std::pair{fs::path(CIRM_TEST_BUNDLED_MODEL), bundled_gguf()}, {fixture_dir, fixture}}) {
+        INFO(dir.string());
+        const auto info = cirm::llamacpp::read_gguf_reward_info(gguf);
+        for (const char* name : {"config.json", "tokenizer.json", "tokenizer_config.json"}) {
+            INFO(name);
+            const std::string* text = info.texts.find(name);
+            REQUIRE(text != nullptr);
+            CHECK(*text == cirm::read_file(dir / name));
+        }
+        CHECK(info.texts.where("tokenizer.json") == gguf.string() + " [tokenizer.json]");
+        const auto from_gguf = cirm::llamacpp::gguf_sample_format(gguf);
+        const auto from_dir = cirm::load_sample_format(dir);
+        for (const cirm::sample& s : {cirm::sample{"What is 2 + 2?", "4!\n\n**Done.**"},
+                                      cirm::sample{"Grüße aus Köln", "Ça va — très bien 👍"}, cirm::sample{"", "x"}}) {
+            CHECK(from_gguf.render(s) == from_dir.render(s));
+            CHECK(from_gguf.encode(s) == from_dir.encode(s));
+        }
+        // a user format replaces the carried template, as it does the directory's
+        cirm::sample_format_options user;
+        user.user_template = "Q: {prompt}\nA: {response}";
+        CHECK(cirm::llamacpp::gguf_sample_format(gguf, user).render({"p", "r"}) == "Q: p\nA: r");
+    }
+}
+
+TEST_CASE("a GGUF without the text files, or with a broken one, is refused saying what to do") {
+    using namespace reward_info_test;
+    const auto bare = edited_copy(bundled_gguf(), "no_texts.gguf", [](gguf_context* g) {
+        for (const char* name : {"cirm.hf.config.json", "cirm.hf.tokenizer.json", "cirm.hf.tokenizer_config.json"})
+            gguf_remove_key(g, name);
+    });
+    CHECK(cirm::llamacpp::read_gguf_reward_info(bare).texts.files.empty());
+    CHECK_THROWS_WITH(cirm::llamacpp::gguf_sample_format(bare),
+                      Catch::Contains("carries no tokenizer files") && Catch::Contains("convert the model again"));
+    const auto broken = edited_copy(bundled_gguf(), "broken_texts.gguf", [](gguf_context* g) {
+        gguf_set_val_str(g, "cirm.hf.tokenizer_config.json", "{\"bos_token\": 3");
+    });
+    CHECK_THROWS_WITH(cirm::llamacpp::gguf_sample_format(broken),
+                      Catch::Contains("broken_texts.gguf [tokenizer_config.json]"));
+    const auto typed = edited_copy(bundled_gguf(), "typed_texts.gguf",
+                                   [](gguf_context* g) { gguf_set_val_u32(g, "cirm.hf.tokenizer.json", 7); });
+    CHECK_THROWS_WITH(cirm::llamacpp::read_gguf_reward_info(typed),
+                      Catch::Contains("metadata 'cirm.hf.tokenizer.json' is not a string"));
 }

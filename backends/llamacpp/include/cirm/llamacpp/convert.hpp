@@ -18,7 +18,11 @@
 ///   - the tokenizer and chat template (cirm/llamacpp/gguf_vocabulary.hpp);
 ///   - the score head as `cirm.score_head` (hidden_size float32 values: the reward is their dot
 ///     product with the final-norm hidden state of the last token), `cirm.format_version`, and
-///     `cirm.pad_token_id` where config.json names one.
+///     `cirm.pad_token_id` where config.json names one;
+///   - the model's own text files, verbatim, as strings `cirm.hf.<file name>`: config.json,
+///     tokenizer.json, tokenizer_config.json and, where present, special_tokens_map.json and
+///     chat_template.jinja (format version 2). cirm formats and tokenizes samples with its own
+///     tokenizer from these (exactly as from the directory), so one file is the whole reward model.
 ///     llama.cpp ignores keys it does not know.
 /// Matrices are written as F32, F16 or BF16 (convert_options::type); vectors (norms, biases,
 /// rope_freqs) always as F32. Gemma-2's norm weights are written as 1 + w (llama.cpp multiplies by
@@ -55,6 +59,7 @@
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/io/llama_config.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/llama_layout.hpp"
 #include "cirm/llamacpp/gguf_vocabulary.hpp"
 #include "cirm/reference/weights.hpp"
@@ -62,7 +67,7 @@
 namespace cirm::llamacpp {
 
 /// The version of the cirm.* keys this converter writes.
-inline constexpr std::uint32_t gguf_format_version = 1;
+inline constexpr std::uint32_t gguf_format_version = 2;
 /// Metadata key of the score head (array of float32, hidden_size values).
 inline constexpr const char* score_head_key = "cirm.score_head";
 /// Metadata key of gguf_format_version.
@@ -71,6 +76,8 @@ inline constexpr const char* format_version_key = "cirm.format_version";
 /// occurrences are not scored, as in the reference engine. tokenizer.ggml.padding_token_id may
 /// also come from tokenizer_config.json and is llama.cpp's, not the score's.
 inline constexpr const char* score_pad_key = "cirm.pad_token_id";
+/// Prefix of the metadata keys that carry the Hugging Face directory's text files (format 2).
+inline constexpr const char* hf_file_key_prefix = "cirm.hf.";
 
 /// The element type of the matrices in the written file.
 enum class gguf_float_type { f32, f16, bf16 };
@@ -320,6 +327,13 @@ inline convert_summary convert_to_gguf(const std::filesystem::path& hf_dir, cons
     gguf_set_val_u32(g, format_version_key, gguf_format_version);
     if (c.pad_token_id) gguf_set_val_u32(g, score_pad_key, static_cast<std::uint32_t>(*c.pad_token_id));
     gguf_set_arr_data(g, score_head_key, GGUF_TYPE_FLOAT32, weights.score, c.hidden_size);
+    // the text files, so that cirm tokenizes from the GGUF alone as it does from the directory
+    gguf_set_val_str(g, (std::string(hf_file_key_prefix) + "config.json").c_str(), read_file(config_path).c_str());
+    for (const auto& [name, text] : read_model_text_files(hf_dir).files) {
+        if (text.find('\0') != std::string::npos)
+            throw error((hf_dir / name).string() + ": holds a NUL character, which a GGUF string cannot carry");
+        gguf_set_val_str(g, (std::string(hf_file_key_prefix) + name).c_str(), text.c_str());
+    }
 
     // tensors
     detail::gguf_tensor_list tensors(4 + 20 * c.num_hidden_layers);

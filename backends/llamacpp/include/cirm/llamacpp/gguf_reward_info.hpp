@@ -12,6 +12,9 @@
 /// the length of tokenizer.ggml.tokens), cirm.pad_token_id (config.json's; else
 /// tokenizer.ggml.padding_token_id; optional). The bias flags
 /// come from the presence of blk.0.attn_q.bias, blk.0.attn_output.bias and blk.0.ffn_up.bias.
+/// The Hugging Face text files a file of cirm convert's format 2 carries (`cirm.hf.<file name>`)
+/// are read too: gguf_sample_format tokenizes and formats samples from them, exactly as from the
+/// directory the GGUF was converted from.
 
 #include <gguf.h>
 
@@ -21,9 +24,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cirm/error.hpp"
+#include "cirm/io/model_text.hpp"
 #include "cirm/llama_layout.hpp"
 
 namespace cirm::llamacpp {
@@ -33,6 +38,9 @@ struct gguf_reward_info {
     llama_config config;                       ///< shape fields, model_type and bias flags
     std::vector<float> score_head;             ///< reward = score_head · final-norm hidden state
     std::optional<std::int32_t> pad_token_id;  ///< trailing tokens with this id are not scored
+    /// The Hugging Face text files carried as `cirm.hf.<file name>` (none in files of format 1 or
+    /// of other converters); source is the GGUF's path.
+    model_text_files texts;
 };
 
 namespace detail {
@@ -151,7 +159,31 @@ inline gguf_reward_info read_gguf_reward_info(const std::filesystem::path& path)
                     " (one reward per model is supported)");
     const auto* values = static_cast<const float*>(gguf_get_arr_data(g.get(), head_id));
     info.score_head.assign(values, values + n);
+
+    info.texts.source = file;
+    info.texts.directory = false;
+    const std::string_view prefix = "cirm.hf.";
+    for (std::int64_t id = 0; id < gguf_get_n_kv(g.get()); ++id) {
+        const std::string_view name = gguf_get_key(g.get(), id);
+        if (!name.starts_with(prefix)) continue;
+        if (gguf_get_kv_type(g.get(), id) != GGUF_TYPE_STRING)
+            throw error(file + ": metadata '" + std::string(name) + "' is not a string");
+        info.texts.files.emplace_back(std::string(name.substr(prefix.size())), gguf_get_val_str(g.get(), id));
+    }
     return info;
+}
+
+/// How the GGUF reward model at `gguf` formats and tokenizes samples: cirm's own tokenizer and
+/// chat template from the text files the file carries (cirm convert's format 2). A file without
+/// them is an error that says what to do instead.
+inline sample_format gguf_sample_format(const std::filesystem::path& gguf, const sample_format_options& options = {}) {
+    const auto info = read_gguf_reward_info(gguf);
+    if (!info.texts.find("tokenizer.json"))
+        throw error(gguf.string() +
+                    ": carries no tokenizer files (metadata 'cirm.hf.tokenizer.json'; files written before cirm "
+                    "convert's format 2 or by other converters lack them): convert the model again with cirm "
+                    "convert, or give the Hugging Face directory it was converted from");
+    return sample_format_of(info.texts, options);
 }
 
 }  // namespace cirm::llamacpp
