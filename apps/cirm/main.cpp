@@ -34,10 +34,15 @@ void add_custom_attributes(CLI::App& cmd, std::vector<std::string>& items) {
 /// The options every model-running command shares.
 void add_common(CLI::App& cmd, cirm::cli::common_options& o, bool model_required = true) {
     const std::string what = "model directory in the Hugging Face layout (config.json, model.safetensors or a "
-                             "sharded index, tokenizer.json, tokenizer_config.json)";
+                             "sharded index, tokenizer.json, tokenizer_config.json), or with --engine llamacpp a "
+                             ".gguf made by cirm convert";
     auto* model =
         cmd.add_option("--model", o.model, model_required ? what : what + "; default: models/cirm-tiny-rm of the repo");
     if (model_required) model->required();
+    cmd.add_option("--engine", o.engine,
+                   "the engine that runs the model: reference (cirm's own) or llamacpp (llama.cpp; an HF directory "
+                   "is converted to GGUF once, into $CIRM_CACHE_DIR or ~/.cache/cirm)")
+        ->capture_default_str();
     cmd.add_option("--template", o.template_format,
                    "the text the model scores, with {prompt} and {response} (and optionally {system}), instead of "
                    "the model's chat template; write the model's BOS token in it if it has one");
@@ -197,7 +202,8 @@ int main(int argc, char** argv) {
     report_cmd->add_option("--trials", report.trials, "trials.jsonl of `cirm search`");
     report_cmd->add_option("--ablations", report.ablations,
                            "ablations.json of tools/experiments/ablate.py (a table on the validation set)");
-    report_cmd->add_option("--model", report.model, "model directory, to chart all of its layers (optional)");
+    report_cmd->add_option("--model", report.model,
+                           "model directory (or a .gguf made by cirm convert), to chart all of its layers (optional)");
     report_cmd->add_option("--title", report.title, "title of the page")->capture_default_str();
     report_cmd->add_option("--out", report.out, "output HTML file")->required();
     report_cmd->add_flag("--quiet,-q", report.quiet, "no informational lines on stderr");

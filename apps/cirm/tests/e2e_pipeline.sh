@@ -57,7 +57,8 @@ def jsonl(p): return [json.loads(l) for l in open(p) if l.strip()]
 def fail(m): sys.exit("FAIL: " + m)
 d = json.load(open(work + "/eval.out"))
 if json.load(open(work + "/eval.json")) != d: fail("eval --out differs from --json")
-if set(d) != {"model", "data", "pairs", "neutral_pairs", "methods", "spec", "flip_pairs"}: fail("top-level keys %s" % sorted(d))
+if set(d) != {"model", "engine", "data", "pairs", "neutral_pairs", "methods", "spec", "flip_pairs"}: fail("top-level keys %s" % sorted(d))
+if d["engine"] != "reference": fail("engine %r" % d["engine"])
 if set(d["methods"]) != {"base", "lp", "lwr", "cirm"}: fail("methods %s" % sorted(d["methods"]))
 five = ["length", "paragraphs", "overlap", "exclamation", "bold"]
 for name, m in d["methods"].items():

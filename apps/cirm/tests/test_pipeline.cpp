@@ -156,7 +156,9 @@ TEST_CASE("eval --json: every key of the contract with accuracies recomputed fro
     // top level
     std::set<std::string> keys;
     for (const auto& [k, v] : d.items()) keys.insert(k);
-    CHECK(keys == std::set<std::string>{"model", "data", "pairs", "neutral_pairs", "methods", "spec", "flip_pairs"});
+    CHECK(keys ==
+          std::set<std::string>{"model", "engine", "data", "pairs", "neutral_pairs", "methods", "spec", "flip_pairs"});
+    CHECK(d["engine"] == "reference");
     CHECK(d["model"] == llama());
     CHECK(d["data"] == test_set());
     CHECK(d["pairs"] == 60);

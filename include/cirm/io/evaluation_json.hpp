@@ -4,7 +4,8 @@
 /// written here and nowhere else. The document of an evaluation (evaluation_document; what
 /// `cirm eval --json` prints and `cirm report` reads):
 ///
-///     {"model": str, "data": str, "pairs": int, "neutral_pairs": int,
+///     {"model": str, "engine": str (where the caller names it), "data": str, "pairs": int,
+///      "neutral_pairs": int,
 ///      "methods": {"<method>": {"all": f, "neutral": f,
 ///          "subsets": {"<attribute>": {"biased": f, "unbiased": f, "n_biased": i, "n_unbiased": i}},
 ///          "flip_rate": {"<attribute>": f}}},
@@ -38,6 +39,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -161,9 +163,11 @@ inline nlohmann::ordered_json to_json(const reward_bench_2_result& r) {
 
 /// The document of an evaluation of `model` on `data` (see the file comment).
 inline nlohmann::ordered_json evaluation_document(const evaluation_report& r, const std::string& model,
-                                                  const std::string& data) {
+                                                  const std::string& data,
+                                                  const std::optional<std::string>& engine = std::nullopt) {
     nlohmann::ordered_json j;
     j["model"] = model;
+    if (engine) j["engine"] = *engine;
     j["data"] = data;
     j["pairs"] = r.pairs;
     j["neutral_pairs"] = r.neutral_pairs;

@@ -38,6 +38,7 @@
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/pipeline/evaluate.hpp"
 #include "cirm/report/html_report.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/eval.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
@@ -152,101 +153,103 @@ inline int run_demo(const demo_options& o, std::ostream& out, std::ostream& err)
     const auto config = evaluation_config_of("", {}, "lp,lwr", o.flip_rates, o.flip_pairs, err, o.common.progress);
     const auto validation = load_pairs(validation_path, "--validation");
     const auto test = load_test_set(test_path);
-    auto model = load_model(model_dir, o.common);
-    check_pairs_fit(model, validation, validation_path);
-    check_pairs_fit(model, test.pairs, test_path);
-    const bool talk = !o.common.quiet;
-    if (talk)
-        err << fmt::format("demo: model {} ({} neurons), {} validation pairs, {} test pairs\n", model_dir,
-                           model.layout().neurons(), validation.size(), test.pairs.size());
+    return with_model(model_dir, o.common, err, [&](auto& model) {
+        check_pairs_fit(model, validation, validation_path);
+        check_pairs_fit(model, test.pairs, test_path);
+        const bool talk = !o.common.quiet;
+        if (talk)
+            err << fmt::format("demo: model {} ({} neurons), {} validation pairs, {} test pairs\n", model_dir,
+                               model.layout().neurons(), validation.size(), test.pairs.size());
 
-    const auto found = run_locate_and_search(model, validation, settings, o.common, err);
-    if (talk)
-        err << fmt::format(
-            "demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
-            elapsed(), 100.0 * found.trials().base_trial().objective, 100.0 * found.trials().best_trial().objective,
-            found.best().edited());
-    std::optional<search_outcome> variant;
-    if (o.variant) {
-        variant.emplace(run_locate_and_search(model, validation, variant_settings, o.common, err));
+        const auto found = run_locate_and_search(model, validation, settings, o.common, err);
         if (talk)
             err << fmt::format(
-                "demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
-                "edited, {} directions pinned)\n",
-                variant_label(o), 100.0 * variant->result.accuracy.front(),
-                100.0 * variant->result.accuracy.at(variant->trials().best), variant->best().edited(),
-                variant->best().pinned_directions());
-    }
-
-    // one evaluation of base, the baselines, the method and the variant
-    std::vector<named_spec> specs{{"cirm", &found.best()}};
-    if (variant) specs.push_back({"variant", &variant->best()});
-    const auto report = evaluate(model, test, specs, config);
-    if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
-    json document = evaluation_document(report, model_dir, test_path);
-    if (variant)
-        document["variant"] = {{"intervention", o.variant_intervention},
-                               {"direction_kind", o.variant_direction_kind},
-                               {"sampler", o.variant_sampler},
-                               {"k_grid", o.variant_k_grid},
-                               {"selector", o.variant_selector},
-                               {"replacement", o.variant_replacement},
-                               {"sites", o.variant_sites},
-                               {"objective", o.variant_objective},
-                               {"robust_weight", o.variant_robust_weight},
-                               {"spec", to_json(*report.spec_of("variant"))}};
-
-    const fs::path dir(o.out);
-    report_inputs html;
-    html.document = document;
-    html.edited = found.best();
-    html.layout = &model.layout();
-    for (auto& line : trial_log_json(found)) html.trials.push_back(std::move(line));
-    html.title = "cirm demo report";
-
-    staged_files files;
-    files.add(dir / "spec.json", spec_to_json(found.best()));
-    files.add(dir / "spec.safetensors", spec_to_safetensors(found.best()));
-    files.add(dir / "trials.jsonl", trial_log_text(html.trials));
-    files.add(dir / "eval.json", document.dump(2) + "\n");
-    files.add(dir / "report.html", html_report(html));
-    if (variant) {
-        files.add(dir / "variant" / "spec.json", spec_to_json(variant->best()));
-        files.add(dir / "variant" / "spec.safetensors", spec_to_safetensors(variant->best()));
-        files.add(dir / "variant" / "trials.jsonl", trial_log_text(trial_log_json(*variant)));
-    }
-    files.commit();
-
-    if (o.common.json) {
-        document["search"] = search_summary(found);
-        document["files"] = {{"report", (dir / "report.html").string()},
-                             {"spec", (dir / "spec.json").string()},
-                             {"spec_safetensors", (dir / "spec.safetensors").string()},
-                             {"trials", (dir / "trials.jsonl").string()},
-                             {"eval", (dir / "eval.json").string()}};
-        if (variant) {
-            document["variant"]["search"] = search_summary(*variant);
-            document["files"]["variant_spec"] = (dir / "variant" / "spec.json").string();
-            document["files"]["variant_trials"] = (dir / "variant" / "trials.jsonl").string();
+                "demo: located and searched in {:.1f} s: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons edited)\n",
+                elapsed(), 100.0 * found.trials().base_trial().objective, 100.0 * found.trials().best_trial().objective,
+                found.best().edited());
+        std::optional<search_outcome> variant;
+        if (o.variant) {
+            variant.emplace(run_locate_and_search(model, validation, variant_settings, o.common, err));
+            if (talk)
+                err << fmt::format(
+                    "demo: variant ({}) searched: validation accuracy base {:.2f}%, best {:.2f}% ({} neurons "
+                    "edited, {} directions pinned)\n",
+                    variant_label(o), 100.0 * variant->result.accuracy.front(),
+                    100.0 * variant->result.accuracy.at(variant->trials().best), variant->best().edited(),
+                    variant->best().pinned_directions());
         }
-        document["seconds"] = elapsed();
-        out << document.dump(2) << "\n";
+
+        // one evaluation of base, the baselines, the method and the variant
+        std::vector<named_spec> specs{{"cirm", &found.best()}};
+        if (variant) specs.push_back({"variant", &variant->best()});
+        const auto report = evaluate(model, test, specs, config);
+        if (talk) err << fmt::format("demo: evaluated in {:.1f} s in all\n", elapsed());
+        json document = evaluation_document(report, model_dir, test_path, o.common.engine);
+        if (variant)
+            document["variant"] = {{"intervention", o.variant_intervention},
+                                   {"direction_kind", o.variant_direction_kind},
+                                   {"sampler", o.variant_sampler},
+                                   {"k_grid", o.variant_k_grid},
+                                   {"selector", o.variant_selector},
+                                   {"replacement", o.variant_replacement},
+                                   {"sites", o.variant_sites},
+                                   {"objective", o.variant_objective},
+                                   {"robust_weight", o.variant_robust_weight},
+                                   {"spec", to_json(*report.spec_of("variant"))}};
+
+        const fs::path dir(o.out);
+        report_inputs html;
+        html.document = document;
+        html.edited = found.best();
+        html.layout = &model.layout();
+        for (auto& line : trial_log_json(found)) html.trials.push_back(std::move(line));
+        html.title = "cirm demo report";
+
+        staged_files files;
+        files.add(dir / "spec.json", spec_to_json(found.best()));
+        files.add(dir / "spec.safetensors", spec_to_safetensors(found.best()));
+        files.add(dir / "trials.jsonl", trial_log_text(html.trials));
+        files.add(dir / "eval.json", document.dump(2) + "\n");
+        files.add(dir / "report.html", html_report(html));
+        if (variant) {
+            files.add(dir / "variant" / "spec.json", spec_to_json(variant->best()));
+            files.add(dir / "variant" / "spec.safetensors", spec_to_safetensors(variant->best()));
+            files.add(dir / "variant" / "trials.jsonl", trial_log_text(trial_log_json(*variant)));
+        }
+        files.commit();
+
+        if (o.common.json) {
+            document["search"] = search_summary(found);
+            document["files"] = {{"report", (dir / "report.html").string()},
+                                 {"spec", (dir / "spec.json").string()},
+                                 {"spec_safetensors", (dir / "spec.safetensors").string()},
+                                 {"trials", (dir / "trials.jsonl").string()},
+                                 {"eval", (dir / "eval.json").string()}};
+            if (variant) {
+                document["variant"]["search"] = search_summary(*variant);
+                document["files"]["variant_spec"] = (dir / "variant" / "spec.json").string();
+                document["files"]["variant_trials"] = (dir / "variant" / "trials.jsonl").string();
+            }
+            document["seconds"] = elapsed();
+            out << document.dump(2) << "\n";
+            return 0;
+        }
+        print_search_summary(found, out);
+        out << "\n";
+        print_eval_table(document, out);
+        if (variant) {
+            const auto& vs = *report.spec_of("variant");
+            out << fmt::format("variant ({}): {} of {} neurons edited, {} directions pinned\n", variant_label(o),
+                               vs.edited, vs.total_neurons, vs.directions);
+        }
+        print_goal_check(document, out);
+        if (variant) print_goal_check(document, out, "variant");
+        out << fmt::format(
+            "\nreport: {}\nspec:   {} (and spec.safetensors)\ntrials: {}\neval:   {}\ndone in {:.1f} s\n",
+            (dir / "report.html").string(), (dir / "spec.json").string(), (dir / "trials.jsonl").string(),
+            (dir / "eval.json").string(), elapsed());
         return 0;
-    }
-    print_search_summary(found, out);
-    out << "\n";
-    print_eval_table(document, out);
-    if (variant) {
-        const auto& vs = *report.spec_of("variant");
-        out << fmt::format("variant ({}): {} of {} neurons edited, {} directions pinned\n", variant_label(o), vs.edited,
-                           vs.total_neurons, vs.directions);
-    }
-    print_goal_check(document, out);
-    if (variant) print_goal_check(document, out, "variant");
-    out << fmt::format("\nreport: {}\nspec:   {} (and spec.safetensors)\ntrials: {}\neval:   {}\ndone in {:.1f} s\n",
-                       (dir / "report.html").string(), (dir / "spec.json").string(), (dir / "trials.jsonl").string(),
-                       (dir / "eval.json").string(), elapsed());
-    return 0;
+    });
 }
 
 }  // namespace cirm::cli

@@ -16,6 +16,7 @@
 #include "cirm/io/datasets.hpp"
 #include "cirm/io/evaluation_json.hpp"
 #include "cirm/pipeline/evaluate.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/progress.hpp"
@@ -58,27 +59,29 @@ inline int run_eval(const eval_options& o, std::ostream& out, std::ostream& err)
                                              err, o.common.progress);
     const auto format = parse_test_format(o.format);
     const auto data = o.data.empty() ? load_test_set(o.data) : read_test_set(o.data, format);
-    const auto model = load_model(o.common.model, o.common);
-    check_pairs_fit(model, data.pairs, o.data);
-    std::optional<spec> s;
-    if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
-    std::vector<named_spec> specs;
-    if (s) specs.push_back({"cirm", &*s});
+    return with_model(o.common.model, o.common, err, [&](auto& model) {
+        check_pairs_fit(model, data.pairs, o.data);
+        std::optional<spec> s;
+        if (!o.spec.empty()) s = load_spec_for(o.spec, model, o.common.model);
+        std::vector<named_spec> specs;
+        if (s) specs.push_back({"cirm", &*s});
 
-    const json document = evaluation_document(evaluate(model, data, specs, config), o.common.model, o.data);
-    if (!o.out.empty()) {
-        staged_files files;
-        files.add(o.out, document.dump(2) + "\n");
-        files.commit();
-    }
-    if (o.common.json) {
-        out << document.dump(2) << "\n";
-    } else {
-        print_eval_table(document, out);
-        print_goal_check(document, out);
-        if (!o.out.empty()) out << "\nwrote " << o.out << "\n";
-    }
-    return 0;
+        const json document =
+            evaluation_document(evaluate(model, data, specs, config), o.common.model, o.data, o.common.engine);
+        if (!o.out.empty()) {
+            staged_files files;
+            files.add(o.out, document.dump(2) + "\n");
+            files.commit();
+        }
+        if (o.common.json) {
+            out << document.dump(2) << "\n";
+        } else {
+            print_eval_table(document, out);
+            print_goal_check(document, out);
+            if (!o.out.empty()) out << "\nwrote " << o.out << "\n";
+        }
+        return 0;
+    });
 }
 
 }  // namespace cirm::cli

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Loading a command's inputs with one-line errors that name the file: the model directory (the
-/// reference engine), datasets (JSONL, io/datasets.hpp), and specs (JSON or safetensors) checked
+/// reference engine; cirm_cli/engine.hpp picks the engine), datasets (JSONL, io/datasets.hpp), and specs (JSON or safetensors) checked
 /// against the model they are applied to.
 
 #include <filesystem>
@@ -66,7 +66,8 @@ inline test_set load_test_set(const std::string& path) {
 /// Checks that one sample fits the model (its tokens are within max_position_embeddings and the
 /// vocabulary) before any work starts, so that the error names the input line's id (`who`, e.g.
 /// "data.jsonl: pair 'p17' (chosen)") instead of a position inside an internal batch.
-inline void check_sample_fits(const model_type& model, const sample& s, const std::string& who) {
+template <class Model>
+void check_sample_fits(const Model& model, const sample& s, const std::string& who) {
     try {
         (void)model.encode(s);
     } catch (const error& e) {
@@ -75,8 +76,8 @@ inline void check_sample_fits(const model_type& model, const sample& s, const st
 }
 
 /// check_sample_fits for both responses of every pair; `source` names the file.
-inline void check_pairs_fit(const model_type& model, const std::vector<preference_pair>& pairs,
-                            const std::string& source) {
+template <class Model>
+void check_pairs_fit(const Model& model, const std::vector<preference_pair>& pairs, const std::string& source) {
     for (const auto& p : pairs) {
         check_sample_fits(model, {p.prompt, p.chosen}, source + ": pair '" + p.id + "' (chosen)");
         check_sample_fits(model, {p.prompt, p.rejected}, source + ": pair '" + p.id + "' (rejected)");
@@ -121,7 +122,8 @@ inline std::string spec_applied(const spec& s) {
 }
 
 /// load_spec and check_spec_fits in one.
-inline spec load_spec_for(const std::string& path, const model_type& model, const std::string& model_path) {
+template <class Model>
+spec load_spec_for(const std::string& path, const Model& model, const std::string& model_path) {
     spec s = load_spec(path);
     check_spec_fits(s, model.layout(), path, model_path);
     return s;

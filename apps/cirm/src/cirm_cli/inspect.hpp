@@ -3,7 +3,9 @@
 /// `cirm inspect`: what a model directory is and what the reward model is fed, before any work
 /// runs on it — architecture, layers, sites and neurons, the tokenizer, the rendered template of
 /// an example pair with its tokens and ids, and the memory the engine needs. Reads config.json,
-/// the tokenizer files and the safetensors headers; loads no weights.
+/// the tokenizer files and the safetensors headers; loads no weights. With --engine llamacpp it
+/// also names the GGUF that engine runs; a .gguf made by cirm convert is read from its header
+/// (the config and tokenizer files it carries).
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include "cirm/io/strict_json.hpp"
 #include "cirm/llama_layout.hpp"
 #include "cirm/reference/memory.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 
@@ -70,19 +73,67 @@ inline std::string describe_attention(const llama_config& c) {
     return text;
 }
 
+/// What inspect reads of a model: its config, the text of config.json, the sample format, and
+/// for --engine llamacpp the GGUF it runs (a .gguf, or where an HF directory's conversion is or
+/// will be cached) and that file's size (0 where it is not there yet).
+struct inspected_model {
+    llama_config config;
+    nlohmann::json raw_config;
+    sample_format format;
+    std::string gguf;
+    std::uint64_t gguf_bytes = 0;
+};
+
+inline inspected_model read_inspected_model(const common_options& o) {
+    namespace fs = std::filesystem;
+    const bool llamacpp = parse_engine(o.engine) == engine_kind::llamacpp;
+    if (llamacpp && !llamacpp_available) throw error(llamacpp_missing_advice("--engine llamacpp"));
+    if (is_gguf_path(o.model)) {
+        if (!llamacpp)
+            throw error(
+                "model '" + o.model +
+                "' is a GGUF file, which the reference engine does not read: inspect it with --engine llamacpp");
+#if CIRM_CLI_WITH_LLAMACPP
+        std::error_code ec;
+        if (!fs::is_regular_file(o.model, ec)) throw error("model file '" + o.model + "' does not exist");
+        const auto info = llamacpp::read_gguf_reward_info(o.model);
+        const std::string* config_text = info.texts.find("config.json");
+        if (!config_text)
+            throw error(o.model + ": carries no config.json (metadata 'cirm.hf.config.json'; files written before cirm "
+                                  "convert's format 2 lack it): convert the model again with cirm convert");
+        const auto where = info.texts.where("config.json");
+        return {parse_llama_config(*config_text, where), parse_strict_json(*config_text, where),
+                llamacpp::gguf_sample_format(o.model, format_options_of(o)), o.model, fs::file_size(o.model)};
+#endif
+    }
+    check_model_directory(o.model);
+    const fs::path dir(o.model);
+    const auto config_path = dir / "config.json";
+    inspected_model m{load_llama_config(config_path), parse_strict_json(read_file(config_path), config_path.string()),
+                      load_sample_format(dir, format_options_of(o)), "", 0};
+#if CIRM_CLI_WITH_LLAMACPP
+    if (llamacpp) {
+        const auto cached = gguf_cache_directory() / gguf_cache_name(dir, llamacpp::gguf_format_version);
+        std::error_code ec;
+        m.gguf = cached.string();
+        if (fs::is_regular_file(cached, ec)) m.gguf_bytes = fs::file_size(cached);
+    }
+#endif
+    return m;
+}
+
 /// Runs `cirm inspect`; returns the exit code.
 inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream&) {
-    check_model_directory(o.common.model);
-    const std::filesystem::path dir(o.common.model);
-    const auto config_path = dir / "config.json";
-    const auto config = load_llama_config(config_path);
-    const auto raw = parse_strict_json(read_file(config_path), config_path.string());
+    const auto inspected = read_inspected_model(o.common);
+    const auto& config = inspected.config;
+    const auto& raw = inspected.raw_config;
+    const bool llamacpp = !inspected.gguf.empty();
     std::string architecture = "(config.json names none)";
     if (const auto it = raw.find("architectures");
         it != raw.end() && it->is_array() && !it->empty() && (*it)[0].is_string())
         architecture = (*it)[0].get<std::string>();
     const auto layout = llama_site_layout(config);
-    const auto format = load_sample_format(dir, format_options_of(o.common));
+    const auto& format = inspected.format;
     const auto& tokenizer = format.tokenizer();
     const sample example{o.prompt, o.response};
     const auto text = format.render(example);
@@ -96,6 +147,11 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
         nlohmann::ordered_json j;
         j["model"] = o.common.model;
         j["architecture"] = architecture;
+        j["engine"] = llamacpp ? "llamacpp" : "reference";
+        if (llamacpp) {
+            j["gguf"] = inspected.gguf;
+            j["gguf_bytes"] = inspected.gguf_bytes ? nlohmann::ordered_json(inspected.gguf_bytes) : nullptr;
+        }
         j["model_type"] = config.model_type;
         j["layers"] = config.num_hidden_layers;
         j["hidden_size"] = config.hidden_size;
@@ -125,6 +181,10 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
     }
 
     out << fmt::format("model         {}\n", o.common.model);
+    if (llamacpp)
+        out << fmt::format("engine        llama.cpp, GGUF {} ({})\n", inspected.gguf,
+                           inspected.gguf_bytes ? fmt::format("{} bytes", inspected.gguf_bytes)
+                                                : std::string("converted from the directory on first use, F32"));
     out << fmt::format("architecture  {} (model_type {})\n", architecture, config.model_type);
     out << fmt::format("layers        {} (hidden {}, {} attention heads, {} key/value heads, head_dim {}, FFN {})\n",
                        config.num_hidden_layers, config.hidden_size, config.num_attention_heads,
@@ -136,11 +196,17 @@ inline int run_inspect(const inspect_options& o, std::ostream& out, std::ostream
     out << fmt::format("vocabulary    {} (config.json vocab_size)\n", config.vocab_size);
     out << fmt::format("tokenizer     {}\n", tokenizer.describe());
     out << fmt::format("template      {}\n", format.origin());
-    out << fmt::format("memory        {:.1f} MB for {} parameters as F32 (the engine computes in F32)",
-                       static_cast<double>(weight_bytes) / 1e6, parameters);
+    if (llamacpp && inspected.gguf_bytes)
+        out << fmt::format(
+            "memory        {:.1f} MB for {} parameters as the GGUF stores them (llama.cpp maps the file)",
+            static_cast<double>(inspected.gguf_bytes) / 1e6, parameters);
+    else
+        out << fmt::format("memory        {:.1f} MB for {} parameters as F32 ({} computes in F32)",
+                           static_cast<double>(weight_bytes) / 1e6, parameters,
+                           llamacpp ? "the converted GGUF" : "the engine");
     if (const auto available = reference::available_memory())
         out << fmt::format("; {:.1f} MB available{}", static_cast<double>(*available) / 1e6,
-                           *available < weight_bytes ? ": the engine would refuse to load it" : "");
+                           !llamacpp && *available < weight_bytes ? ": the engine would refuse to load it" : "");
     out << "\n";
     if (!fits_vocabulary)
         out << fmt::format("problem       the tokenizer produces ids up to {} but vocab_size is {}\n",

@@ -25,14 +25,15 @@ using json = nlohmann::ordered_json;
 
 /// What every command that runs a model takes.
 struct common_options {
-    std::string model;            ///< HF-layout model directory
-    std::string template_format;  ///< --template: text with {prompt} and {response} instead of the chat template
-    std::string system;           ///< --system: a system message before every prompt ("" = none)
-    std::string date;             ///< --date: the date templates print ("" = the fixed default_template_date)
-    unsigned threads = 0;         ///< engine and statistics threads; 0 = the machine's cores
-    bool quiet = false;           ///< no progress or informational lines on stderr
-    bool json = false;            ///< machine-readable output on stdout instead of text
-    bool progress = false;        ///< draw progress bars on stderr (main sets it: stderr is a terminal and not quiet)
+    std::string model;                 ///< HF-layout model directory (or, with --engine llamacpp, a .gguf)
+    std::string engine = "reference";  ///< --engine: reference or llamacpp (cirm_cli/engine.hpp)
+    std::string template_format;       ///< --template: text with {prompt} and {response} instead of the chat template
+    std::string system;                ///< --system: a system message before every prompt ("" = none)
+    std::string date;                  ///< --date: the date templates print ("" = the fixed default_template_date)
+    unsigned threads = 0;              ///< engine and statistics threads; 0 = the machine's cores
+    bool quiet = false;                ///< no progress or informational lines on stderr
+    bool json = false;                 ///< machine-readable output on stdout instead of text
+    bool progress = false;  ///< draw progress bars on stderr (main sets it: stderr is a terminal and not quiet)
 };
 
 /// The items of a comma-separated list, each trimmed of spaces; empty items are an error.

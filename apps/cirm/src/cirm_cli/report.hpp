@@ -21,6 +21,7 @@
 #include "cirm/reference/config.hpp"
 #include "cirm/reference/model.hpp"
 #include "cirm/report/html_report.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/table.hpp"
 
@@ -97,6 +98,22 @@ inline json load_ablations(const std::string& path) {
     return j;
 }
 
+/// The sites of the model at `path`: an HF directory's config.json, or a GGUF's header (built with
+/// the llama.cpp backend).
+inline site_layout model_layout(const std::string& path) {
+    if (is_gguf_path(path)) {
+#if CIRM_CLI_WITH_LLAMACPP
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(path, ec)) throw error("model file '" + path + "' does not exist");
+        return llama_site_layout(llamacpp::read_gguf_reward_info(path).config);
+#else
+        throw error(llamacpp_missing_advice("--model " + path));
+#endif
+    }
+    if (!std::filesystem::is_directory(path)) throw error("model directory '" + path + "' does not exist");
+    return reference::llama_site_layout(reference::load_llama_config(std::filesystem::path(path) / "config.json"));
+}
+
 /// Runs `cirm report`; returns the exit code.
 inline int run_report(const report_options& o, std::ostream& out, std::ostream& err) {
     if (o.out.empty()) throw error("no output file given (--out FILE)");
@@ -105,9 +122,7 @@ inline int run_report(const report_options& o, std::ostream& out, std::ostream& 
     in.document = load_eval_document(o.eval);
     std::optional<site_layout> layout;
     if (!o.model.empty()) {
-        if (!std::filesystem::is_directory(o.model)) throw error("model directory '" + o.model + "' does not exist");
-        layout =
-            reference::llama_site_layout(reference::load_llama_config(std::filesystem::path(o.model) / "config.json"));
+        layout = model_layout(o.model);
         in.layout = &*layout;
     }
     if (!o.spec.empty()) {

@@ -19,6 +19,7 @@
 #include "cirm/intervene/spec_pin.hpp"
 #include "cirm/io/datasets.hpp"
 #include "cirm/pipeline/reward_cache.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/progress.hpp"
@@ -41,8 +42,9 @@ struct applied_spec {
         return pin ? std::vector<const spec_pin*>{&*pin} : std::vector<const spec_pin*>{};
     }
 };
-inline applied_spec apply_spec(const std::string& path, const model_type& model, const common_options& common,
-                               const char* command, std::ostream& err) {
+template <class Model>
+applied_spec apply_spec(const std::string& path, const Model& model, const common_options& common, const char* command,
+                        std::ostream& err) {
     applied_spec a;
     if (path.empty()) return a;
     a.s = load_spec_for(path, model, common.model);
@@ -64,50 +66,51 @@ inline int run_score(const score_options& o, std::ostream& out, std::ostream& er
     else
         pairs = parse_preference_jsonl(text, o.data);
 
-    const auto model = load_model(o.common.model, o.common);
-    if (single) {
-        for (const auto& r : responses)
-            check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");
-    } else {
-        check_pairs_fit(model, pairs, o.data);
-    }
-    const auto applied = apply_spec(o.spec, model, o.common, "score", err);
-    reward_cache scorer(model, applied.pins());
-    progress_bar bar(err, o.common.progress, "score");
-    const std::size_t expected = single ? responses.size() : 2 * pairs.size();
-    scorer.on_progress([&](std::size_t done) { bar.update(done, expected); });
+    return with_model(o.common.model, o.common, err, [&](auto& model) {
+        if (single) {
+            for (const auto& r : responses)
+                check_sample_fits(model, {r.prompt, r.response}, o.data + ": response '" + r.id + "'");
+        } else {
+            check_pairs_fit(model, pairs, o.data);
+        }
+        const auto applied = apply_spec(o.spec, model, o.common, "score", err);
+        reward_cache scorer(model, applied.pins());
+        progress_bar bar(err, o.common.progress, "score");
+        const std::size_t expected = single ? responses.size() : 2 * pairs.size();
+        scorer.on_progress([&](std::size_t done) { bar.update(done, expected); });
 
-    std::string lines;
-    if (single) {
-        std::vector<sample> samples;
-        for (const auto& r : responses) samples.push_back({r.prompt, r.response});
-        const auto rewards = applied.pin ? score_samples(scorer, samples, *applied.pin)
-                                         : score_samples(scorer, samples, no_intervention{});
-        for (std::size_t i = 0; i < responses.size(); ++i)
-            lines += json{{"id", responses[i].id}, {"reward", rewards[i]}}.dump() + "\n";
-    } else {
-        // the same call, batches and order as `cirm eval` uses, so the rewards agree exactly
-        const auto rewards =
-            applied.pin ? score_pairs(scorer, pairs, *applied.pin) : score_pairs(scorer, pairs, no_intervention{});
-        for (std::size_t i = 0; i < pairs.size(); ++i)
-            lines +=
-                json{
-                    {"id", pairs[i].id}, {"chosen_reward", rewards.chosen[i]}, {"rejected_reward", rewards.rejected[i]}}
-                    .dump() +
-                "\n";
-    }
-    bar.finish();
-    if (o.out.empty()) {
-        out << lines;
-    } else {
-        staged_files files;
-        files.add(o.out, lines);
-        files.commit();
-        if (!o.common.quiet)
-            err << "scored " << expected << " responses" << (applied.s ? " with the spec" : "") << "; wrote " << o.out
-                << "\n";
-    }
-    return 0;
+        std::string lines;
+        if (single) {
+            std::vector<sample> samples;
+            for (const auto& r : responses) samples.push_back({r.prompt, r.response});
+            const auto rewards = applied.pin ? score_samples(scorer, samples, *applied.pin)
+                                             : score_samples(scorer, samples, no_intervention{});
+            for (std::size_t i = 0; i < responses.size(); ++i)
+                lines += json{{"id", responses[i].id}, {"reward", rewards[i]}}.dump() + "\n";
+        } else {
+            // the same call, batches and order as `cirm eval` uses, so the rewards agree exactly
+            const auto rewards =
+                applied.pin ? score_pairs(scorer, pairs, *applied.pin) : score_pairs(scorer, pairs, no_intervention{});
+            for (std::size_t i = 0; i < pairs.size(); ++i)
+                lines += json{{"id", pairs[i].id},
+                              {"chosen_reward", rewards.chosen[i]},
+                              {"rejected_reward", rewards.rejected[i]}}
+                             .dump() +
+                         "\n";
+        }
+        bar.finish();
+        if (o.out.empty()) {
+            out << lines;
+        } else {
+            staged_files files;
+            files.add(o.out, lines);
+            files.commit();
+            if (!o.common.quiet)
+                err << "scored " << expected << " responses" << (applied.s ? " with the spec" : "") << "; wrote "
+                    << o.out << "\n";
+        }
+        return 0;
+    });
 }
 
 }  // namespace cirm::cli

@@ -16,6 +16,7 @@
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
 #include "cirm/pipeline/locate_and_search.hpp"
+#include "cirm_cli/engine.hpp"
 #include "cirm_cli/inputs.hpp"
 #include "cirm_cli/options.hpp"
 #include "cirm_cli/progress.hpp"
@@ -29,8 +30,9 @@ struct search_options : search_flags {
 };
 
 /// locate_and_search with progress bars on `err` when enabled.
-inline search_outcome run_locate_and_search(model_type& model, const std::vector<preference_pair>& validation,
-                                            search_config config, const common_options& common, std::ostream& err) {
+template <class Model>
+search_outcome run_locate_and_search(Model& model, const std::vector<preference_pair>& validation, search_config config,
+                                     const common_options& common, std::ostream& err) {
     config.progress = stage_bars(err, common.progress);
     return locate_and_search(model, validation, config);
 }
@@ -72,37 +74,38 @@ inline int run_search(const search_options& o, std::ostream& out, std::ostream& 
     const auto config = search_config_of(o, o.common.threads);
     if (o.out.empty()) throw error("no output directory given (--out DIR)");
     const auto pairs = load_pairs(o.data);
-    auto model = load_model(o.common.model, o.common);
-    check_pairs_fit(model, pairs, o.data);
-    const auto outcome = run_locate_and_search(model, pairs, config, o.common, err);
+    return with_model(o.common.model, o.common, err, [&](auto& model) {
+        check_pairs_fit(model, pairs, o.data);
+        const auto outcome = run_locate_and_search(model, pairs, config, o.common, err);
 
-    const std::filesystem::path dir(o.out);
-    staged_files files;
-    files.add(dir / "spec.json", spec_to_json(outcome.best()));
-    files.add(dir / "spec.safetensors", spec_to_safetensors(outcome.best()));
-    files.add(dir / "trials.jsonl", trial_log_text(trial_log_json(outcome)));
-    files.commit();
+        const std::filesystem::path dir(o.out);
+        staged_files files;
+        files.add(dir / "spec.json", spec_to_json(outcome.best()));
+        files.add(dir / "spec.safetensors", spec_to_safetensors(outcome.best()));
+        files.add(dir / "trials.jsonl", trial_log_text(trial_log_json(outcome)));
+        files.commit();
 
-    if (o.common.json) {
-        json j;
-        j["model"] = o.common.model;
-        j["data"] = o.data;
-        j["pairs"] = pairs.size();
-        j["sampler"] = o.sampler;
-        j["seed"] = o.seed;
-        const json summary = search_summary(outcome);
-        for (const auto& [key, value] : summary.items()) j[key] = value;
-        j["spec"] = to_json(spec_summary::of(outcome.best(), model.layout().neurons()));
-        j["files"] = json::array();
-        for (const auto& [path, bytes] : files.files()) j["files"].push_back(path.string());
-        out << j.dump(2) << "\n";
+        if (o.common.json) {
+            json j;
+            j["model"] = o.common.model;
+            j["data"] = o.data;
+            j["pairs"] = pairs.size();
+            j["sampler"] = o.sampler;
+            j["seed"] = o.seed;
+            const json summary = search_summary(outcome);
+            for (const auto& [key, value] : summary.items()) j[key] = value;
+            j["spec"] = to_json(spec_summary::of(outcome.best(), model.layout().neurons()));
+            j["files"] = json::array();
+            for (const auto& [path, bytes] : files.files()) j["files"].push_back(path.string());
+            out << j.dump(2) << "\n";
+            return 0;
+        }
+        print_search_summary(outcome, out);
+        out << "wrote";
+        for (const auto& [path, bytes] : files.files()) out << " " << path.string();
+        out << "\n";
         return 0;
-    }
-    print_search_summary(outcome, out);
-    out << "wrote";
-    for (const auto& [path, bytes] : files.files()) out << " " << path.string();
-    out << "\n";
-    return 0;
+    });
 }
 
 }  // namespace cirm::cli
