@@ -18,6 +18,7 @@
 ///     (io/jsonl.hpp).
 /// A missing id is the 1-based line number; ids must be unique; an empty dataset is an error.
 
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -104,15 +105,9 @@ inline std::vector<rm_bench_item> parse_rm_bench_jsonl(std::string_view text, st
             rm_bench_item item;
             item.prompt = line.text_field(j, "prompt");
             for (const char* side : {"chosen", "rejected"}) {
-                const auto a = j.find(side);
-                if (a == j.end() || !a->is_array() || a->size() != 3)
-                    throw error(line.where + ": field '" + side + "' must be an array of 3 strings (RM-Bench format)");
+                const auto texts = line.text_list(j, side, 3, "an array of 3 strings (RM-Bench format)");
                 auto& target = std::string_view(side) == "chosen" ? item.chosen : item.rejected;
-                for (std::size_t i = 0; i < 3; ++i) {
-                    if (!(*a)[i].is_string())
-                        throw error(line.where + ": '" + side + "[" + std::to_string(i) + "]' is not a string");
-                    target[i] = (*a)[i].get<std::string>();
-                }
+                std::copy(texts.begin(), texts.end(), target.begin());
             }
             item.id = line.id(j);
             return item;
@@ -157,18 +152,8 @@ inline std::vector<reward_bench_2_item> parse_reward_bench_2_jsonl(std::string_v
         text, source, "RewardBench 2 prompts", [](const jsonl_line& line, const nlohmann::json& j) {
             reward_bench_2_item item;
             item.prompt = line.text_field(j, "prompt");
-            for (const char* side : {"chosen", "rejected"}) {
-                const auto a = j.find(side);
-                if (a == j.end() || !a->is_array() || a->empty())
-                    throw error(line.where + ": field '" + side +
-                                "' must be an array of at least 1 string (RewardBench 2 format)");
-                auto& target = std::string_view(side) == "chosen" ? item.chosen : item.rejected;
-                for (std::size_t i = 0; i < a->size(); ++i) {
-                    if (!(*a)[i].is_string())
-                        throw error(line.where + ": '" + side + "[" + std::to_string(i) + "]' is not a string");
-                    target.push_back((*a)[i].get<std::string>());
-                }
-            }
+            item.chosen = line.text_list(j, "chosen", 0, "an array of at least 1 string (RewardBench 2 format)");
+            item.rejected = line.text_list(j, "rejected", 0, "an array of at least 1 string (RewardBench 2 format)");
             const auto n = j.find("num_correct");
             if (n == j.end() || !n->is_number_unsigned() || n->get<std::size_t>() != item.chosen.size())
                 throw error(line.where + ": field 'num_correct' must be the number of 'chosen' completions (" +

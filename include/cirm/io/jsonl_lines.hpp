@@ -54,6 +54,23 @@ struct jsonl_line {
         return it->get<std::string>();
     }
 
+    /// A list of strings: `count` of them (0: at least one). A missing field or another length is
+    /// an error saying `expected` ("an array of 3 strings (RM-Bench format)"), a non-string item
+    /// one naming it ("'chosen[1]' is not a string").
+    std::vector<std::string> text_list(const nlohmann::json& object, const char* name, std::size_t count,
+                                       const std::string& expected) const {
+        const auto it = object.find(name);
+        if (it == object.end() || !it->is_array() || (count ? it->size() != count : it->empty()))
+            throw error(where + ": field '" + name + "' must be " + expected);
+        std::vector<std::string> items;
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            if (!(*it)[i].is_string())
+                throw error(where + ": '" + name + "[" + std::to_string(i) + "]' is not a string");
+            items.push_back((*it)[i].get<std::string>());
+        }
+        return items;
+    }
+
     /// The record's id: its "id" (a non-empty string or an integer) or, without one, the line number.
     std::string id(const nlohmann::json& object) const {
         const auto id = object.find("id");
