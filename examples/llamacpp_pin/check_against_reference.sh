@@ -16,7 +16,7 @@ chosen="Paris."
 rejected="**Great question!** Paris!!
 
 It is, of course, the capital of France!"
-"$example" "$work/model.gguf" "$model" "$work/located/spec.json" "$prompt" "$chosen" "$rejected" >"$work/example.txt"
+"$example" "$work/model.gguf" "$work/located/spec.json" "$prompt" "$chosen" "$rejected" >"$work/example.txt"
 cat "$work/example.txt"
 /usr/bin/python3 - "$work/pair.jsonl" "$prompt" "$chosen" "$rejected" <<'PY'
 import json, sys

@@ -2,10 +2,10 @@
 // llama.cpp, read a spec, and print a pair's rewards without and with it. The spec's neurons are
 // pinned during llama.cpp's own forward pass, through its eval callback (cirm/llamacpp/source.hpp).
 //
-//   example_llamacpp_pin MODEL.gguf HF_DIR SPEC(.json|.safetensors) [PROMPT CHOSEN REJECTED]
+//   example_llamacpp_pin MODEL.gguf SPEC(.json|.safetensors) [PROMPT CHOSEN REJECTED]
 //
-// HF_DIR is the Hugging Face directory the GGUF was converted from: its tokenizer and chat template
-// turn (prompt, response) into the ids, as in the reference engine.
+// The GGUF carries the model's tokenizer files and chat template (cirm convert embeds them):
+// cirm's tokenizer turns (prompt, response) into the ids from them, as in the reference engine.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -15,25 +15,26 @@
 #include "cirm/intervene/spec_pin.hpp"
 #include "cirm/io/spec_json.hpp"
 #include "cirm/io/spec_safetensors.hpp"
+#include "cirm/llamacpp/gguf_reward_info.hpp"
 #include "cirm/llamacpp/source.hpp"
 
 int main(int argc, char** argv) try {
-    if (argc != 4 && argc != 7) {
-        std::fprintf(stderr, "usage: %s MODEL.gguf HF_DIR SPEC [PROMPT CHOSEN REJECTED]\n", argv[0]);
+    if (argc != 3 && argc != 6) {
+        std::fprintf(stderr, "usage: %s MODEL.gguf SPEC [PROMPT CHOSEN REJECTED]\n", argv[0]);
         return 2;
     }
-    const std::filesystem::path gguf = argv[1], hf_dir = argv[2], spec_path = argv[3];
-    const std::string prompt = argc == 7 ? argv[4] : "What is the capital of France?";
-    const std::string chosen = argc == 7 ? argv[5] : "Paris.";
+    const std::filesystem::path gguf = argv[1], spec_path = argv[2];
+    const std::string prompt = argc == 6 ? argv[3] : "What is the capital of France?";
+    const std::string chosen = argc == 6 ? argv[4] : "Paris.";
     const std::string rejected =
-        argc == 7 ? argv[6]
+        argc == 6 ? argv[5]
                   : "**Great question!** The capital of France is, of course, the wonderful city of Paris, "
                     "famous for:\n- the Eiffel Tower\n- the Louvre\n- its cafes\nI hope this helps!";
 
     // 1. the model, in llama.cpp (two threads, F32 keys and values)
     cirm::llamacpp::source_options options;
     options.threads = 2;
-    const cirm::llamacpp::reward_model model(gguf, hf_dir, options);
+    const cirm::llamacpp::reward_model model(gguf, cirm::llamacpp::gguf_sample_format(gguf), options);
 
     // 2. the spec, bound to the model's sites (the same names and neuron indices as in the
     //    reference engine: the source maps llama.cpp's row order back)
