@@ -5,7 +5,9 @@
 //     divided by the plain forward's time in the same round (the variants run interleaved, in an
 //     order rotated every round, so that drifts of the machine hit all of them alike);
 //   - a search trial over llama.cpp's KV cache (score_cached, the last tokens only) against the
-//     full forwards it replaces.
+//     full forwards it replaces: with the prefixes resident in the KV cache (16 samples, 16 cached
+//     sequences), and held in host memory and restored per trial (64 samples, 8 cached sequences:
+//     the mode of a search over more samples than llama.cpp has sequences).
 //
 //   CIRM_BENCH_MODEL=HF_DIR [CIRM_BENCH_GGUF=FILE] CIRM_BENCH_THREADS=2 CIRM_BENCH_ROUNDS=15 \
 //     build/bench/bench_llamacpp_forward
@@ -13,11 +15,13 @@
 // the system's temporary folder first. Prints one line per figure.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +35,8 @@ namespace {
 namespace fs = std::filesystem;
 constexpr std::size_t bench_samples = 16;
 constexpr std::size_t bench_bytes = 200;
+constexpr std::size_t held_samples = 64;  // more than held_sequences: prefixes held in host memory
+constexpr std::size_t held_sequences = 8;
 
 std::string env_or(const char* name, const std::string& fallback) {
     const char* v = std::getenv(name);
@@ -67,6 +73,48 @@ cirm::spec two_percent(const cirm::site_layout& layout, cirm::positions mode) {
     return s;
 }
 
+/// The texts of bench/reference_forward.cpp: sample i repeats a sentence up to ~200 bytes. The
+/// samples view the strings held beside them.
+struct bench_texts {
+    std::vector<std::string> prompts, responses;
+    std::vector<cirm::sample> samples;
+
+    explicit bench_texts(std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) {
+            prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
+            const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
+            std::string r;
+            while (r.size() < bench_bytes) r += sentence;
+            r.resize(std::max<std::size_t>(1, bench_bytes - prompts.back().size() - 8));
+            responses.push_back(std::move(r));
+        }
+        for (std::size_t i = 0; i < count; ++i) samples.push_back({prompts[i], responses[i]});
+    }
+    bench_texts(const bench_texts&) = delete;
+    bench_texts& operator=(const bench_texts&) = delete;
+};
+
+/// A search trial under `pin` over `caches` against the full forwards of `samples` it replaces:
+/// medians over `rounds`, and the largest reward difference between the two.
+struct trial_timing {
+    double cached_s = 0.0, full_s = 0.0, largest_difference = 0.0;
+};
+trial_timing time_trial(const cirm::llamacpp::reward_model& model,
+                        std::span<const cirm::llamacpp::cached_prefix> caches, std::span<const cirm::sample> samples,
+                        const cirm::neuron_pin& pin, std::size_t rounds) {
+    std::vector<float> cached_rewards(samples.size()), full_rewards(samples.size());
+    std::vector<double> cached_s, full_s;
+    for (std::size_t r = 0; r < rounds; ++r) {
+        cached_s.push_back(seconds_of([&] { model.score_cached(caches, pin, cached_rewards); }));
+        full_s.push_back(seconds_of([&] { model.score(samples, pin, full_rewards); }));
+    }
+    trial_timing t{median(cached_s), median(full_s), 0.0};
+    for (std::size_t b = 0; b < samples.size(); ++b)
+        t.largest_difference =
+            std::max(t.largest_difference, static_cast<double>(std::abs(cached_rewards[b] - full_rewards[b])));
+    return t;
+}
+
 struct null_sink {
     double sum = 0.0;
     void put(std::size_t, std::size_t, std::span<const float> v) { sum += v.empty() ? 0.0 : v[0]; }
@@ -90,22 +138,10 @@ int main() try {
     options.cached_sequences = bench_samples;
     const cirm::llamacpp::reward_model model(gguf, hf_dir, options);
 
-    // the texts of bench/reference_forward.cpp: sample i repeats a sentence up to ~200 bytes
-    std::vector<std::string> prompts, responses;
-    std::vector<cirm::sample> samples;
-    for (std::size_t i = 0; i < bench_samples; ++i) {
-        prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
-        const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
-        std::string r;
-        while (r.size() < bench_bytes) r += sentence;
-        r.resize(std::max<std::size_t>(1, bench_bytes - prompts.back().size() - 8));
-        responses.push_back(r);
-    }
+    const bench_texts texts(bench_samples);
+    const std::span<const cirm::sample> samples = texts.samples;
     std::size_t tokens = 0;
-    for (std::size_t i = 0; i < bench_samples; ++i) {
-        samples.push_back({prompts[i], responses[i]});
-        tokens += model.encode(samples.back()).size();
-    }
+    for (const auto& s : samples) tokens += model.encode(s).size();
     const auto& layout = model.layout();
     const cirm::neuron_pin pin_last(two_percent(layout, cirm::positions::last_token), layout);
     const cirm::neuron_pin pin_all(two_percent(layout, cirm::positions::all), layout);
@@ -150,18 +186,25 @@ int main() try {
 
     // a search trial: the last tokens over the cached prefixes vs full forwards, same pin
     const auto caches = model.encode_prefixes(samples);
-    std::vector<float> cached_rewards(bench_samples), full_rewards(bench_samples);
-    std::vector<double> cached_s, full_s;
-    for (std::size_t r = 0; r < rounds; ++r) {
-        cached_s.push_back(seconds_of([&] { model.score_cached(caches, pin_last, cached_rewards); }));
-        full_s.push_back(seconds_of([&] { model.score(samples, pin_last, full_rewards); }));
-    }
-    double largest = 0.0;
-    for (std::size_t b = 0; b < bench_samples; ++b)
-        largest = std::max(largest, static_cast<double>(std::abs(cached_rewards[b] - full_rewards[b])));
-    std::printf("search trial over the KV cache: %.3f ms vs %.2f ms full forwards: %.1fx faster (largest reward "
-                "difference %.2e)\n",
-                median(cached_s) * 1e3, median(full_s) * 1e3, median(full_s) / median(cached_s), largest);
+    const auto resident = time_trial(model, caches, samples, pin_last, rounds);
+    std::printf("search trial over the KV cache (%zu samples, prefixes resident): %.3f ms vs %.2f ms full forwards: "
+                "%.1fx faster (largest reward difference %.2e)\n",
+                bench_samples, resident.cached_s * 1e3, resident.full_s * 1e3, resident.full_s / resident.cached_s,
+                resident.largest_difference);
+
+    // the same over more samples than cached sequences: each trial restores the prefixes from host memory
+    options.cached_sequences = held_sequences;
+    const cirm::llamacpp::reward_model held_model(gguf, hf_dir, options);
+    const bench_texts many_texts(held_samples);
+    const std::span<const cirm::sample> many = many_texts.samples;
+    const auto held_caches = held_model.encode_prefixes(many);
+    std::size_t held_bytes = 0;
+    for (const auto& c : held_caches) held_bytes += c.host_bytes();
+    const auto held = time_trial(held_model, held_caches, many, pin_last, rounds);
+    std::printf("search trial over host-held prefixes (%zu samples, %zu cached sequences, %.1f KiB per prefix): "
+                "%.2f ms vs %.2f ms full forwards: %.1fx faster (largest reward difference %.2e)\n",
+                held_samples, held_sequences, static_cast<double>(held_bytes) / 1024.0 / held_samples,
+                held.cached_s * 1e3, held.full_s * 1e3, held.full_s / held.cached_s, held.largest_difference);
     std::printf("(sink checksum %g)\n", sink.sum);
     return 0;
 } catch (const std::exception& e) {

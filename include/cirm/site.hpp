@@ -125,6 +125,21 @@ private:
     std::unordered_map<std::string, std::size_t> by_name_;
 };
 
+/// A mask over the sites of `layout`: 1 at each position listed in `sites`, 0 elsewhere (a site
+/// listed twice is simply set). A position outside the layout is an error, prefixed with `what`
+/// (the caller's name, e.g. "collect").
+inline std::vector<char> site_mask(const site_layout& layout, std::span<const std::size_t> sites,
+                                   std::string_view what) {
+    std::vector<char> mask(layout.size(), 0);
+    for (auto s : sites) {
+        if (s >= layout.size())
+            throw error(std::string(what) + ": site " + std::to_string(s) + " does not exist (the model has " +
+                        std::to_string(layout.size()) + " sites)");
+        mask[s] = 1;
+    }
+    return mask;
+}
+
 /// A group of a layout's sites, for ablations by where the edit may go: every site, the attention
 /// projections (q, k, v, o), the MLP projections (gate, up, down), the first half of the layers
 /// (layers below half the layer count, rounded up: layers 0-1 of 3), the second half, or sites

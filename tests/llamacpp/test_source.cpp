@@ -20,11 +20,16 @@
 #include <utility>
 #include <vector>
 
+#include "cirm/attributes/builtin.hpp"
+#include "cirm/calibrate/search_budgets.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
+#include "cirm/intervene/spec_pin.hpp"
 #include "cirm/llamacpp/convert.hpp"
 #include "cirm/llamacpp/source.hpp"
+#include "cirm/pipeline/reward_cache.hpp"
 #include "cirm/reference/reference.hpp"
 #include "cirm/spec.hpp"
+#include "cirm/testing/synthetic_pairs.hpp"
 #include "llamacpp/llamacpp_test_support.hpp"
 
 // a named namespace: the test files of this folder are compiled as one unit
@@ -433,6 +438,176 @@ TEST_CASE("source: scores over cached prefixes equal full forwards, with and wit
     const auto pinned = rewards_of(e.reference, last);
     CHECK(close(two[0], pinned[0]));
     CHECK(close(two[1], pinned[1]));
+}
+
+// --- prefix cache held in host memory -----------------------------------------------------------
+
+/// The reference engine's rewards of a batch: plain, and pinned at the last token and at all
+/// positions (spread_spec), with the pins.
+struct reference_rewards {
+    cirm::neuron_pin last, all;
+    std::vector<float> plain, pinned, pinned_all;
+
+    reference_rewards(const llama_reward_model& reference, std::span<const cirm::sample> batch)
+        : last(spread_spec(reference.layout(), reference.config(), cirm::positions::last_token), reference.layout()),
+          all(spread_spec(reference.layout(), reference.config(), cirm::positions::all), reference.layout()),
+          plain(batch.size()),
+          pinned(batch.size()),
+          pinned_all(batch.size()) {
+        reference.score(batch, cirm::no_intervention{}, plain);
+        reference.score(batch, last, pinned);
+        reference.score(batch, all, pinned_all);
+    }
+};
+
+/// Scores `batch` over prefixes the llama.cpp source `held` keeps in host memory (more samples than
+/// its cached sequences), plainly and under a last-token pin, three times (the held prefixes
+/// survive a trial, and copies of the caches share them), against the reference engine's rewards.
+void check_host_held(const reward_model& held, const llama_reward_model& reference, const reference_rewards& want,
+                     std::span<const cirm::sample> batch) {
+    REQUIRE(batch.size() > held.cached_sequences());
+    const auto caches = held.encode_prefixes(batch);
+    REQUIRE(caches.size() == batch.size());
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+        CHECK(caches[b].host_held());
+        CHECK(std::ranges::equal(caches[b].tokens(), reference.encode(batch[b])));
+        // a prefix of no tokens has nothing to keep; any other has its keys and values
+        CHECK((caches[b].host_bytes() == 0) == (caches[b].tokens().size() == 1));
+    }
+    const auto& [last, all, plain, pinned, pinned_all] = want;
+    const std::vector<cirm::llamacpp::cached_prefix> copies = caches;
+    std::vector<float> got(batch.size()), full(batch.size());
+    double largest_move = 0.0;
+    for (const auto* trial : {&caches, &copies, &caches}) {
+        held.score_cached(*trial, cirm::no_intervention{}, got);
+        for (std::size_t b = 0; b < batch.size(); ++b) {
+            INFO("sample " << b << ": held " << got[b] << ", reference " << plain[b]);
+            CHECK(close(got[b], plain[b]));
+        }
+        held.score_cached(*trial, last, got);
+        for (std::size_t b = 0; b < batch.size(); ++b) {
+            INFO("sample " << b << ": pinned, held " << got[b] << ", reference " << pinned[b]);
+            CHECK(close(got[b], pinned[b]));
+            largest_move = std::max(largest_move, std::abs(static_cast<double>(pinned[b]) - plain[b]));
+        }
+        // a full forward in between leaves the held prefixes alone
+        held.score(batch, all, full);
+        for (std::size_t b = 0; b < batch.size(); ++b) CHECK(close(full[b], pinned_all[b]));
+    }
+    // the pin moves the rewards far beyond the tolerance, so the comparisons above can fail
+    CHECK(largest_move > 1e-2);
+    CHECK_THROWS_WITH(held.score_cached(caches, all, got), Catch::Contains("all-positions"));
+    const auto replaced = held.encode_prefixes(batch.first(1));
+    CHECK_FALSE(replaced[0].host_held());  // one sample fits the cached sequences
+    CHECK_THROWS_WITH(held.score_cached(caches, cirm::no_intervention{}, got), Catch::Contains("stale"));
+    CHECK_THROWS_WITH(held.score_cached(copies, last, got), Catch::Contains("stale"));
+}
+
+TEST_CASE("source: more samples than cached sequences are held in host memory and score as full forwards") {
+    // a user format that adds nothing, so that a one-letter response is a sample of one token
+    cirm::sample_format_options format;
+    format.user_template = "{prompt}{response}";
+    const llama_reward_model reference(bundled_model(), format);
+    const fs::path gguf = converted("cirm-tiny-rm", bundled_model());
+    auto batch = samples();
+    batch.push_back({"", "a"});
+    batch.push_back({"Is 7 prime?", "Yes."});
+    REQUIRE(batch.size() == 7);
+    REQUIRE(reference.encode(batch[5]).size() == 1);
+    const reference_rewards want(reference, batch);
+    // two sequences: chunks of two caches; four sequences and micro-batches of three tokens:
+    // chunks of three, and every longer prefix is decoded in pieces before it is saved
+    const std::vector<std::pair<std::size_t, std::size_t>> setups{{2, 0}, {4, 3}};
+    for (const auto& [sequences, micro_batch] : setups) {
+        INFO(sequences << " cached sequences, micro-batch " << micro_batch);
+        auto o = two_threads(micro_batch);
+        o.cached_sequences = sequences;
+        const reward_model held(gguf, bundled_model(), o, format);
+        check_host_held(held, reference, want, batch);
+    }
+}
+
+TEST_CASE("source: a Gemma-2 model's prefixes held in host memory score as full forwards past its sliding window") {
+    // the random Gemma-2 model with the bundled model's tokenizer: a window of 8 tokens
+    const auto dir =
+        cirm_test::make_real_config_model("gemma2", bundled_model(), cirm_test::fresh_dir("source-gemma2-held"));
+    auto& e = loaded("source-gemma2-held", dir);
+    const auto batch = samples();
+    std::size_t longest = 0;
+    for (const auto& s : batch) longest = std::max(longest, e.reference.encode(s).size());
+    REQUIRE(longest > 3 * 8);
+    const reference_rewards want(e.reference, batch);
+    for (const std::size_t micro_batch : {std::size_t{0}, std::size_t{16}}) {
+        INFO("micro-batch " << micro_batch);
+        auto o = two_threads(micro_batch);
+        o.context = 512;  // the samples are shorter; a smaller context keeps the attention cheap
+        o.threads = 1;    // on a busy machine, llama.cpp's spinning threads mostly wait on each other
+        o.cached_sequences = 2;
+        const reward_model held(converted("source-gemma2-held", dir), dir, o);
+        check_host_held(held, e.reference, want, batch);
+    }
+}
+
+TEST_CASE("source: cached_sequences is at least 1 for a prefix cache and at most 255") {
+    const fs::path gguf = converted("cirm-tiny-rm", bundled_model());
+    auto o = two_threads();
+    o.cached_sequences = 256;
+    CHECK_THROWS_WITH(reward_model(gguf, bundled_model(), o), Catch::Contains("at most 255"));
+    CHECK_THROWS_WITH(loaded("cirm-tiny-rm", bundled_model()).llamacpp.encode_prefixes(samples()),
+                      Catch::Contains("cached_sequences is 0"));
+}
+
+TEST_CASE("source: a budget search and a reward cache over 260 responses run over host-held prefixes") {
+    auto& e = loaded("cirm-tiny-rm", bundled_model());
+    const fs::path gguf = converted("cirm-tiny-rm", bundled_model());
+    auto o = two_threads();
+    o.context = 512;  // the responses are shorter; a smaller context keeps the attention cheap
+    o.threads = 1;    // on a busy machine, llama.cpp's spinning threads mostly wait on each other
+    o.cached_sequences = 8;
+    reward_model held(gguf, bundled_model(), o);
+    const auto pairs = cirm::testing::make_arithmetic_pairs(130, 77);
+    const auto responses = cirm::response_samples(pairs);
+    REQUIRE(responses.size() == 260);  // more than llama.cpp's 256 sequences
+
+    // the rewards, plain and under a last-token pin, through a reward cache
+    const cirm::spec s = spread_spec(e.reference.layout(), e.reference.config(), cirm::positions::last_token);
+    const cirm::spec_pin pin(s, e.reference.layout());
+    cirm::reward_cache<reward_model> through(held, {&pin});
+    std::vector<float> got(responses.size()), expected(responses.size());
+    through.score(responses, cirm::no_intervention{}, got);
+    e.reference.score(responses, cirm::no_intervention{}, expected);
+    for (std::size_t b = 0; b < responses.size(); ++b) {
+        INFO("response " << b << ": llama.cpp " << got[b] << ", reference " << expected[b]);
+        CHECK(close(got[b], expected[b]));
+    }
+    through.score(responses, pin, got);
+    e.reference.score(responses, pin, expected);
+    for (std::size_t b = 0; b < responses.size(); ++b) {
+        INFO("response " << b << ": pinned, llama.cpp " << got[b] << ", reference " << expected[b]);
+        CHECK(close(got[b], expected[b]));
+    }
+
+    // a budget search: the same trials and accuracies as the reference engine's
+    const auto loc =
+        cirm::localize(e.reference, responses, cirm::make_attributes(std::vector<std::string>{"length", "bold"}));
+    cirm::budget_search_options options;
+    options.k_grid = {0, 5, 20, 80};
+    options.trials = 4;
+    options.sampler = cirm::sampler_kind::random;
+    options.seed = 4;
+    const auto want = cirm::search_budgets(e.reference, loc, pairs, options);
+    const auto have = cirm::search_budgets(held, loc, pairs, options);
+    REQUIRE(have.search.trials.size() == want.search.trials.size());
+    std::set<double> accuracies;
+    for (std::size_t t = 0; t < want.search.trials.size(); ++t) {
+        INFO("trial " << t << ": llama.cpp " << have.accuracy[t] << ", reference " << want.accuracy[t]);
+        CHECK(have.search.trials[t].budgets == want.search.trials[t].budgets);
+        // a pair whose two rewards tie within the engines' difference may flip: one pair at most
+        CHECK(std::abs(have.accuracy[t] - want.accuracy[t]) <= 1.0 / static_cast<double>(pairs.size()) + 1e-12);
+        accuracies.insert(want.accuracy[t]);
+    }
+    // the trials differ, so a search that ignored its pins would not pass
+    CHECK(accuracies.size() > 1);
 }
 
 }  // namespace source_test

@@ -25,12 +25,24 @@
 ///
 /// Prefix cache (PrefixCachingSource; made with source_options::cached_sequences > 0): with a
 /// last-token intervention every earlier position is the same in every trial of a budget search,
-/// so encode_prefixes() decodes each sample's tokens but the last once, into a sequence of its own
-/// in llama.cpp's KV cache, and score_cached() decodes only the last tokens — those of up to
-/// micro_batch_tokens() samples in one llama_decode, one row each — then drops them again
-/// (llama_memory_seq_rm), leaving the prefixes for the next trial. Full forwards use a sequence of
-/// their own and leave the cached prefixes alone; a new encode_prefixes() replaces them, and the
-/// caches it returned before are refused from then on.
+/// so encode_prefixes() decodes each sample's tokens but the last once, and score_cached() decodes
+/// only the last tokens over those prefixes. Where the prefixes are kept depends on the batch:
+///   - resident (at most cached_sequences samples): each prefix stays in a KV-cache sequence of
+///     its own; score_cached() decodes the last tokens of up to micro_batch_tokens() samples in one
+///     llama_decode, one row each, then drops them again (llama_memory_seq_rm), leaving the
+///     prefixes for the next trial. Memory: the context holds 1 + cached_sequences streams of
+///     `context` cells (K and V of every layer), allocated when the source is made.
+///   - host-held (more samples than that, e.g. every validation response of a search): each
+///     prefix is decoded into a working sequence, saved with llama.cpp's per-sequence state
+///     (llama_state_seq_get_data) into a host buffer the cache owns (shared by its copies), and
+///     the sequence is cleared. score_cached() then takes the caches in chunks of up to
+///     min(cached_sequences, micro_batch_tokens()): restores each prefix into a sequence
+///     (llama_state_seq_set_data), decodes the chunk's last tokens in one llama_decode and clears
+///     those sequences. Memory: each prefix's keys and values in host memory (for a sliding-window
+///     layer, the cells inside the window only), as large as the reference engine's own prefix
+///     cache; every trial copies them back into the context.
+/// Full forwards use a sequence of their own and leave the cached prefixes alone; a new
+/// encode_prefixes() replaces them, and the caches it returned before are refused from then on.
 ///
 /// The context is not thread-safe: calls are serialized by a mutex. llama.cpp's threads
 /// (options().threads) run each forward.
@@ -82,23 +94,33 @@ struct source_options {
     /// Only llama.cpp's errors are logged (llama_log_set is process-wide).
     bool quiet = true;
     /// Samples whose prefixes encode_prefixes may keep in the KV cache at once (0: no prefix
-    /// cache). Each has a stream of `context` cells of its own.
+    /// cache). Each has a stream of `context` cells of its own. A larger batch is held in host
+    /// memory and restored this many samples at a time (see the file comment). At most 255
+    /// (llama.cpp's limit of 256 sequences, one of them for full forwards).
     std::size_t cached_sequences = 0;
 };
 
-/// One sample's prefix in a reward_model's KV cache (made by encode_prefixes): its tokens and the
-/// llama.cpp sequence that holds all of them but the last.
+/// One sample's prefix, made by a reward_model's encode_prefixes: its tokens and either the
+/// llama.cpp sequence that holds all of them but the last (resident) or their saved KV state in
+/// host memory (host-held; copies of the cache share it).
 class cached_prefix {
 public:
     cached_prefix() = default;
     /// The sample's tokens (the last one is decoded again by every score_cached).
     std::span<const std::int32_t> tokens() const noexcept { return tokens_; }
+    /// True where the prefix is held in host memory rather than in a KV-cache sequence.
+    bool host_held() const noexcept { return host_held_; }
+    /// Bytes of host memory the prefix's saved state takes (0 for a resident prefix, or a prefix
+    /// of no tokens).
+    std::size_t host_bytes() const noexcept { return state_ ? state_->size() : 0; }
 
 private:
     friend class reward_model;
     std::vector<std::int32_t> tokens_;
-    std::int32_t sequence_ = 0;
-    std::uint64_t generation_ = 0;  // which encode_prefixes made it (0: none)
+    std::int32_t sequence_ = 0;  // resident: the sequence holding the prefix
+    bool host_held_ = false;
+    std::shared_ptr<const std::vector<std::uint8_t>> state_;  // host-held: llama_state_seq_get_data's bytes
+    std::uint64_t generation_ = 0;                            // which encode_prefixes made it (0: none)
     const void* owner_ = nullptr;
 };
 
@@ -177,14 +199,7 @@ public:
     /// Like collect, for the listed sites only (positions in layout()).
     template <ActivationSink K>
     void collect(std::span<const sample> batch, K& sink, std::span<const std::size_t> sites) const {
-        std::vector<char> wanted(layout_.size(), 0);
-        for (auto s : sites) {
-            if (s >= layout_.size())
-                throw error("collect: site " + std::to_string(s) + " does not exist (the model has " +
-                            std::to_string(layout_.size()) + " sites)");
-            wanted[s] = 1;
-        }
-        collect_sites(batch, sink, wanted);
+        collect_sites(batch, sink, site_mask(layout_, sites, "collect"));
     }
 
     /// The reward of each sample with `intervention` applied during the forward pass.
@@ -227,34 +242,42 @@ public:
 
     // --- prefix cache -------------------------------------------------------------------------
 
-    /// Decodes every sample's tokens but the last into a KV-cache sequence of its own (replacing
-    /// the prefixes of the previous call) and returns one cache per sample.
+    /// Decodes every sample's tokens but the last once (replacing the prefixes of the previous
+    /// call) and returns one cache per sample: each prefix in a KV-cache sequence of its own where
+    /// the batch has at most cached_sequences() samples, otherwise saved in host memory (see the
+    /// file comment).
     std::vector<cached_prefix> encode_prefixes(std::span<const sample> batch) const {
-        if (batch.size() > options_.cached_sequences)
-            throw error("encode_prefixes: " + std::to_string(batch.size()) +
-                        " samples, but the llama.cpp source keeps " + std::to_string(options_.cached_sequences) +
-                        " prefixes at most (source_options::cached_sequences)");
+        if (options_.cached_sequences == 0)
+            throw error("encode_prefixes: the llama.cpp source was made without a prefix cache "
+                        "(source_options::cached_sequences is 0)");
         auto ids = encode_all(batch);
         std::lock_guard lock(*mutex_);
-        llama_memory_t memory = llama_get_memory(context_ptr_.get());
-        for (std::size_t q = 1; q <= options_.cached_sequences; ++q)
-            llama_memory_seq_rm(memory, static_cast<llama_seq_id>(q), -1, -1);
+        clear_cached_sequences();
         ++generation_;
+        const bool host_held = batch.size() > options_.cached_sequences;
         std::vector<cached_prefix> caches(batch.size());
         const pass_guard guard(*hook_);
         for (std::size_t b = 0; b < batch.size(); ++b) {
             cached_prefix& c = caches[b];
             c.tokens_ = std::move(ids[b]);
-            c.sequence_ = static_cast<std::int32_t>(b + 1);
             c.generation_ = generation_;
             c.owner_ = this;
-            decode(std::span<const std::int32_t>(c.tokens_).first(c.tokens_.size() - 1), c.sequence_, false);
+            const auto prefix = std::span<const std::int32_t>(c.tokens_).first(c.tokens_.size() - 1);
+            if (!host_held) {
+                c.sequence_ = static_cast<std::int32_t>(b + 1);
+                decode(prefix, c.sequence_, false);
+            } else {
+                c.host_held_ = true;
+                if (!prefix.empty()) c.state_ = save_prefix(prefix, b);
+            }
         }
         return caches;
     }
 
     /// The reward of each cached sample under a last-token intervention: only the last tokens are
-    /// decoded, over the cached prefixes. An all-positions intervention is an error.
+    /// decoded, over the cached prefixes (host-held ones restored first, a chunk at a time). An
+    /// all-positions intervention is an error, as is a cache from another model or an earlier
+    /// encode_prefixes.
     template <Intervention I>
     void score_cached(std::span<const cached_prefix> caches, const I& intervention, std::span<float> rewards) const {
         if (caches.size() != rewards.size())
@@ -270,24 +293,31 @@ public:
         set_pin(intervention, touched);
         llama_context* ctx = context_ptr_.get();
         llama_batch& batch = batch_->batch;
-        for (std::size_t first = 0; first < caches.size(); first += micro_batch_) {
-            const std::size_t count = std::min(micro_batch_, caches.size() - first);
-            batch.n_tokens = static_cast<std::int32_t>(count);
-            for (std::size_t i = 0; i < count; ++i) {
-                const cached_prefix& c = caches[first + i];
-                batch.token[i] = c.tokens_.back();
-                batch.pos[i] = static_cast<llama_pos>(c.tokens_.size() - 1);
-                batch.n_seq_id[i] = 1;
-                batch.seq_id[i][0] = c.sequence_;
-                batch.logits[i] = 1;
+        // one encode_prefixes made all the caches (check_cache), so they are all resident or all held
+        const bool host_held = !caches.empty() && caches.front().host_held_;
+        const std::size_t chunk = host_held ? std::min(options_.cached_sequences, micro_batch_) : micro_batch_;
+        for (std::size_t first = 0; first < caches.size(); first += chunk) {
+            const std::size_t count = std::min(chunk, caches.size() - first);
+            const auto part = caches.subspan(first, count);
+            int status = 0;
+            try {
+                if (host_held) restore_prefixes(part, first);
+                batch.n_tokens = static_cast<std::int32_t>(count);
+                for (std::size_t i = 0; i < count; ++i) {
+                    const cached_prefix& c = part[i];
+                    batch.token[i] = c.tokens_.back();
+                    batch.pos[i] = static_cast<llama_pos>(c.tokens_.size() - 1);
+                    batch.n_seq_id[i] = 1;
+                    batch.seq_id[i][0] = sequence_in_chunk(c, i);
+                    batch.logits[i] = 1;
+                }
+                hook_->set_last_tokens(count);
+                status = llama_decode(ctx, batch);
+            } catch (...) {
+                drop_last_tokens(part);
+                throw;
             }
-            hook_->set_last_tokens(count);
-            const int status = llama_decode(ctx, batch);
-            for (std::size_t i = 0; i < count; ++i) {
-                const cached_prefix& c = caches[first + i];
-                llama_memory_seq_rm(llama_get_memory(ctx), c.sequence_, static_cast<llama_pos>(c.tokens_.size() - 1),
-                                    -1);
-            }
+            drop_last_tokens(part);
             check_decode(status);
             for (std::size_t i = 0; i < count; ++i)
                 rewards[first + i] = reward_of(llama_get_embeddings_ith(ctx, static_cast<std::int32_t>(i)));
@@ -333,6 +363,67 @@ private:
         if (any) hook_->set_pin(&intervention, &apply_erased<I>, intervention.mode(), &touched);
     }
 
+    /// The sequence a cache's last token is decoded in: its own (resident), or the chunk's i-th
+    /// (host-held, restored there).
+    static llama_seq_id sequence_in_chunk(const cached_prefix& c, std::size_t i) noexcept {
+        return c.host_held_ ? static_cast<llama_seq_id>(i + 1) : static_cast<llama_seq_id>(c.sequence_);
+    }
+
+    /// Empties the sequences of the prefix cache (1 .. cached_sequences).
+    void clear_cached_sequences() const {
+        llama_memory_t memory = llama_get_memory(context_ptr_.get());
+        for (std::size_t q = 1; q <= options_.cached_sequences; ++q)
+            llama_memory_seq_rm(memory, static_cast<llama_seq_id>(q), -1, -1);
+    }
+
+    /// Decodes `prefix` (sample `b` of the batch) into the working sequence 1, saves that
+    /// sequence's state into a host buffer and clears the sequence. The mutex is held.
+    std::shared_ptr<const std::vector<std::uint8_t>> save_prefix(std::span<const std::int32_t> prefix,
+                                                                 std::size_t b) const {
+        llama_context* ctx = context_ptr_.get();
+        constexpr llama_seq_id working = 1;
+        auto state = std::make_shared<std::vector<std::uint8_t>>();
+        std::size_t saved = 0;
+        try {
+            decode(prefix, working, false);
+            state->resize(llama_state_seq_get_size(ctx, working));
+            if (!state->empty()) saved = llama_state_seq_get_data(ctx, state->data(), state->size(), working);
+        } catch (...) {
+            llama_memory_seq_rm(llama_get_memory(ctx), working, -1, -1);
+            throw;
+        }
+        llama_memory_seq_rm(llama_get_memory(ctx), working, -1, -1);
+        if (saved == 0 || saved > state->size())
+            throw error("encode_prefixes: llama.cpp could not save the prefix of sample " + std::to_string(b) +
+                        " of the batch (llama_state_seq_get_data)");
+        state->resize(saved);
+        return state;
+    }
+
+    /// Restores each host-held prefix of `part` (caches `first` ... of the call) into the chunk's
+    /// sequences 1, 2, ...; a prefix of no tokens leaves its sequence empty. The mutex is held.
+    void restore_prefixes(std::span<const cached_prefix> part, std::size_t first) const {
+        llama_context* ctx = context_ptr_.get();
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            const cached_prefix& c = part[i];
+            if (!c.state_) continue;
+            if (llama_state_seq_set_data(ctx, c.state_->data(), c.state_->size(), sequence_in_chunk(c, i)) == 0)
+                throw error("score_cached: llama.cpp could not restore the cached prefix of sample " +
+                            std::to_string(first + i) + " (llama_state_seq_set_data)");
+        }
+    }
+
+    /// After a chunk of score_cached: clears the restored sequences of host-held caches, and drops
+    /// the last token from the sequences of resident ones (their prefixes stay).
+    void drop_last_tokens(std::span<const cached_prefix> part) const noexcept {
+        llama_memory_t memory = llama_get_memory(context_ptr_.get());
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            const cached_prefix& c = part[i];
+            const llama_pos from = c.host_held_ ? -1 : static_cast<llama_pos>(c.tokens_.size() - 1);
+            llama_memory_seq_rm(memory, sequence_in_chunk(c, i), from, -1);
+        }
+    }
+
     void check_cache(const cached_prefix& c) const {
         if (c.owner_ == nullptr) throw error("prefix cache is empty (make it with encode_prefixes)");
         if (c.owner_ != this) throw error("prefix cache was made by another model");
@@ -361,6 +452,10 @@ private:
         if (static_cast<std::size_t>(llama_model_n_embd(model_.get())) != info_.config.hidden_size)
             throw error(gguf.string() + ": llama.cpp's embedding size differs from the metadata's");
 
+        if (options_.cached_sequences > max_cached_sequences)
+            throw error("source_options::cached_sequences is " + std::to_string(options_.cached_sequences) +
+                        "; llama.cpp keeps 256 sequences at most, one of them for full forwards (at most " +
+                        std::to_string(max_cached_sequences) + ")");
         context_ = options_.context != 0 ? options_.context
                                          : std::min<std::size_t>(info_.config.max_position_embeddings, 4096);
         micro_batch_ = options_.micro_batch != 0 ? std::min(options_.micro_batch, context_) : context_;
@@ -487,7 +582,8 @@ private:
     std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
     std::size_t context_ = 0;
     std::size_t micro_batch_ = 0;
-    mutable std::uint64_t generation_ = 0;  // of the cached prefixes
+    mutable std::uint64_t generation_ = 0;                    // of the cached prefixes
+    static constexpr std::size_t max_cached_sequences = 255;  // llama.cpp's LLAMA_MAX_SEQ, less sequence 0
 };
 
 static_assert(PrefixCachingSource<reward_model>);

@@ -140,14 +140,7 @@ public:
     /// Like collect, for the listed sites only (positions in layout()).
     template <ActivationSink K>
     void collect(std::span<const sample> batch, K& sink, std::span<const std::size_t> sites) const {
-        std::vector<char> wanted(layout_.size(), 0);
-        for (auto s : sites) {
-            if (s >= layout_.size())
-                throw error("collect: site " + std::to_string(s) + " does not exist (the model has " +
-                            std::to_string(layout_.size()) + " sites)");
-            wanted[s] = 1;
-        }
-        collect_sites(batch, sink, wanted);
+        collect_sites(batch, sink, site_mask(layout_, sites, "collect"));
     }
 
     /// The reward of each sample with `intervention` applied during a full forward pass.
