@@ -4,9 +4,10 @@
 # the second run reuses it, a changed directory is converted again) and a .gguf from cirm convert.
 #   - score: the same rewards within 1e-4 (relative to the largest), plain and under a spec made
 #     by the other engine;
-#   - locate + search (25 validation pairs): the same k per attribute, the same neurons (up to
-#     near-ties in the Spearman ranks), pinned values within 1e-4, the same validation accuracy in
-#     every trial;
+#   - locate + search (40 validation pairs: 80 responses, more than the llama.cpp source keeps
+#     resident for this model, so its prefix cache holds them in host memory between trials): the
+#     same k per attribute, the same neurons (up to near-ties in the Spearman ranks), pinned values
+#     within 1e-4, the same validation accuracy in every trial;
 #   - eval: the same table within 0.2 points; annotate: the same picks; inspect and report read the
 #     .gguf; --json names the engine;
 #   - errors: an unknown engine, a .gguf given to the reference engine.
@@ -19,7 +20,7 @@ model="$root/models/cirm-tiny-rm"
 export CIRM_CACHE_DIR="$work/cache"
 fail() { echo "e2e_engines: $*" >&2; exit 1; }
 head -n 20 "$root/data/validation.jsonl" >"$work/pairs20.jsonl"
-head -n 25 "$root/data/validation.jsonl" >"$work/search_pairs.jsonl"
+head -n 40 "$root/data/validation.jsonl" >"$work/search_pairs.jsonl"
 head -n 30 "$root/data/candidates.jsonl" >"$work/candidates.jsonl"
 
 if ! "$bin" score --engine llamacpp --model "$model" --data "$work/pairs20.jsonl" >"$work/l.jsonl" 2>"$work/err.txt"; then
