@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "../forward_texts.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/llamacpp/convert.hpp"
 #include "cirm/llamacpp/source.hpp"
@@ -30,7 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::size_t bench_samples = 16;
-constexpr std::size_t bench_bytes = 200;
 
 std::string env_or(const char* name, const std::string& fallback) {
     const char* v = std::getenv(name);
@@ -90,22 +90,10 @@ int main() try {
     options.cached_sequences = bench_samples;
     const cirm::llamacpp::reward_model model(gguf, hf_dir, options);
 
-    // the texts of bench/reference_forward.cpp: sample i repeats a sentence up to ~200 bytes
-    std::vector<std::string> prompts, responses;
-    std::vector<cirm::sample> samples;
-    for (std::size_t i = 0; i < bench_samples; ++i) {
-        prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
-        const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
-        std::string r;
-        while (r.size() < bench_bytes) r += sentence;
-        r.resize(std::max<std::size_t>(1, bench_bytes - prompts.back().size() - 8));
-        responses.push_back(r);
-    }
+    const cirm_bench::forward_texts texts(bench_samples);
+    const std::vector<cirm::sample>& samples = texts.samples();
     std::size_t tokens = 0;
-    for (std::size_t i = 0; i < bench_samples; ++i) {
-        samples.push_back({prompts[i], responses[i]});
-        tokens += model.encode(samples.back()).size();
-    }
+    for (const auto& s : samples) tokens += model.encode(s).size();
     const auto& layout = model.layout();
     const cirm::neuron_pin pin_last(two_percent(layout, cirm::positions::last_token), layout);
     const cirm::neuron_pin pin_all(two_percent(layout, cirm::positions::all), layout);

@@ -85,8 +85,8 @@ SHAPES = {"llama_d512": BENCH_MODEL, "qwen3_0.6b": BENCH_QWEN3}
 
 
 def bench_texts(samples, tokens):
-    """The same texts as bench/reference_forward.cpp: sample i repeats a fixed sentence with i
-    in it until about `tokens` bytes."""
+    """The same texts as the C++ benchmarks (bench/forward_texts.hpp): sample i repeats a fixed
+    sentence with i in it until prompt and response come to about `tokens` bytes."""
     out = []
     for i in range(samples):
         prompt = f"Question {i}: how long is a piece of string?"
