@@ -1,6 +1,6 @@
-// The texts every forward-pass benchmark scores (bench/reference_forward.cpp and
-// bench/llamacpp/forward.cpp; bench/peers/torch_forward.py's bench_texts makes the same ones in
-// Python): sample i is the prompt "Question i: how long is a
+// The texts every forward-pass benchmark scores (bench/reference_forward.cpp,
+// bench/llamacpp/forward.cpp and bench/llamacpp/engines.cpp; bench/peers/torch_forward.py's
+// bench_texts makes the same ones in Python): sample i is the prompt "Question i: how long is a
 // piece of string?" and a response that repeats the sentence "Answer i says it depends on the
 // string. ", cut so that prompt and response together come to about `bytes` bytes (about that
 // many tokens with the byte-level vocabularies of the bench models).
