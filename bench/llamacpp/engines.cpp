@@ -13,6 +13,8 @@
 //     first sample (n = 1, 2, 4, ... up to the whole sample), each the median of a few calls; the
 //     1-token call bounds the fixed cost of a call from above, and a straight line through the
 //     calls of up to 16 tokens estimates it (its intercept) and the cost of each token (its slope).
+//     The same calls on one thread as well (when the source has more), which shows what the
+//     synchronization of llama.cpp's threads inside each call costs.
 // The llama.cpp source runs one sequence per llama_decode on its threads; the reference engine runs
 // a batch's samples side by side, one per thread.
 //
@@ -169,18 +171,32 @@ int main() try {
         ratios.push_back(reference_passes.back().wall / llamacpp_passes.back().wall);
     }
 
-    // one llama_decode of n tokens, n = 1, 2, 4, ... and the whole first sample
-    std::vector<double> lengths, decode_seconds;
+    // one llama_decode of n tokens, n = 1, 2, 4, ... and the whole first sample; on the source's
+    // threads, then on one (no synchronization between threads inside a call)
+    std::vector<double> lengths;
     const std::vector<std::int32_t>& first = ids.front();
     for (std::size_t n = 1;; n = std::min(2 * n, first.size())) {
-        const std::span<const std::int32_t> part(first.data(), n);
-        llamacpp.score_tokens(part);  // untimed
-        std::vector<double> seconds;
-        for (std::size_t k = 0; k < decode_repeats; ++k)
-            seconds.push_back(time_of([&] { llamacpp.score_tokens(part); }).wall);
         lengths.push_back(static_cast<double>(n));
-        decode_seconds.push_back(median(seconds));
         if (n == first.size()) break;
+    }
+    const auto decode_curve = [&] {
+        std::vector<double> medians;
+        for (double n : lengths) {
+            const std::span<const std::int32_t> part(first.data(), static_cast<std::size_t>(n));
+            llamacpp.score_tokens(part);  // untimed
+            std::vector<double> seconds;
+            for (std::size_t k = 0; k < decode_repeats; ++k)
+                seconds.push_back(time_of([&] { llamacpp.score_tokens(part); }).wall);
+            medians.push_back(median(seconds));
+        }
+        return medians;
+    };
+    const std::vector<double> decode_seconds = decode_curve();
+    std::vector<double> decode_seconds_one_thread;
+    if (threads > 1) {
+        llama_set_n_threads(llamacpp.context(), 1, 1);
+        decode_seconds_one_thread = decode_curve();
+        llama_set_n_threads(llamacpp.context(), threads, threads);
     }
     // the line through the short calls (up to 16 tokens), where attention's share is small
     std::vector<double> short_lengths, short_seconds;
@@ -231,6 +247,7 @@ int main() try {
         {"llamacpp_over_reference_max", sorted_ratios.back()},
         {"decode_lengths", lengths},
         {"decode_seconds", decode_seconds},
+        {"decode_seconds_one_thread", decode_seconds_one_thread},
         {"decode_repeats", decode_repeats},
         {"decode_fixed_seconds", decode.fixed},
         {"decode_seconds_per_token", decode.per_token},
