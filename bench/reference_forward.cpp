@@ -18,10 +18,9 @@
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/reference/reference.hpp"
 #include "cirm/testing/rng.hpp"
+#include "forward_texts.hpp"
 
 namespace {
-constexpr std::size_t bench_tokens = 200;
-
 /// Samples per batch: CIRM_BENCH_SAMPLES, default 16 (fewer for the large models).
 std::size_t bench_samples() {
     const char* n = std::getenv("CIRM_BENCH_SAMPLES");
@@ -30,8 +29,8 @@ std::size_t bench_samples() {
 
 struct bench_setup {
     std::unique_ptr<cirm::reference::llama_reward_model> model;
-    std::vector<std::string> prompts, responses;
-    std::vector<cirm::sample> samples;
+    const cirm_bench::forward_texts texts{bench_samples()};  // the texts of every forward benchmark
+    const std::vector<cirm::sample>& samples = texts.samples();
     std::size_t tokens = 0;
     std::unique_ptr<cirm::neuron_pin> pin_last, pin_all;
 
@@ -39,20 +38,7 @@ struct bench_setup {
         const char* dir = std::getenv("CIRM_BENCH_MODEL");
         model = std::make_unique<cirm::reference::llama_reward_model>(dir ? dir : CIRM_BENCH_DEFAULT_MODEL);
         if (const char* t = std::getenv("CIRM_BENCH_THREADS")) model->set_threads(std::strtoul(t, nullptr, 10));
-        // the texts of bench/peers/torch_forward.py: sample i repeats a sentence up to ~200 bytes
-        const std::size_t count = bench_samples();
-        for (std::size_t i = 0; i < count; ++i) {
-            prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
-            const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
-            std::string r;
-            while (r.size() < bench_tokens) r += sentence;
-            r.resize(std::max<std::size_t>(1, bench_tokens - prompts.back().size() - 8));
-            responses.push_back(r);
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-            samples.push_back({prompts[i], responses[i]});
-            tokens += model->encode(samples.back()).size();
-        }
+        for (const auto& sample : samples) tokens += model->encode(sample).size();
         // 2 % of all neurons, spread over every site, pinned to arbitrary values
         cirm::spec s;
         cirm::testing::splitmix64 rng{7};
@@ -104,7 +90,7 @@ void pin_apply_only(benchmark::State& state, const cirm::neuron_pin& pin) {
     for (const auto& site : layout.sites()) widest = std::max(widest, site.width);
     std::vector<std::size_t> tokens;
     for (const auto& x : s.samples) tokens.push_back(s.model->encode(x).size());
-    std::vector<float> buffer(bench_tokens * 2 * widest, 1.0f);
+    std::vector<float> buffer(cirm_bench::forward_text_bytes * 2 * widest, 1.0f);
     for (auto _ : state) {
         for (std::size_t t : tokens)
             for (std::size_t site = 0; site < layout.size(); ++site)

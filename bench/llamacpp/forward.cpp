@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "../forward_texts.hpp"
 #include "cirm/intervene/neuron_pin.hpp"
 #include "cirm/llamacpp/convert.hpp"
 #include "cirm/llamacpp/source.hpp"
@@ -34,7 +35,6 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr std::size_t bench_samples = 16;
-constexpr std::size_t bench_bytes = 200;
 constexpr std::size_t held_samples = 64;  // more than held_sequences: prefixes held in host memory
 constexpr std::size_t held_sequences = 8;
 
@@ -72,27 +72,6 @@ cirm::spec two_percent(const cirm::site_layout& layout, cirm::positions mode) {
     }
     return s;
 }
-
-/// The texts of bench/reference_forward.cpp: sample i repeats a sentence up to ~200 bytes. The
-/// samples view the strings held beside them.
-struct bench_texts {
-    std::vector<std::string> prompts, responses;
-    std::vector<cirm::sample> samples;
-
-    explicit bench_texts(std::size_t count) {
-        for (std::size_t i = 0; i < count; ++i) {
-            prompts.push_back("Question " + std::to_string(i) + ": how long is a piece of string?");
-            const std::string sentence = "Answer " + std::to_string(i) + " says it depends on the string. ";
-            std::string r;
-            while (r.size() < bench_bytes) r += sentence;
-            r.resize(std::max<std::size_t>(1, bench_bytes - prompts.back().size() - 8));
-            responses.push_back(std::move(r));
-        }
-        for (std::size_t i = 0; i < count; ++i) samples.push_back({prompts[i], responses[i]});
-    }
-    bench_texts(const bench_texts&) = delete;
-    bench_texts& operator=(const bench_texts&) = delete;
-};
 
 /// A search trial under `pin` over `caches` against the full forwards of `samples` it replaces:
 /// medians over `rounds`, and the largest reward difference between the two.
@@ -138,8 +117,8 @@ int main() try {
     options.cached_sequences = bench_samples;
     const cirm::llamacpp::reward_model model(gguf, hf_dir, options);
 
-    const bench_texts texts(bench_samples);
-    const std::span<const cirm::sample> samples = texts.samples;
+    const cirm_bench::forward_texts texts(bench_samples);
+    const std::vector<cirm::sample>& samples = texts.samples();
     std::size_t tokens = 0;
     for (const auto& s : samples) tokens += model.encode(s).size();
     const auto& layout = model.layout();
@@ -195,8 +174,8 @@ int main() try {
     // the same over more samples than cached sequences: each trial restores the prefixes from host memory
     options.cached_sequences = held_sequences;
     const cirm::llamacpp::reward_model held_model(gguf, hf_dir, options);
-    const bench_texts many_texts(held_samples);
-    const std::span<const cirm::sample> many = many_texts.samples;
+    const cirm_bench::forward_texts many_texts(held_samples);
+    const std::span<const cirm::sample> many = many_texts.samples();
     const auto held_caches = held_model.encode_prefixes(many);
     std::size_t held_bytes = 0;
     for (const auto& c : held_caches) held_bytes += c.host_bytes();

@@ -12,13 +12,16 @@ q_norm/k_norm, intermediate 3072, rope_theta 1e6, F32 (1.8 GB). Both use a byte-
 (vocabulary 264 or 262 instead of 151936) to keep the files small: the embedding lookup and the
 score head do not depend on the vocabulary size, so the forward's cost is that of the real shape. `time` runs that peer's independent PyTorch forward
 over `samples` deterministic texts of about `tokens` tokens each, one sequence at a time, with
-`threads` intra-op threads, and prints tokens/s as JSON. The C++ side is
-bench/reference_forward.cpp on the same model, texts and thread count.
+`threads` intra-op threads, and prints as JSON the best and the median of `repeats` passes (tokens/s)
+and a hash of the ids (the one bench/llamacpp/engines.cpp prints). The C++ side is
+bench/reference_forward.cpp (and bench/llamacpp/engines.cpp) on the same model, texts and thread
+count.
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 
@@ -85,8 +88,8 @@ SHAPES = {"llama_d512": BENCH_MODEL, "qwen3_0.6b": BENCH_QWEN3}
 
 
 def bench_texts(samples, tokens):
-    """The same texts as bench/reference_forward.cpp: sample i repeats a fixed sentence with i
-    in it until about `tokens` bytes."""
+    """The same texts as the C++ benchmarks (bench/forward_texts.hpp): sample i repeats a fixed
+    sentence with i in it until prompt and response come to about `tokens` bytes."""
     out = []
     for i in range(samples):
         prompt = f"Question {i}: how long is a piece of string?"
@@ -94,6 +97,17 @@ def bench_texts(samples, tokens):
         response = (sentence * (tokens // len(sentence) + 1))[: max(1, tokens - len(prompt) - 8)]
         out.append((prompt, response))
     return out
+
+
+def ids_fnv1a(seqs):
+    """FNV-1a (64 bits) over every sequence's length and then its ids, each as 4 little-endian
+    bytes: the hash bench/llamacpp/engines.cpp prints, so that both sides' ids can be compared."""
+    h = 0xCBF29CE484222325
+    for seq in seqs:
+        for word in [len(seq), *seq]:
+            for byte in int(word).to_bytes(4, "little", signed=word < 0):
+                h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
 
 
 def main():
@@ -117,17 +131,20 @@ def main():
     W = peer.read_weights(args.model_dir)
     seqs = [peer.encode(args.model_dir, p, r) for p, r in bench_texts(args.samples, args.tokens)]
     total_tokens = sum(len(s) for s in seqs)
-    best = float("inf")
+    passes = []
     with torch.inference_mode():
         peer.forward(cfg, W, seqs[0], peer.no_hook)  # warm-up
         for _ in range(args.repeats):
             start = time.perf_counter()
             for s in seqs:
                 peer.forward(cfg, W, s, peer.no_hook)
-            best = min(best, time.perf_counter() - start)
+            passes.append(time.perf_counter() - start)
+    best = min(passes)
+    middle = statistics.median(passes)
     print(json.dumps({"peer": "pytorch", "torch": torch.__version__, "threads": args.threads,
-                      "samples": args.samples, "tokens": total_tokens, "seconds": best,
-                      "tokens_per_second": total_tokens / best}))
+                      "samples": args.samples, "tokens": total_tokens, "ids_fnv1a": ids_fnv1a(seqs),
+                      "seconds": best, "tokens_per_second": total_tokens / best, "pass_seconds": passes,
+                      "median_seconds": middle, "median_tokens_per_second": total_tokens / middle}))
 
 
 if __name__ == "__main__":
