@@ -10,7 +10,7 @@
 //     the mode of a search over more samples than llama.cpp has sequences).
 //
 //   CIRM_BENCH_MODEL=HF_DIR [CIRM_BENCH_GGUF=FILE] CIRM_BENCH_THREADS=2 CIRM_BENCH_ROUNDS=15 \
-//     build/bench/bench_llamacpp_forward
+//     [CIRM_BENCH_CLOCK=wall|cpu] build/bench/bench_llamacpp_forward
 // HF_DIR defaults to the bundled model; without CIRM_BENCH_GGUF it is converted to an F32 GGUF in
 // the system's temporary folder first. Prints one line per figure.
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -47,6 +48,19 @@ double seconds_of(const std::function<void()>& work) {
     const auto start = std::chrono::steady_clock::now();
     work();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// The CPU time of the whole process (every llama.cpp thread) that `work` takes: unlike the wall
+/// clock, it leaves out the time the process waits for a core another program holds.
+double cpu_seconds_of(const std::function<void()>& work) {
+    const auto now = [] {
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+    };
+    const double start = now();
+    work();
+    return now() - start;
 }
 
 double median(std::vector<double> v) {
@@ -110,6 +124,8 @@ int main() try {
     }
     const int threads = std::stoi(env_or("CIRM_BENCH_THREADS", "2"));
     const std::size_t rounds = std::stoul(env_or("CIRM_BENCH_ROUNDS", "15"));
+    // CIRM_BENCH_CLOCK=cpu times the overheads in process CPU time (wall time by default)
+    const bool cpu_clock = env_or("CIRM_BENCH_CLOCK", "wall") == "cpu";
 
     cirm::llamacpp::source_options options;
     options.threads = threads;
@@ -142,12 +158,12 @@ int main() try {
     for (std::size_t r = 0; r < rounds; ++r)
         for (std::size_t k = 0; k < variants.size(); ++k) {
             auto& v = variants[(k + r) % variants.size()];
-            v.seconds.push_back(seconds_of(v.run));
+            v.seconds.push_back(cpu_clock ? cpu_seconds_of(v.run) : seconds_of(v.run));
         }
 
-    std::printf("model %s (%zu layers, hidden %zu), %zu samples, %zu tokens, %d threads, %zu rounds\n",
+    std::printf("model %s (%zu layers, hidden %zu), %zu samples, %zu tokens, %d threads, %zu rounds, %s time\n",
                 hf_dir.string().c_str(), model.config().num_hidden_layers, model.config().hidden_size, bench_samples,
-                tokens, threads, rounds);
+                tokens, threads, rounds, cpu_clock ? "process CPU" : "wall");
     const double plain = median(variants[0].seconds);
     std::printf("plain forward: %.1f tokens/s (median %.2f ms per batch)\n", static_cast<double>(tokens) / plain,
                 plain * 1e3);
