@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
         std::filesystem::create_directories(out);
         cirm::save_spec_json(out / "spec.json", found.best());
         cirm::write_file_atomically(out / "trials.jsonl", cirm::trial_log_text(cirm::trial_log_json(found)));
-        cirm::write_file_atomically(out / "eval.json",
-                                    cirm::evaluation_document(report, model_dir, test_path).dump(2) + "\n");
+        cirm::write_file_atomically(
+            out / "eval.json", cirm::evaluation_document(report, model_dir, test_path, "reference").dump(2) + "\n");
         std::cout << "validation accuracy " << found.result.accuracy.front() << " -> "
                   << found.result.accuracy.at(found.trials().best) << " with " << found.best().edited()
                   << " neurons edited; test accuracy " << report.at("base").all.value << " -> "

@@ -24,7 +24,6 @@
 
 #include <fmt/format.h>
 
-#include "cirm/detail/sha256.hpp"
 #include "cirm/error.hpp"
 #include "cirm/io/atomic_file.hpp"
 #include "cirm/reference/memory.hpp"
@@ -88,7 +87,13 @@ inline std::filesystem::path gguf_cache_directory() {
 /// converted again.
 inline std::string gguf_cache_name(const std::filesystem::path& hf_directory, std::uint32_t format_version) {
     namespace fs = std::filesystem;
-    detail::sha256 digest;
+    // FNV-1a, 64 bits: the name must stay the same across runs and builds, not resist attacks
+    struct fnv1a {
+        std::uint64_t state = 0xcbf29ce484222325ull;
+        void update(std::string_view text) {
+            for (unsigned char c : text) state = (state ^ c) * 0x100000001b3ull;
+        }
+    } digest;
     digest.update("cirm-gguf-cache " + std::to_string(format_version) + "\n");
     digest.update(read_file(hf_directory / "config.json"));
     std::vector<fs::path> files;
@@ -102,7 +107,7 @@ inline std::string gguf_cache_name(const std::filesystem::path& hf_directory, st
     }
     auto name = fs::absolute(hf_directory).lexically_normal().filename().string();
     if (name.empty()) name = "model";
-    return name + "-" + detail::sha256::to_hex(digest.finish()).substr(0, 16) + ".gguf";
+    return name + "-" + fmt::format("{:016x}", digest.state) + ".gguf";
 }
 
 #if CIRM_CLI_WITH_LLAMACPP
